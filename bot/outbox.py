@@ -1,0 +1,124 @@
+"""Delivers committed outbox rows through the transports, with retries, and records
+each delivery in the bitácora."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from flows.clock import Clock
+from flows.messages import OutMessage
+from flows.world import Outcome
+from persistence import repository as repo
+
+log = logging.getLogger(__name__)
+
+
+class TransientError(Exception):
+    """Worth retrying (429, 5xx, connection). `retry_after` in seconds when the peer said."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class PermanentError(Exception):
+    """Retrying will not help (unknown recipient, rejected payload)."""
+
+
+class Transport(Protocol):
+    name: str
+
+    async def deliver(self, message: OutMessage) -> None: ...
+
+
+class OutboxSender:
+    def __init__(
+        self, db: AsyncEngine, clock: Clock, route: Callable[[OutMessage], Transport],
+        max_attempts: int = 8, concurrency: int = 1,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.route = route
+        self.max_attempts = max_attempts
+        self.concurrency = concurrency
+        self._drain_lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+
+    async def after_commit(self, outcome: Outcome) -> None:
+        if outcome.messages:
+            self.kick()
+
+    def kick(self) -> None:
+        """Deliver in the background (coalesced)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self.drain())
+
+    async def drain(self) -> int:
+        """Deliver every row that is due now; returns how many were delivered."""
+        delivered = 0
+        async with self._drain_lock:
+            while True:
+                async with self.db.connect() as conn:
+                    rows = await repo.pending_outbox(conn, self.clock.now())
+                if not rows:
+                    return delivered
+                delivered += await self._deliver_batch(rows)
+
+    async def _deliver_batch(self, rows: list[repo.OutboxRow]) -> int:
+        if self.concurrency == 1:  # the terminal: strictly in commit order
+            count = 0
+            for row in rows:
+                count += await self._deliver(row)
+            return count
+        # Rows to one recipient keep their order; different recipients go in parallel.
+        by_recipient: dict[str, list[repo.OutboxRow]] = {}
+        for row in rows:
+            by_recipient.setdefault(row.message.to, []).append(row)
+        semaphore = asyncio.Semaphore(self.concurrency)
+
+        async def one_recipient(queue: list[repo.OutboxRow]) -> int:
+            count = 0
+            for row in queue:
+                async with semaphore:
+                    ok = await self._deliver(row)
+                if not ok:
+                    break  # keep the order: later rows wait for this one's retry
+                count += 1
+            return count
+
+        return sum(await asyncio.gather(*(one_recipient(q) for q in by_recipient.values())))
+
+    async def _deliver(self, row: repo.OutboxRow) -> bool:
+        transport = self.route(row.message)
+        try:
+            await transport.deliver(row.message)
+        except TransientError as exc:
+            attempts = row.attempts + 1
+            async with self.db.begin() as conn:
+                if attempts >= self.max_attempts:
+                    await repo.mark_failed(conn, row, transport.name, str(exc), self.clock.now())
+                    log.warning("outbox %s: giving up after %s attempts", row.id, attempts)
+                else:
+                    delay = exc.retry_after if exc.retry_after is not None else min(2 ** attempts, 300)
+                    await repo.mark_retry(conn, row, str(exc), self.clock.now() + timedelta(seconds=delay))
+                    self._retry_later(delay)
+            return False
+        except PermanentError as exc:
+            async with self.db.begin() as conn:
+                await repo.mark_failed(conn, row, transport.name, str(exc), self.clock.now())
+            log.warning("outbox %s: permanent failure: %s", row.id, exc)
+            return False
+        async with self.db.begin() as conn:
+            await repo.mark_delivered(conn, row, transport.name, self.clock.now())
+        return True
+
+    def _retry_later(self, delay: float) -> None:
+        """Wake up for the retry; the row itself is durable, so a restart retries it too."""
+        loop = asyncio.get_running_loop()
+        loop.call_later(max(delay, 0.0), self.kick)

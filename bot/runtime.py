@@ -1,0 +1,59 @@
+"""Wiring: settings -> database (migrated) -> files -> service, outbox, scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import SystemClock
+from bot.loading import load_all
+from bot.outbox import OutboxSender, Transport
+from bot.scheduler import TimerScheduler
+from bot.service import CrisisService
+from bot.settings import Settings
+from flows.clock import Clock
+from flows.directory import Directory
+from flows.messages import OutMessage
+from flows.playbook import Playbook
+from persistence.database import make_engine, migrate
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: AsyncEngine
+    playbook: Playbook
+    directory: Directory
+    clock: Clock
+    service: CrisisService
+    outbox: OutboxSender
+    timers: TimerScheduler
+
+    @classmethod
+    async def build(
+        cls, settings: Settings, route: Callable[[OutMessage], Transport], clock: Clock | None = None,
+        concurrency: int = 1,
+    ) -> Runtime:
+        """Load and check the files first (a broken file stops the start-up), then the database."""
+        playbook, directory = load_all(settings.playbook, settings.directory)
+        assert directory is not None
+        db = make_engine(settings.database_url)
+        await migrate(db)
+        clock = clock or SystemClock()
+        service = CrisisService(db, playbook, directory, clock, group_lang=settings.lang)
+        outbox = OutboxSender(db, clock, route, settings.outbox_max_attempts, concurrency)
+        timers = TimerScheduler(service)
+        service.after_commit += [outbox.after_commit, timers.after_commit]
+        return cls(settings, db, playbook, directory, clock, service, outbox, timers)
+
+    async def start(self) -> None:
+        """Deliver what a crash left undelivered, fire overdue timers, arm the next ones."""
+        await self.outbox.drain()
+        await self.timers.start()
+        await self.outbox.drain()
+
+    async def stop(self) -> None:
+        self.timers.shutdown()
+        await self.db.dispose()

@@ -1,0 +1,61 @@
+"""APScheduler wiring. Timers are rows; one date job sweeps the due ones and re-arms
+itself for the next `due_at`. Cron jobs run the playbook's recurring reminders."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+
+from bot.service import CrisisService
+from flows.world import Outcome
+from persistence import repository as repo
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB = "timer-sweep"
+
+
+class TimerScheduler:
+    def __init__(self, service: CrisisService, scheduler: AsyncIOScheduler | None = None) -> None:
+        self.service = service
+        self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
+
+    async def start(self) -> None:
+        """Schedule the recurring reminders, fire whatever is overdue, arm the next sweep."""
+        for recurring in self.service.playbook.recurring:
+            self.scheduler.add_job(
+                self.service.recurring_due, CronTrigger.from_crontab(recurring.cron, timezone=self.service.playbook.timezone),
+                args=[recurring.id], id=f"recurring-{recurring.id}", replace_existing=True, coalesce=True,
+            )
+        if not self.scheduler.running:
+            self.scheduler.start()
+        await self.sweep()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def after_commit(self, outcome: Outcome) -> None:
+        if outcome.timer_ops:
+            await self.rearm()
+
+    async def sweep(self) -> int:
+        fired = await self.service.fire_due_timers()
+        await self.rearm()
+        return fired
+
+    async def rearm(self) -> None:
+        async with self.service.db.connect() as conn:
+            next_at = await repo.next_due(conn)
+        if next_at is None:
+            if self.scheduler.get_job(SWEEP_JOB):
+                self.scheduler.remove_job(SWEEP_JOB)
+            return
+        run_at = self.service.clock.to_real(next_at)
+        self.scheduler.add_job(
+            self.sweep, DateTrigger(run_date=run_at), id=SWEEP_JOB, replace_existing=True,
+            misfire_grace_time=None, coalesce=True,
+        )

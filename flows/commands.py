@@ -1,0 +1,46 @@
+"""What people and timers ask of the engine, in neutral form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flows.messages import Action, TimerKind
+
+
+@dataclass(frozen=True)
+class Say:
+    """A line somebody wrote. The engine reads it (keyword, answer, or chatter)."""
+
+    person: str
+    text: str
+    channel: str
+    direct: bool = True  # a direct conversation with the bot, not the company group
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button somebody pressed."""
+
+    person: str
+    action: Action
+    channel: str
+
+
+@dataclass(frozen=True)
+class TimerFired:
+    crisis_id: str
+    step_id: str
+    kind: TimerKind
+    seq: int
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class RecurringDue:
+    """A reminder outside any crisis (the monthly Mailchimp refresh)."""
+
+    recurring_id: str
+
+
+Command = Say | Press | TimerFired | RecurringDue

@@ -1,0 +1,164 @@
+"""Crisis state: crises, tasks and proposals, and the tables of their allowed moves.
+
+The tables are data (pytransitions style): every move not listed is illegal, and
+`move()` is the only way a state changes, so the tables can be tested exhaustively.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
+
+
+class IllegalMove(Exception):
+    def __init__(self, machine: str, state: str, event: str) -> None:
+        super().__init__(f"{machine}: '{event}' is not allowed from '{state}'")
+        self.state = state
+        self.event = event
+
+
+class CrisisState(StrEnum):
+    ACTIVE = "active"
+    CLOSING = "closing"
+    CLOSED = "closed"
+
+
+class CrisisEvent(StrEnum):
+    CLOSE = "close"  # FIN DE LA CRISIS: closing tasks spawned
+    FINISH = "finish"  # every closing task done: the report is out
+
+
+class TaskState(StrEnum):
+    WAITING = "waiting"  # its `after` steps are not done yet
+    OPEN = "open"
+    CLAIMED = "claimed"
+    DONE = "done"
+    CANCELLED = "cancelled"  # the crisis ended before it was done
+
+
+class TaskEvent(StrEnum):
+    ACTIVATE = "activate"
+    CLAIM = "claim"
+    RELEASE = "release"  # "No puedo" from the owner
+    COMPLETE = "complete"
+    CANCEL = "cancel"
+
+
+class ProposalState(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+    EXPIRED = "expired"  # overtaken: the crisis was declared or closed meanwhile
+
+
+class ProposalEvent(StrEnum):
+    CONFIRM = "confirm"
+    DISMISS = "dismiss"
+    EXPIRE = "expire"
+
+
+CRISIS_MOVES: dict[tuple[CrisisState, CrisisEvent], CrisisState] = {
+    (CrisisState.ACTIVE, CrisisEvent.CLOSE): CrisisState.CLOSING,
+    (CrisisState.CLOSING, CrisisEvent.FINISH): CrisisState.CLOSED,
+}
+
+TASK_MOVES: dict[tuple[TaskState, TaskEvent], TaskState] = {
+    (TaskState.WAITING, TaskEvent.ACTIVATE): TaskState.OPEN,
+    (TaskState.WAITING, TaskEvent.CANCEL): TaskState.CANCELLED,
+    (TaskState.OPEN, TaskEvent.CLAIM): TaskState.CLAIMED,
+    (TaskState.OPEN, TaskEvent.COMPLETE): TaskState.DONE,
+    (TaskState.OPEN, TaskEvent.CANCEL): TaskState.CANCELLED,
+    (TaskState.CLAIMED, TaskEvent.RELEASE): TaskState.OPEN,
+    (TaskState.CLAIMED, TaskEvent.COMPLETE): TaskState.DONE,
+    (TaskState.CLAIMED, TaskEvent.CANCEL): TaskState.CANCELLED,
+}
+
+PROPOSAL_MOVES: dict[tuple[ProposalState, ProposalEvent], ProposalState] = {
+    (ProposalState.PENDING, ProposalEvent.CONFIRM): ProposalState.CONFIRMED,
+    (ProposalState.PENDING, ProposalEvent.DISMISS): ProposalState.DISMISSED,
+    (ProposalState.PENDING, ProposalEvent.EXPIRE): ProposalState.EXPIRED,
+}
+
+S = TypeVar("S", bound=StrEnum)
+E = TypeVar("E", bound=StrEnum)
+
+
+def next_state(table: dict[tuple[S, E], S], machine: str, state: S, event: E) -> S:
+    try:
+        return table[(state, event)]
+    except KeyError:
+        raise IllegalMove(machine, state, event) from None
+
+
+@dataclass
+class Task:
+    step_id: str
+    state: TaskState
+    activated_at: datetime | None = None
+    deadline_at: datetime | None = None
+    owner: str | None = None
+    claimed_at: datetime | None = None
+    done_at: datetime | None = None
+    done_by: str | None = None
+    value: str | None = None
+    acks: list[str] = field(default_factory=list)
+    declined: list[str] = field(default_factory=list)
+    asking: str | None = None  # person whose next message answers the task's input
+    reminders: int = 0
+    escalations: int = 0
+    checkin_pending: bool = False
+
+    def move(self, event: TaskEvent) -> None:
+        self.state = next_state(TASK_MOVES, "task", self.state, event)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (TaskState.DONE, TaskState.CANCELLED)
+
+
+@dataclass
+class Crisis:
+    id: str
+    playbook_id: str
+    state: CrisisState
+    declared_at: datetime
+    declared_by: str
+    playbook_json: str  # the playbook frozen when the crisis started
+    description: str | None = None
+    reported_by: str | None = None  # who wrote ALERTA ROJA, when a declarer confirmed it
+    closing_at: datetime | None = None
+    closing_by: str | None = None
+    closed_at: datetime | None = None
+    tasks: dict[str, Task] = field(default_factory=dict)
+
+    def move(self, event: CrisisEvent) -> None:
+        self.state = next_state(CRISIS_MOVES, "crisis", self.state, event)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != CrisisState.CLOSED
+
+
+class ProposalKind(StrEnum):
+    DECLARE = "declare"
+    CLOSE = "close"
+
+
+@dataclass
+class Proposal:
+    """ALERTA ROJA (or FIN) from someone who may not declare: declarers confirm it."""
+
+    id: str
+    kind: ProposalKind
+    playbook_id: str
+    proposed_by: str
+    text: str
+    created_at: datetime
+    state: ProposalState = ProposalState.PENDING
+    crisis_id: str | None = None
+    resolved_by: str | None = None
+
+    def move(self, event: ProposalEvent) -> None:
+        self.state = next_state(PROPOSAL_MOVES, "proposal", self.state, event)

@@ -1,0 +1,147 @@
+"""The engine: one command and the world in, the outcome out. Pure: no I/O, no clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flows import lifecycle, render, tasks
+from flows.commands import Command, Press, RecurringDue, Say, TimerFired
+from flows.crisis import CrisisState, ProposalKind
+from flows.matching import Intent, read
+from flows.messages import GROUP, ActionKind, OutMessage
+from flows.progress import post_summary
+from flows.world import Outcome, Turn, World
+
+# Log kinds that do not change what the live summary shows.
+_QUIET = frozenset({"status", "joined", "info", "claim_refused", "reminder", "proposed_declare", "proposed_close",
+                    "proposal_dismissed", "delivered", "delivery_failed"})
+
+
+def handle(world: World, command: Command) -> Outcome:
+    channel = command.channel if isinstance(command, Say | Press) else "sistema"
+    turn = Turn(world, channel)
+    if isinstance(command, Say | Press) and world.directory.get(command.person) is None:
+        return turn.out  # handlers tell unknown people so before reaching the engine
+    if isinstance(command, Say):
+        on_say(turn, command)
+    elif isinstance(command, Press):
+        on_press(turn, command)
+    elif isinstance(command, TimerFired):
+        on_timer(turn, command)
+    else:
+        on_recurring(turn, command)
+    crisis = turn.out.crisis
+    if crisis is not None and crisis.state != CrisisState.CLOSED and any(e.kind not in _QUIET for e in turn.out.log):
+        post_summary(turn)
+    turn.out.messages.sort(key=_reading_order(world))
+    return turn.out
+
+
+def _reading_order(world: World) -> Callable[[OutMessage], int]:
+    """The group first, then each person's messages together, in directory order
+    (stable, so each person still reads theirs in the order they were made)."""
+    rank = {p.id: i for i, p in enumerate(world.directory.people, start=1)}
+    return lambda message: 0 if message.to == GROUP else rank.get(message.to, len(rank) + 1)
+
+
+def on_say(turn: Turn, cmd: Say) -> None:
+    by, crisis = cmd.person, turn.out.crisis
+    reading = read(cmd.text, turn.playbook.declare_phrase, turn.playbook.close_phrase)
+    if reading.intent == Intent.OTHER and crisis is not None:
+        for step, task in turn.task_pairs():
+            if task.asking == by and step.input is not None:
+                tasks.answer(turn, by, step, task, cmd.text)
+                return
+    if reading.intent == Intent.DECLARE:
+        if crisis is not None or turn.is_declarer(by):
+            lifecycle.declare(turn, by, reading.rest)
+        else:
+            lifecycle.propose(turn, ProposalKind.DECLARE, by, cmd.text)
+    elif reading.intent == Intent.DECLARE_MENTION:
+        if crisis is not None:
+            lifecycle.join(turn, by, "")
+        else:
+            lifecycle.propose(turn, ProposalKind.DECLARE, by, cmd.text)
+    elif reading.intent in (Intent.CLOSE, Intent.CLOSE_MENTION):
+        if crisis is None:
+            turn.send_key(by, "no_open_crisis")
+        elif reading.intent == Intent.CLOSE and turn.is_declarer(by):
+            lifecycle.close(turn, by)
+        elif crisis.state == CrisisState.CLOSING:
+            lifecycle.close(turn, by)  # tells them the closing is under way
+        else:
+            lifecycle.propose(turn, ProposalKind.CLOSE, by, cmd.text)
+    elif reading.intent == Intent.STATUS:
+        send_status(turn, by)
+    elif reading.intent == Intent.LOG:
+        send_log(turn, by)
+    elif reading.intent == Intent.TASK:
+        step = next((s for s in turn.playbook.steps if s.number.lower() == reading.step), None)
+        if crisis is None:
+            turn.send_key(by, "no_open_crisis")
+        elif step is None or step.id not in crisis.tasks:
+            turn.send_key(by, "unknown_step", number=reading.step)
+        else:
+            tasks.TASK_ACTIONS[ActionKind(reading.verb)](turn, by, step, crisis.tasks[step.id])
+    elif reading.intent == Intent.HELP:
+        turn.send_key(by, "help")
+    elif cmd.direct:
+        turn.send_key(by, "not_understood")
+
+
+def send_status(turn: Turn, by: str) -> None:
+    crisis = turn.out.crisis
+    if crisis is None:
+        turn.send_key(by, "no_open_crisis")
+        return
+    turn.log("status", by)
+    lang, tz = turn.lang_of(by), turn.tz_of(by)
+    turn.send(by, render.status_text(crisis, turn.playbook, turn.directory, turn.now, lang, tz), kind="status")
+
+
+def send_log(turn: Turn, by: str) -> None:
+    crisis = turn.out.crisis
+    if crisis is None:
+        turn.send_key(by, "no_open_crisis")
+        return
+    lang, tz = turn.lang_of(by), turn.tz_of(by)
+    lines = render.log_lines(turn.world.log, turn.directory, turn.playbook, lang, tz, frozenset({"delivered"}))
+    text = "\n".join(lines) if lines else turn.say("log_empty")
+    turn.send_key(by, "log_head", id=crisis.id, lines=text)
+
+
+def on_press(turn: Turn, cmd: Press) -> None:
+    by, action = cmd.person, cmd.action
+    if action.kind in (ActionKind.CONFIRM, ActionKind.DISMISS):
+        proposal = next((p for p in turn.world.proposals if p.id == action.ref), None)
+        if proposal is None:
+            turn.send_key(by, "proposal_expired")
+        else:
+            lifecycle.resolve_proposal(turn, proposal, by, confirm=action.kind == ActionKind.CONFIRM)
+        return
+    if action.kind == ActionKind.STATUS:
+        send_status(turn, by)
+        return
+    crisis_id, step_id = action.task_ref()
+    crisis = turn.out.crisis
+    if crisis is None or crisis.id != crisis_id or step_id not in crisis.tasks:
+        turn.send_key(by, "crisis_over")
+        return
+    tasks.TASK_ACTIONS[action.kind](turn, by, turn.playbook.step(step_id), crisis.tasks[step_id])
+
+
+def on_timer(turn: Turn, cmd: TimerFired) -> None:
+    crisis = turn.out.crisis
+    if crisis is None or crisis.id != cmd.crisis_id or cmd.step_id not in crisis.tasks:
+        return
+    tasks.fire(turn, turn.playbook.step(cmd.step_id), crisis.tasks[cmd.step_id], cmd.kind, cmd.seq)
+
+
+def on_recurring(turn: Turn, cmd: RecurringDue) -> None:
+    recurring = next((r for r in turn.world.playbook.recurring if r.id == cmd.recurring_id), None)
+    if recurring is None:
+        return
+    people = turn.directory.with_any_role(recurring.roles)
+    turn.log("recurring", None, id=recurring.id, names=", ".join(p.name for p in people))
+    for person in people:
+        turn.send_key(person.id, "recurring", text=recurring.text)

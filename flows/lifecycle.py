@@ -1,0 +1,171 @@
+"""Declaring and closing a crisis, and proposals from people who may not do it themselves."""
+
+from __future__ import annotations
+
+from flows import render
+from flows.crisis import (
+    Crisis,
+    CrisisEvent,
+    CrisisState,
+    Proposal,
+    ProposalEvent,
+    ProposalKind,
+    ProposalState,
+    Task,
+    TaskEvent,
+    TaskState,
+)
+from flows.matching import read
+from flows.messages import GROUP, Action, ActionKind, Button, CancelTimers, SetTimer, TimerKind
+from flows.playbook import Phase, Step, StepMode
+from flows.progress import cancel_timers, complete, finish_if_done, spawn
+from flows.texts import t
+from flows.world import Turn
+
+
+def plan_lines(turn: Turn, phase: Phase, lang: str) -> str:
+    return "\n".join(
+        t(lang, "plan_line", number=s.number, title=s.title, names=", ".join(p.name for p in turn.responsibles(s)))
+        for s in turn.playbook.steps_of(phase)
+        if s.auto is None
+    )
+
+
+def declare(turn: Turn, by: str, description: str, reported_by: str | None = None) -> None:
+    if turn.world.crisis is not None:
+        join(turn, by, description)
+        return
+    turn.playbook = turn.world.playbook
+    crisis = Crisis(
+        id=f"{turn.now:%Y%m%d}-{turn.world.new_id()[:4]}", playbook_id=turn.playbook.id, state=CrisisState.ACTIVE, declared_at=turn.now,
+        declared_by=by, playbook_json=turn.playbook.model_dump_json(),
+        description=description if description and reported_by is None else None,
+        reported_by=reported_by,
+    )
+    turn.out.crisis = crisis
+    turn.log("declared", by, reported_by=reported_by)
+    expire_proposals(turn, ProposalKind.DECLARE)
+
+    def announcement(lang: str) -> str:
+        reported = t(lang, "declared_reported", who=render.who(turn.directory, reported_by, lang)) if reported_by else ""
+        desc = t(lang, "declared_report" if reported_by else "declared_description", text=description) if description else ""
+        return t(lang, "declared", by=turn.person(by).name, at=render.clock_time(turn.now, turn.tz),
+                 reported=reported, description=desc, plan=plan_lines(turn, Phase.CRISIS, lang))
+
+    turn.send(GROUP, announcement, ref=f"announcement:{crisis.id}", kind="announcement")
+    spawn(turn, Phase.CRISIS, by)
+    for step, task in turn.task_pairs():
+        if step.claimed_by_declarer and task.asking == by and step.input is not None:
+            if description and reported_by is None:
+                complete(turn, step, task, by, description)
+            else:
+                turn.send_key(by, "ask_description")
+
+
+def join(turn: Turn, by: str, text: str) -> None:
+    crisis = turn.world.crisis
+    assert crisis is not None
+    turn.log("joined", by)
+    turn.send_key(by, "already_open", at=render.clock_time(crisis.declared_at, turn.tz_of(by)),
+                  by=turn.person(crisis.declared_by).name)
+    if text:
+        turn.log("info", by, text=text)
+        turn.send_key(GROUP, "info_added", by=turn.person(by).name, text=text)
+
+
+def close(turn: Turn, by: str) -> None:
+    crisis = turn.out.crisis
+    if crisis is None:
+        turn.send_key(by, "no_open_crisis")
+        return
+    if crisis.state == CrisisState.CLOSING:
+        turn.send_key(by, "closing_in_progress", at=render.clock_time(crisis.closing_at or turn.now, turn.tz_of(by)),
+                      by=render.who(turn.directory, crisis.closing_by, turn.lang_of(by)))
+        return
+    crisis.move(CrisisEvent.CLOSE)
+    crisis.closing_at, crisis.closing_by = turn.now, by
+    turn.log("closing", by)
+    expire_proposals(turn, ProposalKind.CLOSE)
+    for step, task in turn.task_pairs():
+        if not task.finished:
+            if task.state in (TaskState.OPEN, TaskState.CLAIMED, TaskState.WAITING):
+                task.move(TaskEvent.CANCEL)
+                task.asking = None
+                cancel_timers(turn, step)
+                turn.log("cancelled", None, step.id)
+    turn.send(GROUP, lambda lang: t(lang, "closing_started", by=turn.person(by).name,
+                                    at=render.clock_time(turn.now, turn.tz), plan=plan_lines(turn, Phase.CLOSING, lang)),
+              ref=f"closing:{crisis.id}", kind="announcement")
+    spawn(turn, Phase.CLOSING, by)
+    finish_if_done(turn)
+
+
+# proposals ---------------------------------------------------------------
+
+
+def propose(turn: Turn, kind: ProposalKind, by: str, text: str) -> None:
+    """Someone who may not act (or only mentioned the phrase) asks the declarers."""
+    self_confirm = turn.is_declarer(by)
+    targets = [by] if self_confirm else [p.id for p in turn.directory.with_any_role(turn.playbook.declarers)]
+    waiting = [p for p in turn.world.proposals if p.kind == kind and p.state == ProposalState.PENDING]
+    if waiting and not self_confirm:
+        turn.log(f"proposed_{kind.value}", by, text=text)
+        turn.send_key(by, "proposal_waiting", names=render.names(turn.directory, targets))
+        return
+    proposal = Proposal(id=turn.world.new_id(), kind=kind, playbook_id=turn.playbook.id, proposed_by=by, text=text,
+                        created_at=turn.now, crisis_id=turn.out.crisis.id if turn.out.crisis else None)
+    turn.out.proposals.append(proposal)
+    turn.log(f"proposed_{kind.value}", by, text=text)
+    for target in targets:
+        lang = turn.lang_of(target)
+        confirm_key = "btn_confirm_declare" if kind == ProposalKind.DECLARE else "btn_confirm_close"
+        buttons = (
+            Button(t(lang, confirm_key), Action(ActionKind.CONFIRM, proposal.id), "danger"),
+            Button(t(lang, "btn_dismiss"), Action(ActionKind.DISMISS, proposal.id)),
+        )
+        key = ("proposal_self_" if self_confirm else "proposal_") + kind.value
+        turn.send(target, t(lang, key, who=turn.person(by).name, text=text), buttons, ref=f"proposal:{proposal.id}", kind="proposal")
+    if not self_confirm:
+        sent_key = "proposal_sent" if kind == ProposalKind.DECLARE else "proposal_close_sent"
+        turn.send_key(by, sent_key, names=render.names(turn.directory, targets))
+
+
+def expire_proposals(turn: Turn, kind: ProposalKind) -> None:
+    for proposal in turn.world.proposals:
+        if proposal.kind == kind and proposal.state == ProposalState.PENDING:
+            proposal.move(ProposalEvent.EXPIRE)
+            turn.out.proposals.append(proposal)
+
+
+def resolve_proposal(turn: Turn, proposal: Proposal, by: str, confirm: bool) -> None:
+    if proposal.state != ProposalState.PENDING:
+        turn.send_key(by, "proposal_done", state=proposal.state.value)
+        return
+    if not turn.is_declarer(by):
+        turn.send_key(by, "not_responsible", number="1", names=render.names(
+            turn.directory, [p.id for p in turn.directory.with_any_role(turn.playbook.declarers)]))
+        return
+    if not confirm:
+        proposal.move(ProposalEvent.DISMISS)
+        proposal.resolved_by = by
+        turn.out.proposals.append(proposal)
+        turn.log("proposal_dismissed", by, who=proposal.proposed_by)
+        turn.send_key(by, "proposal_dismissed_you")
+        if proposal.proposed_by != by:
+            turn.send_key(proposal.proposed_by, "proposal_dismissed", by=turn.person(by).name, text=proposal.text)
+        return
+    if proposal.kind == ProposalKind.CLOSE and (turn.out.crisis is None or turn.out.crisis.id != proposal.crisis_id):
+        proposal.move(ProposalEvent.EXPIRE)
+        turn.out.proposals.append(proposal)
+        turn.send_key(by, "proposal_expired")
+        return
+    proposal.move(ProposalEvent.CONFIRM)
+    proposal.resolved_by = by
+    turn.out.proposals.append(proposal)
+    if proposal.kind == ProposalKind.DECLARE:
+        rest = read(proposal.text, turn.playbook.declare_phrase, turn.playbook.close_phrase).rest
+        reporter = proposal.proposed_by if proposal.proposed_by != by else None
+        declare(turn, by, rest, reported_by=reporter)
+    else:
+        close(turn, by)
+

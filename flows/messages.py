@@ -1,0 +1,117 @@
+"""Neutral messages, buttons and effects: what the engine asks the transports to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+GROUP = "@group"
+"""Recipient meaning the company group (a Slack channel, every WhatsApp number...)."""
+
+
+class ActionKind(StrEnum):
+    CLAIM = "claim"  # "Lo tomo"
+    COMPLETE = "done"  # "Hecho"
+    GIVE_UP = "cantdo"  # "No puedo"
+    ACK = "ack"  # "Leído"
+    STILL_ON = "still"  # "Sigo en esto"
+    CONFIRM = "confirm"  # confirm a proposed declaration or closing
+    DISMISS = "dismiss"
+    STATUS = "status"
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button's meaning. `ref` is '<crisis>/<step>' for tasks, the proposal id otherwise."""
+
+    kind: ActionKind
+    ref: str
+
+    def encode(self) -> str:
+        return f"{self.kind.value}:{self.ref}"
+
+    @classmethod
+    def decode(cls, raw: str) -> Action:
+        kind, sep, ref = raw.partition(":")
+        if not sep:
+            raise ValueError(f"malformed action {raw!r}")
+        return cls(ActionKind(kind), ref)
+
+    @classmethod
+    def for_task(cls, kind: ActionKind, crisis_id: str, step_id: str) -> Action:
+        return cls(kind, f"{crisis_id}/{step_id}")
+
+    def task_ref(self) -> tuple[str, str]:
+        crisis_id, _, step_id = self.ref.partition("/")
+        return crisis_id, step_id
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: Action
+    style: str = "default"  # "primary", "danger": a hint for rich transports
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    """One message for one recipient (a person id or GROUP), already in their language.
+
+    `ref` names the thing the message shows (a task card, the announcement); a rich
+    transport may update the earlier message with the same ref in place."""
+
+    to: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+    ref: str | None = None
+    kind: str = "info"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "to": self.to,
+            "text": self.text,
+            "ref": self.ref,
+            "kind": self.kind,
+            "buttons": [{"label": b.label, "action": b.action.encode(), "style": b.style} for b in self.buttons],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OutMessage:
+        buttons = tuple(Button(b["label"], Action.decode(b["action"]), b.get("style", "default")) for b in data["buttons"])
+        return cls(to=data["to"], text=data["text"], buttons=buttons, ref=data.get("ref"), kind=data.get("kind", "info"))
+
+
+class TimerKind(StrEnum):
+    REMIND = "remind"  # unclaimed: remind the responsibles
+    ESCALATE = "escalate"  # unclaimed: tell the coordinators
+    DEADLINE = "deadline"  # claimed: ask the owner "¿sigues en esto?"
+    CHECKIN = "checkin"  # the owner did not answer the check-in: escalate
+
+
+@dataclass(frozen=True)
+class SetTimer:
+    crisis_id: str
+    step_id: str
+    kind: TimerKind
+    due_at: datetime
+    seq: int = 0  # which reminder this is (1st, 2nd...)
+
+
+@dataclass(frozen=True)
+class CancelTimers:
+    crisis_id: str
+    step_id: str
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of the bitácora. `kind` plus `data` are rendered per language later."""
+
+    at: datetime
+    kind: str
+    person: str | None = None
+    channel: str | None = None
+    crisis_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)

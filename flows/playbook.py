@@ -1,0 +1,157 @@
+"""The playbook: a procedure of the seeds turned into data, validated by pydantic.
+
+A playbook names roles, not people; the directory says who holds each role.
+The model is built for seed 000 but leaves room for the other seeds: steps have
+dependencies (`after`), inputs, deadlines relative to their activation and a
+reminder policy each; `phase` separates the crisis from its closing.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+ALL_STAFF = "todos"
+"""Reserved role: every person of the directory."""
+
+_DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$")
+
+
+def parse_duration(value: object) -> timedelta:
+    """Accept '10m', '1h', '2h30m', '3d', a timedelta, or ISO 8601 ('PT10M', left to pydantic)."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, str) and value.startswith("P"):
+        return value  # type: ignore[return-value]  # ISO 8601, as the playbook is frozen in JSON
+    if not isinstance(value, str):
+        raise ValueError("debe ser una duración como '10m', '1h' o '2h30m'")
+    match = _DURATION.match(value.lower())
+    if not match or not any(match.groups()):
+        raise ValueError(f"duración no válida {value!r}: use por ejemplo '10m', '1h' o '2h30m'")
+    days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes)
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+class StepMode(StrEnum):
+    ANY = "any"  # one responsible takes it and finishes it
+    EACH = "each"  # every responsible acknowledges it (an instruction to all staff)
+
+
+class Phase(StrEnum):
+    CRISIS = "crisis"  # spawned when the crisis is declared
+    CLOSING = "closing"  # spawned by FIN DE LA CRISIS
+
+
+class AutoDone(StrEnum):
+    ON_DECLARE = "on_declare"  # done by the declaration itself
+    ON_CLOSE = "on_close"  # done by the closing announcement itself
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Policy(_Strict):
+    """When to remind, escalate and check in on a task. Times count from activation."""
+
+    remind_after: list[Duration] = Field(default_factory=list)
+    escalate_after: Duration | None = None
+    escalate_to: list[str] = Field(default_factory=list)
+    deadline: Duration | None = None
+    checkin_grace: Duration = timedelta(minutes=10)
+    extend_by: Duration = timedelta(minutes=15)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Policy:
+        if self.remind_after != sorted(self.remind_after):
+            raise ValueError("remind_after debe ir de menor a mayor")
+        if self.escalate_after is not None and not self.escalate_to:
+            raise ValueError("escalate_after necesita escalate_to (a qué rol escalar)")
+        return self
+
+
+class PolicyOverride(_Strict):
+    remind_after: list[Duration] | None = None
+    escalate_after: Duration | None = None
+    escalate_to: list[str] | None = None
+    deadline: Duration | None = None
+    checkin_grace: Duration | None = None
+    extend_by: Duration | None = None
+
+
+class Input(_Strict):
+    """A value the task asks for when it is done (the Entel ticket number)."""
+
+    key: str
+    label: str
+    prompt: str
+    broadcast: bool = False  # everybody sees the answer (the crisis description)
+
+
+class Step(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    number: str
+    title: str
+    instructions: list[str] = Field(default_factory=list)
+    responsibles: list[str] = Field(min_length=1)
+    phase: Phase = Phase.CRISIS
+    mode: StepMode = StepMode.ANY
+    input: Input | None = None
+    after: list[str] = Field(default_factory=list)
+    auto: AutoDone | None = None
+    claimed_by_declarer: bool = False  # the declarer owns it at once (give the description)
+    checks: list[str] = Field(default_factory=list)  # steps whose record this step verifies
+    policy: PolicyOverride | None = None
+
+
+class Recurring(_Strict):
+    """A reminder outside any crisis (refresh the Mailchimp contacts every month)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    cron: str
+    roles: list[str] = Field(min_length=1)
+    text: str
+
+
+class Playbook(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    declare_phrase: str = "ALERTA ROJA"
+    close_phrase: str = "FIN DE LA CRISIS"
+    declarers: list[str] = Field(min_length=1)
+    coordinators: list[str] = Field(min_length=1)
+    roles: dict[str, str]
+    policy: Policy = Policy()
+    steps: list[Step] = Field(min_length=1)
+    recurring: list[Recurring] = Field(default_factory=list)
+    timezone: str = "America/Santiago"
+
+    @staticmethod
+    @lru_cache(maxsize=16)
+    def from_frozen(frozen: str) -> Playbook:
+        """The playbook frozen into a crisis (cached: it never changes)."""
+        return Playbook.model_validate_json(frozen)
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def policy_for(self, step: Step) -> Policy:
+        if step.policy is None:
+            return self.policy
+        merged = self.policy.model_dump()
+        merged.update({k: v for k, v in step.policy.model_dump().items() if v is not None})
+        return Policy.model_validate(merged)
+
+    def steps_of(self, phase: Phase) -> list[Step]:
+        return [s for s in self.steps if s.phase == phase]

@@ -1,0 +1,172 @@
+"""Task progress: activation with its timers, cards, completion and the end of a crisis."""
+
+from __future__ import annotations
+
+from flows import render
+from flows.crisis import CrisisEvent, CrisisState, Task, TaskEvent, TaskState
+from flows.messages import GROUP, CancelTimers, SetTimer, TimerKind
+from flows.playbook import Phase, Step, StepMode
+from flows.texts import t
+from flows.world import Turn
+
+
+def announce_card(turn: Turn, step: Step, task: Task, to: str) -> None:
+    crisis = turn.out.crisis
+    assert crisis is not None
+    lang, tz = turn.lang_of(to), turn.tz_of(to)
+    text = render.card_text(crisis, turn.playbook, turn.directory, step, task, to, lang, tz)
+    buttons = render.task_buttons(crisis.id, step, task, to, lang)
+    turn.send(to, text, buttons, ref=f"card:{crisis.id}/{step.id}", kind="card")
+
+
+def refresh_cards(turn: Turn, step: Step, task: Task, skip: str | None = None) -> None:
+    """Show every responsible the card as it is now (a rich transport updates in place)."""
+    for person in turn.responsibles(step):
+        if person.id != skip:
+            announce_card(turn, step, task, person.id)
+
+
+def post_summary(turn: Turn) -> None:
+    crisis = turn.out.crisis
+    if crisis is not None:
+        turn.send(GROUP, lambda lang: render.summary_text(crisis, turn.now, lang), ref=f"summary:{crisis.id}", kind="summary")
+
+
+def arm_unclaimed(turn: Turn, step: Step, task: Task) -> None:
+    """Reminders and escalation for a task nobody holds, counted from now."""
+    crisis = turn.out.crisis
+    assert crisis is not None
+    policy = turn.playbook.policy_for(step)
+    for seq, delay in enumerate(policy.remind_after, start=1):
+        turn.out.timer_ops.append(SetTimer(crisis.id, step.id, TimerKind.REMIND, turn.now + delay, seq))
+    if policy.escalate_after is not None:
+        turn.out.timer_ops.append(SetTimer(crisis.id, step.id, TimerKind.ESCALATE, turn.now + policy.escalate_after))
+    if task.deadline_at is not None and step.mode == StepMode.ANY:
+        turn.out.timer_ops.append(SetTimer(crisis.id, step.id, TimerKind.DEADLINE, max(task.deadline_at, turn.now)))
+
+
+def arm_deadline(turn: Turn, step: Step, task: Task) -> None:
+    """A claimed task still has a deadline; past it the owner is asked to check in."""
+    crisis = turn.out.crisis
+    assert crisis is not None
+    if task.deadline_at is None:
+        return
+    policy = turn.playbook.policy_for(step)
+    due = task.deadline_at if task.deadline_at > turn.now else turn.now + policy.checkin_grace
+    turn.out.timer_ops.append(SetTimer(crisis.id, step.id, TimerKind.DEADLINE, due))
+
+
+def cancel_timers(turn: Turn, step: Step) -> None:
+    crisis = turn.out.crisis
+    assert crisis is not None
+    turn.out.timer_ops.append(CancelTimers(crisis.id, step.id))
+
+
+def activate(turn: Turn, step: Step, task: Task, by: str) -> None:
+    task.move(TaskEvent.ACTIVATE)
+    task.activated_at = turn.now
+    deadline = turn.playbook.policy_for(step).deadline
+    task.deadline_at = turn.now + deadline if deadline else None
+    if step.auto is not None:
+        task.move(TaskEvent.COMPLETE)
+        task.done_at, task.done_by = turn.now, by
+        turn.log("completed", by, step.id)
+        return
+    if step.claimed_by_declarer and turn.is_responsible(by, step):
+        task.move(TaskEvent.CLAIM)
+        task.owner, task.claimed_at = by, turn.now
+        arm_deadline(turn, step, task)
+        if step.input:
+            task.asking = by
+    else:
+        arm_unclaimed(turn, step, task)
+    if step.after:
+        turn.log("activated", None, step.id)
+    if not step.claimed_by_declarer:
+        refresh_cards(turn, step, task)
+
+
+def activate_ready(turn: Turn, by: str) -> None:
+    """Activate waiting tasks whose `after` steps are all done."""
+    crisis = turn.out.crisis
+    assert crisis is not None
+    for step, task in turn.task_pairs():
+        if task.state == TaskState.WAITING and all(
+            crisis.tasks[s].state == TaskState.DONE for s in step.after if s in crisis.tasks
+        ):
+            activate(turn, step, task, by)
+
+
+def spawn(turn: Turn, phase: Phase, by: str) -> None:
+    crisis = turn.out.crisis
+    assert crisis is not None
+    for step in turn.playbook.steps_of(phase):
+        crisis.tasks[step.id] = Task(step_id=step.id, state=TaskState.WAITING)
+    for step in turn.playbook.steps_of(phase):
+        task = crisis.tasks[step.id]
+        if not step.after and task.state == TaskState.WAITING:
+            activate(turn, step, task, by)
+    activate_ready(turn, by)
+
+
+def complete(turn: Turn, step: Step, task: Task, by: str, value: str | None = None) -> None:
+    """Mark a task done, tell who needs to know, and move the crisis on."""
+    crisis = turn.out.crisis
+    assert crisis is not None
+    previous_owner = task.owner
+    task.move(TaskEvent.COMPLETE)
+    task.done_at, task.done_by, task.value = turn.now, by, value
+    task.asking, task.checkin_pending = None, False
+    if task.owner is None and step.mode == StepMode.ANY:
+        task.owner, task.claimed_at = by, turn.now
+    cancel_timers(turn, step)
+    on_behalf = step.mode == StepMode.ANY and not turn.is_responsible(by, step)
+    if step.input and value is not None:
+        turn.log("completed_value", by, step.id, label=step.input.label, value=value, on_behalf=on_behalf)
+        turn.send_key(by, "done_you_value", number=step.number, title=step.title, label=step.input.label, value=value)
+    elif step.checks:
+        turn.log("signed", by, steps=", ".join(turn.playbook.step(s).number for s in step.checks))
+        turn.send_key(by, "signed_you")
+    elif step.mode == StepMode.EACH:
+        if turn.is_responsible(by, step) and by in task.acks and all(p.id in task.acks for p in turn.responsibles(step)):
+            turn.log("all_acked", None, step.id)
+        else:
+            turn.log("round_closed", by, step.id, missing=len([p for p in turn.responsibles(step) if p.id not in task.acks]))
+            turn.send_key(by, "round_closed_you", number=step.number)
+    else:
+        turn.log("completed", by, step.id, on_behalf=on_behalf)
+        turn.send_key(by, "done_you", number=step.number, title=step.title)
+    if previous_owner and previous_owner != by:
+        turn.send_key(previous_owner, "done_for_you", by=turn.person(by).name, number=step.number, title=step.title)
+    if step.input and step.input.broadcast and value and value != crisis.description:
+        crisis.description = value if not crisis.description else f"{crisis.description}\n{value}"
+        turn.send_key(GROUP, "description_shared", by=turn.person(by).name, text=value)
+    if not step.claimed_by_declarer:
+        refresh_cards(turn, step, task, skip=by)
+    activate_ready(turn, by)
+    finish_if_done(turn)
+
+
+def finish_if_done(turn: Turn) -> None:
+    crisis = turn.out.crisis
+    if crisis is None or crisis.state != CrisisState.CLOSING:
+        return
+    closing = [crisis.tasks[s.id] for s in turn.playbook.steps_of(Phase.CLOSING)]
+    if not all(task.finished for task in closing):
+        return
+    crisis.move(CrisisEvent.FINISH)
+    crisis.closed_at = turn.now
+    turn.log("closed", None)
+    entries = [*turn.world.log, *turn.out.log]
+    deliveries = turn.world.deliveries
+
+    def report(lang: str) -> str:
+        lines = render.log_lines(entries, turn.directory, turn.playbook, lang, turn.tz, frozenset({"delivered"}))
+        summary = t(lang, "closed_summary", done=sum(x.state == TaskState.DONE for x in crisis.tasks.values()),
+                    cancelled=sum(x.state == TaskState.CANCELLED for x in crisis.tasks.values()))
+        if deliveries:
+            summary += "\n" + t(lang, "report_deliveries", count=deliveries, id=crisis.id)
+        return t(lang, "closed", id=crisis.id, at=render.clock_time(turn.now, turn.tz),
+                 duration=render.age(turn.now - crisis.declared_at, lang), summary=summary, log="\n".join(lines))
+
+    turn.send(GROUP, report, ref=f"report:{crisis.id}", kind="report")

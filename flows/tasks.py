@@ -1,0 +1,229 @@
+"""What responsibles do with a task (take, finish, give up, acknowledge, answer) and
+what timers do when nobody moves."""
+
+from __future__ import annotations
+
+from flows import render
+from flows.crisis import Task, TaskEvent, TaskState
+from flows.messages import Action, ActionKind, Button, SetTimer, TimerKind
+from flows.playbook import Step, StepMode
+from flows.progress import announce_card, arm_deadline, arm_unclaimed, cancel_timers, complete, refresh_cards
+from flows.texts import t
+from flows.world import Turn
+
+
+def nudge(turn: Turn, step: Step, task: Task, to: str, key: str, **kw: str) -> None:
+    """A new message about a task (reminder, escalation...) that carries its buttons, so
+    it can be answered where it is read. Coordinators may close an all-staff round."""
+    crisis = turn.out.crisis
+    assert crisis is not None
+    lang = turn.lang_of(to)
+    if step.mode == StepMode.EACH and (key.startswith("escalation") or not turn.is_responsible(to, step)):
+        buttons: tuple[Button, ...] = (Button(t(lang, "btn_close_round"), Action.for_task(ActionKind.COMPLETE, crisis.id, step.id)),)
+    else:
+        buttons = render.task_buttons(crisis.id, step, task, to, lang)
+    turn.send(to, t(lang, key, number=step.number, title=step.title, **kw), buttons, kind="nudge")
+
+
+def _names(turn: Turn, step: Step) -> str:
+    return ", ".join(p.name for p in turn.responsibles(step))
+
+
+def may_act(turn: Turn, by: str, step: Step) -> bool:
+    """Responsibles act on their task; a declarer or coordinator may act for them."""
+    return turn.is_responsible(by, step) or turn.is_declarer(by) or turn.is_coordinator(by)
+
+
+def refuse_if_inactive(turn: Turn, by: str, step: Step, task: Task) -> bool:
+    """Tell `by` why nothing can be done with the task; True when refused."""
+    if task.state == TaskState.DONE:
+        tz, lang = turn.tz_of(by), turn.lang_of(by)
+        turn.send_key(by, "already_done", number=step.number, by=render.who(turn.directory, task.done_by, lang),
+                      at=render.clock_time(task.done_at, tz) if task.done_at else "?")
+        return True
+    if task.state == TaskState.CANCELLED:
+        turn.send_key(by, "task_cancelled", number=step.number)
+        return True
+    if task.state == TaskState.WAITING:
+        turn.send_key(by, "task_waiting", number=step.number, after=render.after_numbers(turn.playbook, step))
+        return True
+    if not may_act(turn, by, step):
+        turn.send_key(by, "not_responsible", number=step.number, names=_names(turn, step))
+        return True
+    return False
+
+
+def claim(turn: Turn, by: str, step: Step, task: Task) -> None:
+    if refuse_if_inactive(turn, by, step, task):
+        return
+    if step.mode == StepMode.EACH:
+        acknowledge(turn, by, step, task)
+        return
+    if task.state == TaskState.CLAIMED:
+        if task.owner == by:
+            turn.send_key(by, "already_yours", number=step.number)
+            return
+        turn.log("claim_refused", by, step.id, owner=task.owner)
+        turn.send_key(by, "taken_by", number=step.number, owner=render.who(turn.directory, task.owner, turn.lang_of(by)),
+                      at=render.clock_time(task.claimed_at, turn.tz_of(by)) if task.claimed_at else "?")
+        return
+    task.move(TaskEvent.CLAIM)
+    task.owner, task.claimed_at = by, turn.now
+    cancel_timers(turn, step)
+    arm_deadline(turn, step, task)
+    turn.log("claimed", by, step.id, on_behalf=not turn.is_responsible(by, step))
+    turn.send_key(by, "claimed_you", number=step.number, title=step.title)
+    announce_card(turn, step, task, by)
+    refresh_cards(turn, step, task, skip=by)
+
+
+def finish(turn: Turn, by: str, step: Step, task: Task) -> None:
+    """"Hecho": done at once, or first ask for the value the task records."""
+    if refuse_if_inactive(turn, by, step, task):
+        return
+    if step.mode == StepMode.EACH:
+        if turn.is_coordinator(by) or turn.is_declarer(by):
+            complete(turn, step, task, by)  # closes the round for everyone
+        else:
+            acknowledge(turn, by, step, task)
+        return
+    if step.checks:
+        crisis = turn.out.crisis
+        assert crisis is not None
+        pending = [turn.playbook.step(s).number for s in step.checks if crisis.tasks[s].state != TaskState.DONE]
+        if pending:
+            turn.send_key(by, "checks_pending", steps=", ".join(pending))
+            return
+    if step.input is not None:
+        if task.state == TaskState.OPEN:
+            task.move(TaskEvent.CLAIM)
+            task.owner, task.claimed_at = by, turn.now
+            cancel_timers(turn, step)
+            arm_deadline(turn, step, task)
+            turn.log("claimed", by, step.id, on_behalf=not turn.is_responsible(by, step))
+            refresh_cards(turn, step, task, skip=by)
+        task.asking = by
+        turn.send_key(by, "ask_input", label=step.input.label, number=step.number, title=step.title)
+        return
+    complete(turn, step, task, by)
+
+
+def answer(turn: Turn, by: str, step: Step, task: Task, text: str) -> None:
+    assert step.input is not None
+    value = text.strip()
+    if not value:
+        turn.send_key(by, "input_empty", label=step.input.label)
+        return
+    complete(turn, step, task, by, value)
+
+
+def give_up(turn: Turn, by: str, step: Step, task: Task) -> None:
+    if refuse_if_inactive(turn, by, step, task):
+        return
+    if task.state == TaskState.CLAIMED and task.owner != by:
+        turn.send_key(by, "not_owner", number=step.number)
+        return
+    if by not in task.declined:
+        task.declined.append(by)
+    turn.log("gave_up", by, step.id)
+    turn.send_key(by, "gave_up_you", number=step.number)
+    if task.state == TaskState.CLAIMED:
+        task.move(TaskEvent.RELEASE)
+        task.owner, task.claimed_at, task.asking, task.checkin_pending = None, None, None, False
+        cancel_timers(turn, step)
+        arm_unclaimed(turn, step, task)
+    others = [p for p in turn.responsibles(step) if p.id not in task.declined]
+    if not others:
+        escalate(turn, step, "nobody_can", "nobody_can")
+        return
+    for person in others:
+        nudge(turn, step, task, person.id, "gave_up_others", who=turn.person(by).name)
+
+
+def acknowledge(turn: Turn, by: str, step: Step, task: Task) -> None:
+    if step.mode != StepMode.EACH:
+        turn.send_key(by, "ack_not_needed", number=step.number)
+        return
+    if refuse_if_inactive(turn, by, step, task):
+        return
+    if by in task.acks:
+        turn.send_key(by, "already_acked", number=step.number)
+        return
+    task.acks.append(by)
+    turn.log("acked", by, step.id)
+    turn.send_key(by, "acked_you", number=step.number)
+    if all(p.id in task.acks for p in turn.responsibles(step)):
+        complete(turn, step, task, by)
+
+
+def still_on(turn: Turn, by: str, step: Step, task: Task) -> None:
+    if refuse_if_inactive(turn, by, step, task):
+        return
+    if task.state != TaskState.CLAIMED or task.owner != by:
+        turn.send_key(by, "not_owner", number=step.number)
+        return
+    crisis = turn.out.crisis
+    assert crisis is not None
+    policy = turn.playbook.policy_for(step)
+    task.checkin_pending = False
+    task.deadline_at = turn.now + policy.extend_by
+    cancel_timers(turn, step)
+    turn.out.timer_ops.append(SetTimer(crisis.id, step.id, TimerKind.DEADLINE, task.deadline_at))
+    turn.log("still_on", by, step.id)
+    turn.send_key(by, "still_on_you", at=render.clock_time(task.deadline_at, turn.tz_of(by)))
+
+
+TASK_ACTIONS = {
+    ActionKind.CLAIM: claim,
+    ActionKind.COMPLETE: finish,
+    ActionKind.GIVE_UP: give_up,
+    ActionKind.ACK: acknowledge,
+    ActionKind.STILL_ON: still_on,
+}
+
+
+# timers ------------------------------------------------------------------
+
+
+def escalate(turn: Turn, step: Step, key: str, log_kind: str, **kw: str) -> None:
+    """Tell the coordinating roles, with the task's buttons so they can act at once."""
+    task = turn.out.crisis.tasks[step.id] if turn.out.crisis else None
+    assert task is not None
+    policy = turn.playbook.policy_for(step)
+    targets = turn.directory.with_any_role(policy.escalate_to or turn.playbook.coordinators)
+    task.escalations += 1
+    turn.log(log_kind, None, step.id, names=", ".join(p.name for p in targets), **kw)
+    for person in targets:
+        nudge(turn, step, task, person.id, key, **kw)
+
+
+def fire(turn: Turn, step: Step, task: Task, kind: TimerKind, seq: int) -> None:
+    """A timer came due. It acts only if the task is still in the state it was set for."""
+    elapsed = render.age(turn.now - task.activated_at, turn.world.group_lang) if task.activated_at else "?"
+    if kind == TimerKind.REMIND and task.state == TaskState.OPEN:
+        waiting = [p for p in turn.responsibles(step) if p.id not in task.declined and p.id not in task.acks]
+        task.reminders += 1
+        turn.log("reminder", None, step.id, seq=seq, names=", ".join(p.name for p in waiting))
+        key = "reminder_each" if step.mode == StepMode.EACH else "reminder"
+        for person in waiting:
+            nudge(turn, step, task, person.id, key, age=render.age(turn.now - (task.activated_at or turn.now), turn.lang_of(person.id)))
+    elif kind == TimerKind.ESCALATE and task.state == TaskState.OPEN:
+        if step.mode == StepMode.EACH:
+            missing = ", ".join(p.name for p in turn.responsibles(step) if p.id not in task.acks)
+            escalate(turn, step, "escalation_each", "escalated", age=elapsed, pending=missing)
+        else:
+            escalate(turn, step, "escalation", "escalated", age=elapsed, pending=_names(turn, step))
+    elif kind == TimerKind.DEADLINE and task.state == TaskState.OPEN:
+        escalate(turn, step, "overdue_open", "overdue")
+    elif kind == TimerKind.DEADLINE and task.state == TaskState.CLAIMED and task.owner:
+        crisis = turn.out.crisis
+        assert crisis is not None
+        task.checkin_pending = True
+        policy = turn.playbook.policy_for(step)
+        turn.out.timer_ops.append(SetTimer(crisis.id, step.id, TimerKind.CHECKIN, turn.now + policy.checkin_grace))
+        turn.log("checkin", None, step.id, owner=task.owner)
+        nudge(turn, step, task, task.owner, "checkin")
+    elif kind == TimerKind.CHECKIN and task.state == TaskState.CLAIMED and task.checkin_pending and task.owner:
+        overdue = render.age(turn.now - task.deadline_at, turn.world.group_lang) if task.deadline_at else "?"
+        owner = turn.person(task.owner).name
+        escalate(turn, step, "checkin_escalation", "checkin_escalated", owner=owner, age=overdue)

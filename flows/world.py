@@ -1,0 +1,120 @@
+"""What the engine sees (World) and what it produces (Outcome), with a Turn to build it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flows.crisis import Crisis, Proposal, Task
+from flows.directory import Directory, Person
+from flows.messages import GROUP, Button, CancelTimers, LogEntry, OutMessage, SetTimer
+from flows.playbook import Playbook, Step
+from flows.texts import t
+
+
+@dataclass
+class World:
+    """Everything one command may read, loaded inside the command's transaction."""
+
+    playbook: Playbook  # the file's playbook; an open crisis runs its frozen copy
+    directory: Directory
+    now: datetime
+    crisis: Crisis | None  # the open crisis of this playbook, if any
+    proposals: list[Proposal]  # pending proposals of this playbook
+    new_id: Callable[[], str]
+    group_lang: str = "es"
+    log: list[LogEntry] = field(default_factory=list)  # the open crisis's bitácora so far
+    deliveries: int = 0  # "delivered" entries of that bitácora, counted, not loaded
+
+    def running_playbook(self) -> Playbook:
+        if self.crisis is None:
+            return self.playbook
+        return Playbook.from_frozen(self.crisis.playbook_json)
+
+
+@dataclass
+class Outcome:
+    messages: list[OutMessage] = field(default_factory=list)
+    log: list[LogEntry] = field(default_factory=list)
+    timer_ops: list[SetTimer | CancelTimers] = field(default_factory=list)  # in order
+    crisis: Crisis | None = None  # the crisis to save (new or changed)
+    proposals: list[Proposal] = field(default_factory=list)  # new or changed
+
+
+class Turn:
+    """One command being handled: reads the world, accumulates the outcome."""
+
+    def __init__(self, world: World, channel: str) -> None:
+        self.world = world
+        self.channel = channel
+        self.out = Outcome(crisis=world.crisis)
+        self.playbook = world.running_playbook()
+        self.tz = ZoneInfo(self.playbook.timezone)
+
+    @property
+    def now(self) -> datetime:
+        return self.world.now
+
+    @property
+    def directory(self) -> Directory:
+        return self.world.directory
+
+    def person(self, person_id: str) -> Person:
+        return self.directory[person_id]
+
+    def lang_of(self, to: str) -> str:
+        if to == GROUP:
+            return self.world.group_lang
+        person = self.directory.get(to)
+        return person.lang if person else self.world.group_lang
+
+    def tz_of(self, to: str) -> ZoneInfo:
+        person = self.directory.get(to)
+        return ZoneInfo(person.timezone) if person else self.tz
+
+    def say(self, key: str, **kw: Any) -> str:
+        """Text in the group's language (for log data and the like)."""
+        return t(self.world.group_lang, key, **kw)
+
+    def send(
+        self,
+        to: str,
+        text: str | Callable[[str], str],
+        buttons: tuple[Button, ...] = (),
+        ref: str | None = None,
+        kind: str = "info",
+    ) -> None:
+        """Queue a message; `text` may be a function of the recipient's language."""
+        rendered = text(self.lang_of(to)) if callable(text) else text
+        self.out.messages.append(OutMessage(to=to, text=rendered, buttons=buttons, ref=ref, kind=kind))
+
+    def send_key(self, to: str, key: str, buttons: tuple[Button, ...] = (), ref: str | None = None, **kw: Any) -> None:
+        self.send(to, lambda lang: t(lang, key, **kw), buttons, ref)
+
+    def log(self, kind: str, person: str | None = None, step_id: str | None = None, **data: Any) -> None:
+        crisis_id = self.out.crisis.id if self.out.crisis else None
+        if step_id is not None:
+            data["step"] = step_id
+        entry = LogEntry(at=self.now, kind=kind, person=person, channel=self.channel, crisis_id=crisis_id, data=data)
+        self.out.log.append(entry)
+
+    def is_declarer(self, person_id: str) -> bool:
+        return any(p.id == person_id for p in self.directory.with_any_role(self.playbook.declarers))
+
+    def is_coordinator(self, person_id: str) -> bool:
+        return any(p.id == person_id for p in self.directory.with_any_role(self.playbook.coordinators))
+
+    def responsibles(self, step: Step) -> list[Person]:
+        return self.directory.with_any_role(step.responsibles)
+
+    def is_responsible(self, person_id: str, step: Step) -> bool:
+        return any(p.id == person_id for p in self.responsibles(step))
+
+    def task_pairs(self) -> list[tuple[Step, Task]]:
+        crisis = self.out.crisis
+        if crisis is None:
+            return []
+        return [(self.playbook.step(sid), task) for sid, task in crisis.tasks.items()]

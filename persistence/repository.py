@@ -1,0 +1,260 @@
+"""Reading the world for a command and writing its outcome, inside one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, and_, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from flows.crisis import Crisis, CrisisState, Proposal, ProposalKind, ProposalState, Task, TaskState
+from flows.directory import Directory
+from flows.messages import CancelTimers, LogEntry, OutMessage, SetTimer, TimerKind
+from flows.playbook import Playbook
+from flows.world import Outcome, World
+from persistence import tables as T
+
+_TASK_FIELDS = ("state", "activated_at", "deadline_at", "owner", "claimed_at", "done_at", "done_by", "value",
+                "acks", "declined", "asking", "reminders", "escalations", "checkin_pending")
+
+
+def _crisis_from(row: Row[Any], task_rows: Sequence[Row[Any]]) -> Crisis:
+    crisis = Crisis(
+        id=row.id, playbook_id=row.playbook_id, state=CrisisState(row.state), declared_at=row.declared_at,
+        declared_by=row.declared_by, playbook_json=row.playbook_json, description=row.description,
+        reported_by=row.reported_by, closing_at=row.closing_at, closing_by=row.closing_by, closed_at=row.closed_at,
+    )
+    for t in task_rows:
+        values = {name: getattr(t, name) for name in _TASK_FIELDS}
+        values["state"] = TaskState(values["state"])
+        values["acks"], values["declined"] = list(values["acks"]), list(values["declined"])
+        crisis.tasks[t.step_id] = Task(step_id=t.step_id, **values)
+    return crisis
+
+
+def _log_from(row: Row[Any]) -> LogEntry:
+    return LogEntry(at=row.at, kind=row.kind, person=row.person, channel=row.channel, crisis_id=row.crisis_id,
+                    data=dict(row.data))
+
+
+async def mark_processed(conn: AsyncConnection, key: str, now: datetime) -> bool:
+    """Record an inbound event id; False if it was already processed."""
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    stmt = dialect.insert(T.processed_events).values(key=key[:200], at=now).on_conflict_do_nothing()
+    result = await conn.execute(stmt)
+    return bool(result.rowcount == 1)
+
+
+async def load_crisis(conn: AsyncConnection, crisis_id: str) -> Crisis | None:
+    row = (await conn.execute(select(T.crises).where(T.crises.c.id == crisis_id))).first()
+    if row is None:
+        return None
+    task_rows = (await conn.execute(
+        select(T.tasks).where(T.tasks.c.crisis_id == crisis_id).order_by(T.tasks.c.position))).all()
+    return _crisis_from(row, task_rows)
+
+
+async def open_crisis_id(conn: AsyncConnection, playbook_id: str) -> str | None:
+    result = await conn.execute(select(T.crises.c.id).where(T.crises.c.open_key == playbook_id))
+    return result.scalar_one_or_none()
+
+
+async def crisis_log(conn: AsyncConnection, crisis_id: str, with_deliveries: bool = True) -> list[LogEntry]:
+    query = select(T.log).where(T.log.c.crisis_id == crisis_id)
+    if not with_deliveries:
+        query = query.where(T.log.c.kind != "delivered")
+    return [_log_from(r) for r in (await conn.execute(query.order_by(T.log.c.id))).all()]
+
+
+async def list_crises(conn: AsyncConnection) -> list[Crisis]:
+    ids = (await conn.execute(select(T.crises.c.id).order_by(T.crises.c.declared_at.desc()))).scalars().all()
+    return [c for c in [await load_crisis(conn, i) for i in ids] if c is not None]
+
+
+async def load_world(
+    conn: AsyncConnection, playbook: Playbook, directory: Directory, now: datetime, new_id: Callable[[], str],
+    group_lang: str = "es",
+) -> World:
+    crisis_id = await open_crisis_id(conn, playbook.id)
+    crisis = await load_crisis(conn, crisis_id) if crisis_id else None
+    rows = (await conn.execute(select(T.proposals).where(
+        and_(T.proposals.c.playbook_id == playbook.id, T.proposals.c.state == ProposalState.PENDING.value)))).all()
+    proposals = [
+        Proposal(id=r.id, kind=ProposalKind(r.kind), playbook_id=r.playbook_id, proposed_by=r.proposed_by, text=r.text,
+                 created_at=r.created_at, state=ProposalState(r.state), crisis_id=r.crisis_id, resolved_by=r.resolved_by)
+        for r in rows
+    ]
+    log: list[LogEntry] = []
+    deliveries = 0
+    if crisis is not None:
+        log = await crisis_log(conn, crisis.id, with_deliveries=False)
+        deliveries = (await conn.execute(select(func.count()).select_from(T.log).where(
+            and_(T.log.c.crisis_id == crisis.id, T.log.c.kind == "delivered")))).scalar_one()
+    return World(playbook=playbook, directory=directory, now=now, crisis=crisis, proposals=proposals, new_id=new_id,
+                 group_lang=group_lang, log=log, deliveries=deliveries)
+
+
+async def _save_crisis(conn: AsyncConnection, crisis: Crisis, is_new: bool, positions: dict[str, int]) -> None:
+    values = {
+        "playbook_id": crisis.playbook_id, "state": crisis.state.value,
+        "open_key": None if crisis.state == CrisisState.CLOSED else crisis.playbook_id,
+        "declared_at": crisis.declared_at, "declared_by": crisis.declared_by, "reported_by": crisis.reported_by,
+        "description": crisis.description, "closing_at": crisis.closing_at, "closing_by": crisis.closing_by,
+        "closed_at": crisis.closed_at, "playbook_json": crisis.playbook_json,
+    }
+    if is_new:
+        await conn.execute(insert(T.crises).values(id=crisis.id, **values))
+    else:
+        await conn.execute(update(T.crises).where(T.crises.c.id == crisis.id).values(**values))
+    await conn.execute(delete(T.tasks).where(T.tasks.c.crisis_id == crisis.id))
+    rows = []
+    for step_id, task in crisis.tasks.items():
+        row = {name: getattr(task, name) for name in _TASK_FIELDS}
+        row["state"] = task.state.value
+        rows.append({"crisis_id": crisis.id, "step_id": step_id, "position": positions.get(step_id, 0), **row})
+    if rows:
+        await conn.execute(insert(T.tasks), rows)
+
+
+async def _save_proposals(conn: AsyncConnection, proposals: list[Proposal]) -> None:
+    for p in {p.id: p for p in proposals}.values():
+        values = {"kind": p.kind.value, "playbook_id": p.playbook_id, "proposed_by": p.proposed_by, "text": p.text,
+                  "created_at": p.created_at, "state": p.state.value, "crisis_id": p.crisis_id,
+                  "resolved_by": p.resolved_by}
+        result = await conn.execute(update(T.proposals).where(T.proposals.c.id == p.id).values(**values))
+        if result.rowcount == 0:
+            await conn.execute(insert(T.proposals).values(id=p.id, **values))
+
+
+async def append_log(conn: AsyncConnection, entries: Sequence[LogEntry]) -> None:
+    if entries:
+        await conn.execute(insert(T.log), [
+            {"crisis_id": e.crisis_id, "at": e.at, "kind": e.kind, "person": e.person, "channel": e.channel,
+             "data": e.data} for e in entries
+        ])
+
+
+async def apply(conn: AsyncConnection, world: World, outcome: Outcome) -> None:
+    """Write the whole outcome of one command: state, log, timers and outbox together."""
+    crisis = outcome.crisis
+    if crisis is not None:
+        playbook = Playbook.from_frozen(crisis.playbook_json)
+        positions = {s.id: i for i, s in enumerate(playbook.steps)}
+        is_new = world.crisis is None or world.crisis.id != crisis.id
+        await _save_crisis(conn, crisis, is_new, positions)
+    await _save_proposals(conn, outcome.proposals)
+    await append_log(conn, outcome.log)
+    for op in outcome.timer_ops:
+        if isinstance(op, CancelTimers):
+            await conn.execute(update(T.timers).where(and_(
+                T.timers.c.crisis_id == op.crisis_id, T.timers.c.step_id == op.step_id,
+                T.timers.c.status == "pending")).values(status="cancelled"))
+        else:
+            await conn.execute(insert(T.timers).values(
+                crisis_id=op.crisis_id, step_id=op.step_id, kind=op.kind.value, seq=op.seq, due_at=op.due_at,
+                status="pending"))
+    if outcome.messages:
+        crisis_id = crisis.id if crisis else None
+        await conn.execute(insert(T.outbox), [
+            {"crisis_id": crisis_id, "recipient": m.to, "payload": m.to_json(), "created_at": world.now,
+             "attempts": 0, "next_attempt_at": world.now} for m in outcome.messages
+        ])
+
+
+# timers -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimerRow:
+    id: int
+    crisis_id: str
+    step_id: str
+    kind: TimerKind
+    seq: int
+    due_at: datetime
+
+
+async def due_timers(conn: AsyncConnection, now: datetime) -> list[TimerRow]:
+    rows = (await conn.execute(select(T.timers).where(
+        and_(T.timers.c.status == "pending", T.timers.c.due_at <= now)).order_by(T.timers.c.due_at, T.timers.c.id))).all()
+    return [TimerRow(r.id, r.crisis_id, r.step_id, TimerKind(r.kind), r.seq, r.due_at) for r in rows]
+
+
+async def next_due(conn: AsyncConnection) -> datetime | None:
+    result = await conn.execute(select(func.min(T.timers.c.due_at)).where(T.timers.c.status == "pending"))
+    return result.scalar_one_or_none()
+
+
+async def claim_timer(conn: AsyncConnection, timer_id: int, now: datetime) -> bool:
+    """Atomically take a pending timer; False if another run already fired or cancelled it."""
+    result = await conn.execute(update(T.timers).where(
+        and_(T.timers.c.id == timer_id, T.timers.c.status == "pending")).values(status="fired", fired_at=now))
+    return bool(result.rowcount == 1)
+
+
+async def pending_timers(conn: AsyncConnection, crisis_id: str) -> list[TimerRow]:
+    rows = (await conn.execute(select(T.timers).where(
+        and_(T.timers.c.crisis_id == crisis_id, T.timers.c.status == "pending")).order_by(T.timers.c.due_at))).all()
+    return [TimerRow(r.id, r.crisis_id, r.step_id, TimerKind(r.kind), r.seq, r.due_at) for r in rows]
+
+
+# outbox -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    crisis_id: str | None
+    message: OutMessage
+    attempts: int
+
+
+async def pending_outbox(conn: AsyncConnection, now: datetime, limit: int = 100) -> list[OutboxRow]:
+    rows = (await conn.execute(select(T.outbox).where(and_(
+        T.outbox.c.delivered_at.is_(None), T.outbox.c.failed_at.is_(None), T.outbox.c.next_attempt_at <= now,
+    )).order_by(T.outbox.c.id).limit(limit))).all()
+    return [OutboxRow(r.id, r.crisis_id, OutMessage.from_json(r.payload), r.attempts) for r in rows]
+
+
+async def next_outbox_attempt(conn: AsyncConnection) -> datetime | None:
+    result = await conn.execute(select(func.min(T.outbox.c.next_attempt_at)).where(
+        and_(T.outbox.c.delivered_at.is_(None), T.outbox.c.failed_at.is_(None))))
+    return result.scalar_one_or_none()
+
+
+async def mark_delivered(conn: AsyncConnection, row: OutboxRow, via: str, now: datetime) -> bool:
+    result = await conn.execute(update(T.outbox).where(
+        and_(T.outbox.c.id == row.id, T.outbox.c.delivered_at.is_(None))).values(
+        delivered_at=now, via=via, attempts=row.attempts + 1))
+    if result.rowcount != 1:
+        return False
+    await append_log(conn, [LogEntry(at=now, kind="delivered", channel=via, crisis_id=row.crisis_id,
+                                     data={"to": row.message.to, "via": via, "outbox": row.id})])
+    return True
+
+
+async def mark_retry(conn: AsyncConnection, row: OutboxRow, error: str, next_at: datetime) -> None:
+    await conn.execute(update(T.outbox).where(T.outbox.c.id == row.id).values(
+        attempts=row.attempts + 1, last_error=error[:500], next_attempt_at=next_at))
+
+
+async def mark_failed(conn: AsyncConnection, row: OutboxRow, via: str, error: str, now: datetime) -> None:
+    await conn.execute(update(T.outbox).where(T.outbox.c.id == row.id).values(
+        attempts=row.attempts + 1, last_error=error[:500], failed_at=now, via=via))
+    await append_log(conn, [LogEntry(at=now, kind="delivery_failed", channel=via, crisis_id=row.crisis_id,
+                                     data={"to": row.message.to, "via": via, "error": error[:200]})])
+
+
+async def latest_buttons_for(conn: AsyncConnection, person: str) -> OutMessage | None:
+    """The newest delivered message with buttons addressed to the person."""
+    rows = (await conn.execute(select(T.outbox.c.payload).where(and_(
+        T.outbox.c.recipient == person, T.outbox.c.delivered_at.is_not(None))).order_by(T.outbox.c.id.desc()).limit(50))).all()
+    for (payload,) in rows:
+        message = OutMessage.from_json(payload)
+        if message.buttons:
+            return message
+    return None

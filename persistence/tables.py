@@ -1,0 +1,153 @@
+"""The schema. Alembic migrations (persistence/migrations) create it; a test keeps both in step."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stored as naive UTC everywhere; read back as aware UTC (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+
+
+metadata = MetaData()
+
+crises = Table(
+    "crises",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("playbook_id", String(80), nullable=False),
+    Column("state", String(16), nullable=False),
+    # Equal to playbook_id while the crisis is open, NULL once closed: the unique
+    # constraint keeps at most one open crisis per playbook, even across replicas.
+    Column("open_key", String(80), unique=True),
+    Column("declared_at", UTCDateTime(), nullable=False),
+    Column("declared_by", String(80), nullable=False),
+    Column("reported_by", String(80)),
+    Column("description", Text),
+    Column("closing_at", UTCDateTime()),
+    Column("closing_by", String(80)),
+    Column("closed_at", UTCDateTime()),
+    Column("playbook_json", Text, nullable=False),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("crisis_id", String(40), primary_key=True),
+    Column("step_id", String(80), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("activated_at", UTCDateTime()),
+    Column("deadline_at", UTCDateTime()),
+    Column("owner", String(80)),
+    Column("claimed_at", UTCDateTime()),
+    Column("done_at", UTCDateTime()),
+    Column("done_by", String(80)),
+    Column("value", Text),
+    Column("acks", JSON, nullable=False),
+    Column("declined", JSON, nullable=False),
+    Column("asking", String(80)),
+    Column("reminders", Integer, nullable=False),
+    Column("escalations", Integer, nullable=False),
+    Column("checkin_pending", Boolean, nullable=False),
+    ForeignKeyConstraint(["crisis_id"], ["crises.id"], ondelete="CASCADE"),
+)
+
+proposals = Table(
+    "proposals",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("playbook_id", String(80), nullable=False),
+    Column("proposed_by", String(80), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("crisis_id", String(40)),
+    Column("resolved_by", String(80)),
+    Index("ix_proposals_pending", "playbook_id", "state"),
+)
+
+log = Table(
+    "log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("crisis_id", String(40)),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("person", String(80)),
+    Column("channel", String(20)),
+    Column("data", JSON, nullable=False),
+    Index("ix_log_crisis", "crisis_id", "id"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("crisis_id", String(40)),
+    Column("recipient", String(80), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("delivered_at", UTCDateTime()),
+    Column("failed_at", UTCDateTime()),
+    Column("via", String(20)),
+    Column("last_error", Text),
+    Index("ix_outbox_pending", "delivered_at", "failed_at", "id"),
+)
+
+timers = Table(
+    "timers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("crisis_id", String(40), nullable=False),
+    Column("step_id", String(80), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("status", String(16), nullable=False),  # pending, fired, cancelled
+    Column("fired_at", UTCDateTime()),
+    Index("ix_timers_pending", "status", "due_at"),
+    Index("ix_timers_task", "crisis_id", "step_id", "status"),
+)
+
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("at", UTCDateTime(), nullable=False),
+)
