@@ -1,5 +1,5 @@
-"""The Starlette app served by `crisisbot serve`: health check now; Slack, WhatsApp and
-the dashboard mount their routes here."""
+"""The Starlette app served by `crisisbot serve`: the health check plus the routes of
+every enabled feature (Slack, WhatsApp, dashboard)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.outbox import TransientError
+from bot.features import Feature, enabled_features
+from bot.outbox import Transport, TransientError
 from bot.runtime import Runtime
 from bot.settings import Settings
+from flows.clock import Clock
+from flows.directory import Person
 from flows.messages import OutMessage
 
 
@@ -22,28 +25,45 @@ class NoTransport:
     """Until a chat transport is configured, messages wait in the outbox (nothing is lost)."""
 
     name = "none"
+    group_mode = "post"
 
-    async def deliver(self, message: OutMessage) -> None:
+    def reaches(self, person: Person) -> bool:
+        return True
+
+    async def deliver(self, recipient: str, message: OutMessage) -> None:
         raise TransientError("no chat transport configured", retry_after=300)
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, features: list[Feature] | None = None, clock: Clock | None = None) -> Starlette:
+    features = enabled_features(settings) if features is None else features
+    transports: dict[str, Transport] = {}
+    for feature in features:
+        transports.update(feature.transports())
+    if not transports:
+        transports[NoTransport.name] = NoTransport()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        transport = NoTransport()
-        runtime = await Runtime.build(settings, route=lambda _m: transport)
+        runtime = await Runtime.build(settings, transports=transports, clock=clock, concurrency=8)
         app.state.runtime = runtime
+        for feature in features:
+            await feature.start(runtime)
         await runtime.start()
         try:
             yield
         finally:
+            for feature in reversed(features):
+                await feature.stop()
             await runtime.stop()
 
     async def healthz(request: Request) -> JSONResponse:
         runtime: Runtime = request.app.state.runtime
         return JSONResponse({"ok": True, "playbook": runtime.playbook.id})
 
-    return Starlette(routes=[Route("/healthz", healthz)], lifespan=lifespan)
+    routes = [Route("/healthz", healthz)]
+    for feature in features:
+        routes.extend(feature.routes())
+    return Starlette(routes=routes, lifespan=lifespan)
 
 
 def serve(settings: Settings, port: int | None) -> int:

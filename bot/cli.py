@@ -32,9 +32,10 @@ async def _run_terminal(settings: Settings) -> int:
     from handlers.terminal.transport import TerminalTransport
 
     clock = SystemClock()
-    transport: TerminalTransport | None = None
-    runtime = await Runtime.build(settings, route=lambda _message: transport, clock=clock)  # type: ignore[arg-type,return-value]
-    transport = TerminalTransport(sys.stdout, runtime.directory, clock, ZoneInfo(runtime.playbook.timezone), settings.lang)
+    playbook, directory = load_all(settings.playbook, settings.directory)
+    assert directory is not None
+    transport = TerminalTransport(sys.stdout, directory, clock, ZoneInfo(playbook.timezone), settings.lang)
+    runtime = await Runtime.build(settings, transports={"terminal": transport}, clock=clock)
     session = TerminalSession(runtime, sys.stdout, echo=not sys.stdin.isatty())
     try:
         await runtime.start()

@@ -12,6 +12,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from flows.clock import Clock
+from flows.directory import Person
 from flows.messages import OutMessage
 from flows.world import Outcome
 from persistence import repository as repo
@@ -32,19 +33,28 @@ class PermanentError(Exception):
 
 
 class Transport(Protocol):
-    name: str
+    """A chat platform as seen by the outbox.
 
-    async def deliver(self, message: OutMessage) -> None: ...
+    `group_mode`: "post" when the transport posts GROUP messages to the group itself (a
+    Slack channel, the terminal), "relay" when the group is stood in for by one message
+    per person (WhatsApp), "none" when it does not carry group messages."""
+
+    name: str
+    group_mode: str
+
+    def reaches(self, person: Person) -> bool: ...
+
+    async def deliver(self, recipient: str, message: OutMessage) -> None: ...
 
 
 class OutboxSender:
     def __init__(
-        self, db: AsyncEngine, clock: Clock, route: Callable[[OutMessage], Transport],
+        self, db: AsyncEngine, clock: Clock, transports: Callable[[str], Transport],
         max_attempts: int = 8, concurrency: int = 1,
     ) -> None:
         self.db = db
         self.clock = clock
-        self.route = route
+        self.transports = transports
         self.max_attempts = max_attempts
         self.concurrency = concurrency
         self._drain_lock = asyncio.Lock()
@@ -77,9 +87,9 @@ class OutboxSender:
                 count += await self._deliver(row)
             return count
         # Rows to one recipient keep their order; different recipients go in parallel.
-        by_recipient: dict[str, list[repo.OutboxRow]] = {}
+        by_recipient: dict[tuple[str, str], list[repo.OutboxRow]] = {}
         for row in rows:
-            by_recipient.setdefault(row.message.to, []).append(row)
+            by_recipient.setdefault((row.recipient, row.via), []).append(row)
         semaphore = asyncio.Semaphore(self.concurrency)
 
         async def one_recipient(queue: list[repo.OutboxRow]) -> int:
@@ -95,9 +105,9 @@ class OutboxSender:
         return sum(await asyncio.gather(*(one_recipient(q) for q in by_recipient.values())))
 
     async def _deliver(self, row: repo.OutboxRow) -> bool:
-        transport = self.route(row.message)
+        transport = self.transports(row.via)
         try:
-            await transport.deliver(row.message)
+            await transport.deliver(row.recipient, row.message)
         except TransientError as exc:
             attempts = row.attempts + 1
             async with self.db.begin() as conn:

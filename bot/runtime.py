@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import SystemClock
 from bot.loading import load_all
 from bot.outbox import OutboxSender, Transport
+from bot.routing import Router
 from bot.scheduler import TimerScheduler
 from bot.service import CrisisService
 from bot.settings import Settings
 from flows.clock import Clock
 from flows.directory import Directory
-from flows.messages import OutMessage
 from flows.playbook import Playbook
 from persistence.database import make_engine, migrate
 
@@ -33,7 +33,7 @@ class Runtime:
 
     @classmethod
     async def build(
-        cls, settings: Settings, route: Callable[[OutMessage], Transport], clock: Clock | None = None,
+        cls, settings: Settings, transports: Mapping[str, Transport], clock: Clock | None = None,
         concurrency: int = 1,
     ) -> Runtime:
         """Load and check the files first (a broken file stops the start-up), then the database."""
@@ -42,8 +42,9 @@ class Runtime:
         db = make_engine(settings.database_url)
         await migrate(db)
         clock = clock or SystemClock()
-        service = CrisisService(db, playbook, directory, clock, group_lang=settings.lang)
-        outbox = OutboxSender(db, clock, route, settings.outbox_max_attempts, concurrency)
+        router = Router(directory, transports)
+        service = CrisisService(db, playbook, directory, clock, router, group_lang=settings.lang)
+        outbox = OutboxSender(db, clock, router.transport, settings.outbox_max_attempts, concurrency)
         timers = TimerScheduler(service)
         service.after_commit += [outbox.after_commit, timers.after_commit]
         return cls(settings, db, playbook, directory, clock, service, outbox, timers)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.routing import Router
 from flows import engine as crisis_engine
 from flows.clock import Clock
 from flows.commands import Command, RecurringDue, TimerFired
@@ -27,13 +28,14 @@ AfterCommit = Callable[[Outcome], Awaitable[None]]
 
 class CrisisService:
     def __init__(
-        self, db: AsyncEngine, playbook: Playbook, directory: Directory, clock: Clock, group_lang: str = "es",
-        new_id: Callable[[], str] = lambda: secrets.token_hex(4),
+        self, db: AsyncEngine, playbook: Playbook, directory: Directory, clock: Clock, router: Router,
+        group_lang: str = "es", new_id: Callable[[], str] = lambda: secrets.token_hex(4),
     ) -> None:
         self.db = db
         self.playbook = playbook
         self.directory = directory
         self.clock = clock
+        self.router = router
         self.group_lang = group_lang
         self.tz = ZoneInfo(playbook.timezone)
         self.new_id = new_id
@@ -52,7 +54,7 @@ class CrisisService:
                     return None
                 world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id, self.group_lang)
                 outcome = crisis_engine.handle(world, command)
-                await repo.apply(conn, world, outcome)
+                await repo.apply(conn, world, outcome, self.router.plan)
         await self._committed(outcome)
         return outcome
 
@@ -72,7 +74,7 @@ class CrisisService:
                     world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id, self.group_lang)
                     command = TimerFired(timer.crisis_id, timer.step_id, timer.kind, timer.seq, timer.due_at)
                     outcome = crisis_engine.handle(world, command)
-                    await repo.apply(conn, world, outcome)
+                    await repo.apply(conn, world, outcome, self.router.plan)
             fired += 1
             await self._committed(outcome)
         return fired
@@ -82,9 +84,9 @@ class CrisisService:
         key = f"recurring:{recurring_id}:{self.clock.now():%Y%m%d%H%M}"
         await self.handle(RecurringDue(recurring_id), event_key=key)
 
-    async def latest_buttons(self, person: str) -> OutMessage | None:
+    async def latest_buttons(self, person: str, via: str) -> OutMessage | None:
         async with self.db.connect() as conn:
-            return await repo.latest_buttons_for(conn, person)
+            return await repo.latest_buttons_for(conn, person, via)
 
     async def awaiting_answer(self, person: str) -> bool:
         """Whether the person's next message answers a question (a ticket number...)."""

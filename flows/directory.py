@@ -20,6 +20,7 @@ class Person(BaseModel):
     timezone: str = "America/Santiago"
     lang: str = "es"
     aliases: list[str] = Field(default_factory=list)
+    prefer: list[str] = Field(default_factory=list)  # channels in order: "slack", "whatsapp"
 
     @property
     def first_name(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Row, and_, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,6 +17,15 @@ from flows.messages import CancelTimers, LogEntry, OutMessage, SetTimer, TimerKi
 from flows.playbook import Playbook
 from flows.world import Outcome, World
 from persistence import tables as T
+
+class Deliverable(Protocol):
+    recipient: str
+    via: str
+    message: OutMessage
+
+
+Plan = Callable[[OutMessage], Sequence[Deliverable]]
+"""Turns a message into outbox rows: whom, through which channel (bot.routing)."""
 
 _TASK_FIELDS = ("state", "activated_at", "deadline_at", "owner", "claimed_at", "done_at", "done_by", "value",
                 "acks", "declined", "asking", "reminders", "escalations", "checkin_pending")
@@ -138,7 +147,7 @@ async def append_log(conn: AsyncConnection, entries: Sequence[LogEntry]) -> None
         ])
 
 
-async def apply(conn: AsyncConnection, world: World, outcome: Outcome) -> None:
+async def apply(conn: AsyncConnection, world: World, outcome: Outcome, plan: Plan) -> None:
     """Write the whole outcome of one command: state, log, timers and outbox together."""
     crisis = outcome.crisis
     if crisis is not None:
@@ -157,11 +166,14 @@ async def apply(conn: AsyncConnection, world: World, outcome: Outcome) -> None:
             await conn.execute(insert(T.timers).values(
                 crisis_id=op.crisis_id, step_id=op.step_id, kind=op.kind.value, seq=op.seq, due_at=op.due_at,
                 status="pending"))
-    if outcome.messages:
-        crisis_id = crisis.id if crisis else None
+    await enqueue(conn, crisis.id if crisis else None, [d for m in outcome.messages for d in plan(m)], world.now)
+
+
+async def enqueue(conn: AsyncConnection, crisis_id: str | None, deliveries: Sequence[Deliverable], now: datetime) -> None:
+    if deliveries:
         await conn.execute(insert(T.outbox), [
-            {"crisis_id": crisis_id, "recipient": m.to, "payload": m.to_json(), "created_at": world.now,
-             "attempts": 0, "next_attempt_at": world.now} for m in outcome.messages
+            {"crisis_id": crisis_id, "recipient": d.recipient, "via": d.via, "payload": d.message.to_json(),
+             "created_at": now, "attempts": 0, "next_attempt_at": now} for d in deliveries
         ])
 
 
@@ -209,6 +221,8 @@ async def pending_timers(conn: AsyncConnection, crisis_id: str) -> list[TimerRow
 class OutboxRow:
     id: int
     crisis_id: str | None
+    recipient: str
+    via: str
     message: OutMessage
     attempts: int
 
@@ -217,7 +231,7 @@ async def pending_outbox(conn: AsyncConnection, now: datetime, limit: int = 100)
     rows = (await conn.execute(select(T.outbox).where(and_(
         T.outbox.c.delivered_at.is_(None), T.outbox.c.failed_at.is_(None), T.outbox.c.next_attempt_at <= now,
     )).order_by(T.outbox.c.id).limit(limit))).all()
-    return [OutboxRow(r.id, r.crisis_id, OutMessage.from_json(r.payload), r.attempts) for r in rows]
+    return [OutboxRow(r.id, r.crisis_id, r.recipient, r.via, OutMessage.from_json(r.payload), r.attempts) for r in rows]
 
 
 async def next_outbox_attempt(conn: AsyncConnection) -> datetime | None:
@@ -229,11 +243,11 @@ async def next_outbox_attempt(conn: AsyncConnection) -> datetime | None:
 async def mark_delivered(conn: AsyncConnection, row: OutboxRow, via: str, now: datetime) -> bool:
     result = await conn.execute(update(T.outbox).where(
         and_(T.outbox.c.id == row.id, T.outbox.c.delivered_at.is_(None))).values(
-        delivered_at=now, via=via, attempts=row.attempts + 1))
+        delivered_at=now, attempts=row.attempts + 1))
     if result.rowcount != 1:
         return False
     await append_log(conn, [LogEntry(at=now, kind="delivered", channel=via, crisis_id=row.crisis_id,
-                                     data={"to": row.message.to, "via": via, "outbox": row.id})])
+                                     data={"to": row.recipient, "via": via, "outbox": row.id})])
     return True
 
 
@@ -244,15 +258,15 @@ async def mark_retry(conn: AsyncConnection, row: OutboxRow, error: str, next_at:
 
 async def mark_failed(conn: AsyncConnection, row: OutboxRow, via: str, error: str, now: datetime) -> None:
     await conn.execute(update(T.outbox).where(T.outbox.c.id == row.id).values(
-        attempts=row.attempts + 1, last_error=error[:500], failed_at=now, via=via))
+        attempts=row.attempts + 1, last_error=error[:500], failed_at=now))
     await append_log(conn, [LogEntry(at=now, kind="delivery_failed", channel=via, crisis_id=row.crisis_id,
-                                     data={"to": row.message.to, "via": via, "error": error[:200]})])
+                                     data={"to": row.recipient, "via": via, "error": error[:200]})])
 
 
-async def latest_buttons_for(conn: AsyncConnection, person: str) -> OutMessage | None:
-    """The newest delivered message with buttons addressed to the person."""
+async def latest_buttons_for(conn: AsyncConnection, person: str, via: str) -> OutMessage | None:
+    """The newest delivered message with buttons addressed to the person on a channel."""
     rows = (await conn.execute(select(T.outbox.c.payload).where(and_(
-        T.outbox.c.recipient == person, T.outbox.c.delivered_at.is_not(None))).order_by(T.outbox.c.id.desc()).limit(50))).all()
+        T.outbox.c.recipient == person, T.outbox.c.via == via, T.outbox.c.delivered_at.is_not(None))).order_by(T.outbox.c.id.desc()).limit(50))).all()
     for (payload,) in rows:
         message = OutMessage.from_json(payload)
         if message.buttons:

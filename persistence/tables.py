@@ -125,9 +125,10 @@ outbox = Table(
     Column("next_attempt_at", UTCDateTime(), nullable=False),
     Column("delivered_at", UTCDateTime()),
     Column("failed_at", UTCDateTime()),
-    Column("via", String(20)),
+    Column("via", String(20), nullable=False),
     Column("last_error", Text),
     Index("ix_outbox_pending", "delivered_at", "failed_at", "id"),
+    Index("ix_outbox_recipient", "recipient", "via", "id"),
 )
 
 timers = Table(

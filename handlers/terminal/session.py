@@ -67,7 +67,7 @@ class TerminalSession:
         person = line.person
         number = line.button_number()
         if number is not None and not await self.rt.service.awaiting_answer(person.id):
-            message = await self.rt.service.latest_buttons(person.id)
+            message = await self.rt.service.latest_buttons(person.id, "terminal")
             if message is None:
                 self.say(t(self.lang, "term_no_buttons", name=person.name))
             elif not 1 <= number <= len(message.buttons):

@@ -6,13 +6,16 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from flows.clock import Clock
-from flows.directory import Directory
+from flows.directory import Directory, Person
 from flows.messages import OutMessage
 from handlers.terminal.render import render
 
 
 class TerminalTransport:
+    """Everybody is at the same terminal: it reaches every person and prints group messages once."""
+
     name = "terminal"
+    group_mode = "post"
 
     def __init__(self, out: TextIO, directory: Directory, clock: Clock, tz: ZoneInfo, lang: str = "es") -> None:
         self.out = out
@@ -22,8 +25,11 @@ class TerminalTransport:
         self.lang = lang
         self._seen: set[tuple[str, str]] = set()  # (person, ref) of cards already shown
 
-    async def deliver(self, message: OutMessage) -> None:
-        key = (message.to, message.ref or "")
+    def reaches(self, person: Person) -> bool:
+        return True
+
+    async def deliver(self, recipient: str, message: OutMessage) -> None:
+        key = (recipient, message.ref or "")
         update = message.kind == "card" and key in self._seen
         if message.kind == "card":
             self._seen.add(key)

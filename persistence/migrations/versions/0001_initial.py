@@ -86,10 +86,11 @@ def upgrade() -> None:
         sa.Column("next_attempt_at", sa.DateTime(), nullable=False),
         sa.Column("delivered_at", sa.DateTime()),
         sa.Column("failed_at", sa.DateTime()),
-        sa.Column("via", sa.String(20)),
+        sa.Column("via", sa.String(20), nullable=False),
         sa.Column("last_error", sa.Text()),
     )
     op.create_index("ix_outbox_pending", "outbox", ["delivered_at", "failed_at", "id"])
+    op.create_index("ix_outbox_recipient", "outbox", ["recipient", "via", "id"])
     op.create_table(
         "timers",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),

@@ -1,0 +1,124 @@
+"""Test harness: a real runtime on a real SQLite file, a manual clock, and a recording
+transport, driven like a chat (errbot style): say a line, read what each person got,
+press a button by its label, move the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.runtime import Runtime
+from bot.settings import Settings
+from flows.clock import ManualClock
+from flows.commands import Press, Say
+from flows.directory import Person
+from flows.messages import GROUP, OutMessage
+from flows.playbook import parse_duration
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAYBOOK = ROOT / "playbooks" / "fullpyme_contingencia.yaml"
+DIRECTORY = ROOT / "playbooks" / "directory.example.yaml"
+START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 09:00 in Santiago
+
+
+@dataclass
+class RecordingTransport:
+    """Speaks the outbox's transport protocol and keeps what it was given."""
+
+    name: str = "test"
+    group_mode: str = "post"
+    sent: list[tuple[str, OutMessage]] = field(default_factory=list)
+
+    def reaches(self, person: Person) -> bool:
+        return True
+
+    async def deliver(self, recipient: str, message: OutMessage) -> None:
+        self.sent.append((recipient, message))
+
+
+def settings_for(tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'crisis.db'}",
+        "playbook": PLAYBOOK,
+        "directory": DIRECTORY,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+class Chat:
+    """A whole conversation against the real runtime."""
+
+    def __init__(self, runtime: Runtime, transport: RecordingTransport, clock: ManualClock) -> None:
+        self.rt = runtime
+        self.transport = transport
+        self.clock = clock
+        self._read = 0
+
+    @classmethod
+    async def open(cls, settings: Settings, clock: ManualClock | None = None) -> Chat:
+        transport = RecordingTransport()
+        clock = clock or ManualClock(START)
+        runtime = await Runtime.build(settings, transports={transport.name: transport}, clock=clock)
+        await runtime.start()
+        return cls(runtime, transport, clock)
+
+    async def close(self) -> None:
+        await self.rt.stop()
+
+    def pid(self, name: str) -> str:
+        people = self.rt.directory.find(name)
+        assert len(people) == 1, f"{name!r} matches {people}"
+        return people[0].id
+
+    async def say(self, name: str, text: str) -> None:
+        await self.rt.service.handle(Say(self.pid(name), text, "test"))
+        await self.rt.outbox.drain()
+
+    def latest_with_buttons(self, name: str) -> OutMessage:
+        pid = self.pid(name)
+        for recipient, message in reversed(self.transport.sent):
+            if recipient == pid and message.buttons:
+                return message
+        raise AssertionError(f"{name} has no message with buttons")
+
+    async def press(self, name: str, label: str, containing: str | None = None) -> None:
+        """Press the button `label` on the newest message to `name` that has it (and,
+        if given, whose text contains `containing`)."""
+        pid = self.pid(name)
+        for recipient, message in reversed(self.transport.sent):
+            if recipient != pid or (containing and containing not in message.text):
+                continue
+            for button in message.buttons:
+                if button.label == label:
+                    await self.rt.service.handle(Press(pid, button.action, "test"))
+                    await self.rt.outbox.drain()
+                    return
+        raise AssertionError(f"{name} has no button {label!r}" + (f" on a message with {containing!r}" if containing else ""))
+
+    async def advance(self, duration: str) -> None:
+        self.clock.advance(parse_duration(duration))
+        await self.rt.timers.sweep()
+        await self.rt.outbox.drain()
+
+    def inbox(self, name: str) -> list[OutMessage]:
+        """Everything `name` received so far."""
+        pid = GROUP if name == "grupo" else self.pid(name)
+        return [m for r, m in self.transport.sent if r == pid]
+
+    def new(self) -> list[tuple[str, OutMessage]]:
+        """Messages sent since the previous call."""
+        fresh = self.transport.sent[self._read:]
+        self._read = len(self.transport.sent)
+        return fresh
+
+    def texts(self, name: str, since_mark: bool = False) -> list[str]:
+        return [m.text for m in self.inbox(name)]
+
+    def received(self, name: str, fragment: str) -> list[OutMessage]:
+        return [m for m in self.inbox(name) if fragment in m.text]
+
+
+def minutes(n: int) -> timedelta:
+    return timedelta(minutes=n)
