@@ -30,7 +30,7 @@ class NoTransport:
     def reaches(self, person: Person) -> bool:
         return True
 
-    async def deliver(self, recipient: str, message: OutMessage) -> None:
+    async def deliver(self, recipient: str, message: OutMessage) -> str | None:
         raise TransientError("no chat transport configured", retry_after=300)
 
 

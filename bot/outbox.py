@@ -44,7 +44,9 @@ class Transport(Protocol):
 
     def reaches(self, person: Person) -> bool: ...
 
-    async def deliver(self, recipient: str, message: OutMessage) -> None: ...
+    async def deliver(self, recipient: str, message: OutMessage) -> str | None:
+        """Send it; return the platform's id of the sent message, if it has one."""
+        ...
 
 
 class OutboxSender:
@@ -107,7 +109,7 @@ class OutboxSender:
     async def _deliver(self, row: repo.OutboxRow) -> bool:
         transport = self.transports(row.via)
         try:
-            await transport.deliver(row.recipient, row.message)
+            external_id = await transport.deliver(row.recipient, row.message)
         except TransientError as exc:
             attempts = row.attempts + 1
             async with self.db.begin() as conn:
@@ -125,7 +127,7 @@ class OutboxSender:
             log.warning("outbox %s: permanent failure: %s", row.id, exc)
             return False
         async with self.db.begin() as conn:
-            await repo.mark_delivered(conn, row, transport.name, self.clock.now())
+            await repo.mark_delivered(conn, row, transport.name, self.clock.now(), external_id)
         return True
 
     def _retry_later(self, delay: float) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -17,3 +18,7 @@ class Settings(BaseSettings):
     port: int = 8000
     log_level: str = "INFO"
     outbox_max_attempts: int = 8
+    # The public address of `crisisbot serve` (signature checks behind a proxy, links in chat).
+    public_base_url: str = "http://localhost:8000"
+    # Signs dashboard links. Without it a random key is made at start-up (links die on restart).
+    secret_key: SecretStr | None = None

@@ -20,11 +20,13 @@ class Say:
 
 @dataclass(frozen=True)
 class Press:
-    """A button somebody pressed."""
+    """A button somebody pressed. `value` carries what a form asked for (a modal's
+    ticket number), so "Hecho" and its value arrive together."""
 
     person: str
     action: Action
     channel: str
+    value: str | None = None
 
 
 @dataclass(frozen=True)

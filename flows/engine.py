@@ -83,6 +83,11 @@ def on_say(turn: Turn, cmd: Say) -> None:
             turn.send_key(by, "unknown_step", number=reading.step)
         else:
             tasks.TASK_ACTIONS[ActionKind(reading.verb)](turn, by, step, crisis.tasks[step.id])
+    elif reading.intent == Intent.MY_TASKS:
+        if crisis is None:
+            turn.send_key(by, "no_open_crisis")
+        else:
+            tasks.my_tasks(turn, by)
     elif reading.intent == Intent.HELP:
         turn.send_key(by, "help")
     elif cmd.direct:
@@ -127,7 +132,11 @@ def on_press(turn: Turn, cmd: Press) -> None:
     if crisis is None or crisis.id != crisis_id or step_id not in crisis.tasks:
         turn.send_key(by, "crisis_over")
         return
-    tasks.TASK_ACTIONS[action.kind](turn, by, turn.playbook.step(step_id), crisis.tasks[step_id])
+    step, task = turn.playbook.step(step_id), crisis.tasks[step_id]
+    if action.kind == ActionKind.COMPLETE:
+        tasks.finish(turn, by, step, task, cmd.value)
+    else:
+        tasks.TASK_ACTIONS[action.kind](turn, by, step, task)
 
 
 def on_timer(turn: Turn, cmd: TimerFired) -> None:

@@ -25,6 +25,7 @@ class Intent(StrEnum):
     STATUS = "status"
     LOG = "log"
     HELP = "help"
+    MY_TASKS = "my_tasks"
     TASK = "task"  # "tomo 2", "hecho 4", "no puedo 5", "leído 3", "sigo 4"
     OTHER = "other"
 
@@ -44,6 +45,7 @@ _TASK = re.compile(
 _STATUS_WORDS = {"estado", "status", "estado crisis", "estado de la crisis"}
 _LOG_WORDS = {"bitacora", "log", "informe", "report"}
 _HELP_WORDS = {"ayuda", "help", "menu", "comandos"}
+_MY_TASKS_WORDS = {"mis tareas", "tareas", "my tasks", "tasks"}
 
 
 def _after_phrase(text: str, phrase: str) -> str | None:
@@ -82,4 +84,6 @@ def read(text: str, declare_phrase: str, close_phrase: str) -> Reading:
         return Reading(Intent.LOG)
     if norm in _HELP_WORDS:
         return Reading(Intent.HELP)
+    if norm in _MY_TASKS_WORDS:
+        return Reading(Intent.MY_TASKS)
     return Reading(Intent.OTHER)

@@ -77,8 +77,9 @@ def claim(turn: Turn, by: str, step: Step, task: Task) -> None:
     refresh_cards(turn, step, task, skip=by)
 
 
-def finish(turn: Turn, by: str, step: Step, task: Task) -> None:
-    """"Hecho": done at once, or first ask for the value the task records."""
+def finish(turn: Turn, by: str, step: Step, task: Task, value: str | None = None) -> None:
+    """"Hecho": done at once, or first ask for the value the task records (unless the
+    transport's form already brought it)."""
     if refuse_if_inactive(turn, by, step, task):
         return
     if step.mode == StepMode.EACH:
@@ -94,6 +95,9 @@ def finish(turn: Turn, by: str, step: Step, task: Task) -> None:
         if pending:
             turn.send_key(by, "checks_pending", steps=", ".join(pending))
             return
+    if step.input is not None and value is not None and value.strip():
+        complete(turn, step, task, by, value.strip())
+        return
     if step.input is not None:
         if task.state == TaskState.OPEN:
             task.move(TaskEvent.CLAIM)
@@ -171,6 +175,21 @@ def still_on(turn: Turn, by: str, step: Step, task: Task) -> None:
     turn.out.timer_ops.append(SetTimer(crisis.id, step.id, TimerKind.DEADLINE, task.deadline_at))
     turn.log("still_on", by, step.id)
     turn.send_key(by, "still_on_you", at=render.clock_time(task.deadline_at, turn.tz_of(by)))
+
+
+def my_tasks(turn: Turn, by: str) -> None:
+    """The person's open tasks, each as its card with buttons."""
+    mine = [
+        (step, task) for step, task in turn.task_pairs()
+        if task.state in (TaskState.OPEN, TaskState.CLAIMED) and turn.is_responsible(by, step)
+        and (step.mode == StepMode.ANY and task.owner in (None, by) or step.mode == StepMode.EACH and by not in task.acks)
+    ]
+    if not mine:
+        turn.send_key(by, "my_tasks_none")
+        return
+    turn.send_key(by, "my_tasks_head")
+    for step, task in mine:
+        announce_card(turn, step, task, by)
 
 
 TASK_ACTIONS = {

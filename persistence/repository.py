@@ -240,10 +240,12 @@ async def next_outbox_attempt(conn: AsyncConnection) -> datetime | None:
     return result.scalar_one_or_none()
 
 
-async def mark_delivered(conn: AsyncConnection, row: OutboxRow, via: str, now: datetime) -> bool:
+async def mark_delivered(
+    conn: AsyncConnection, row: OutboxRow, via: str, now: datetime, external_id: str | None = None
+) -> bool:
     result = await conn.execute(update(T.outbox).where(
         and_(T.outbox.c.id == row.id, T.outbox.c.delivered_at.is_(None))).values(
-        delivered_at=now, attempts=row.attempts + 1))
+        delivered_at=now, attempts=row.attempts + 1, external_id=external_id))
     if result.rowcount != 1:
         return False
     await append_log(conn, [LogEntry(at=now, kind="delivered", channel=via, crisis_id=row.crisis_id,
@@ -272,3 +274,50 @@ async def latest_buttons_for(conn: AsyncConnection, person: str, via: str) -> Ou
         if message.buttons:
             return message
     return None
+
+
+async def outbox_by_external_id(conn: AsyncConnection, via: str, external_id: str) -> OutboxRow | None:
+    """The row a platform's delivery callback talks about (Twilio's MessageSid)."""
+    r = (await conn.execute(select(T.outbox).where(
+        and_(T.outbox.c.via == via, T.outbox.c.external_id == external_id)))).first()
+    return OutboxRow(r.id, r.crisis_id, r.recipient, r.via, OutMessage.from_json(r.payload), r.attempts) if r else None
+
+
+# platform message ids and contact windows ----------------------------------
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    external_id: str
+    channel: str | None
+
+
+async def get_message_ref(conn: AsyncConnection, via: str, recipient: str, ref: str) -> MessageRef | None:
+    r = (await conn.execute(select(T.message_refs).where(and_(
+        T.message_refs.c.via == via, T.message_refs.c.recipient == recipient, T.message_refs.c.ref == ref)))).first()
+    return MessageRef(r.external_id, r.channel) if r else None
+
+
+async def put_message_ref(
+    conn: AsyncConnection, via: str, recipient: str, ref: str, external_id: str, channel: str | None, now: datetime
+) -> None:
+    result = await conn.execute(update(T.message_refs).where(and_(
+        T.message_refs.c.via == via, T.message_refs.c.recipient == recipient, T.message_refs.c.ref == ref,
+    )).values(external_id=external_id, channel=channel, updated_at=now))
+    if result.rowcount == 0:
+        await conn.execute(insert(T.message_refs).values(
+            via=via, recipient=recipient, ref=ref, external_id=external_id, channel=channel, updated_at=now))
+
+
+async def touch_contact(conn: AsyncConnection, person_id: str, via: str, now: datetime) -> None:
+    """Remember that the person just wrote on this channel."""
+    result = await conn.execute(update(T.contacts).where(and_(
+        T.contacts.c.person_id == person_id, T.contacts.c.via == via)).values(last_inbound_at=now))
+    if result.rowcount == 0:
+        await conn.execute(insert(T.contacts).values(person_id=person_id, via=via, last_inbound_at=now))
+
+
+async def last_inbound(conn: AsyncConnection, person_id: str, via: str) -> datetime | None:
+    result = await conn.execute(select(T.contacts.c.last_inbound_at).where(and_(
+        T.contacts.c.person_id == person_id, T.contacts.c.via == via)))
+    return result.scalar_one_or_none()

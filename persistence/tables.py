@@ -126,9 +126,33 @@ outbox = Table(
     Column("delivered_at", UTCDateTime()),
     Column("failed_at", UTCDateTime()),
     Column("via", String(20), nullable=False),
+    Column("external_id", String(100)),  # the platform's id of the sent message (Slack ts, Twilio SID)
     Column("last_error", Text),
     Index("ix_outbox_pending", "delivered_at", "failed_at", "id"),
     Index("ix_outbox_recipient", "recipient", "via", "id"),
+    Index("ix_outbox_external", "via", "external_id"),
+)
+
+# Where a message shown under a `ref` (a task card, the announcement) lives on a platform,
+# so a rich transport can update it in place instead of posting again.
+message_refs = Table(
+    "message_refs",
+    metadata,
+    Column("via", String(20), primary_key=True),
+    Column("recipient", String(80), primary_key=True),
+    Column("ref", String(120), primary_key=True),
+    Column("external_id", String(100), nullable=False),
+    Column("channel", String(100)),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# When each person last wrote on each channel (WhatsApp's 24-hour window).
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("person_id", String(80), primary_key=True),
+    Column("via", String(20), primary_key=True),
+    Column("last_inbound_at", UTCDateTime(), nullable=False),
 )
 
 timers = Table(

@@ -33,8 +33,9 @@ class RecordingTransport:
     def reaches(self, person: Person) -> bool:
         return True
 
-    async def deliver(self, recipient: str, message: OutMessage) -> None:
+    async def deliver(self, recipient: str, message: OutMessage) -> str | None:
         self.sent.append((recipient, message))
+        return None
 
 
 def settings_for(tmp_path: Path, **overrides: object) -> Settings:

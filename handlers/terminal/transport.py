@@ -28,10 +28,11 @@ class TerminalTransport:
     def reaches(self, person: Person) -> bool:
         return True
 
-    async def deliver(self, recipient: str, message: OutMessage) -> None:
+    async def deliver(self, recipient: str, message: OutMessage) -> str | None:
         key = (recipient, message.ref or "")
         update = message.kind == "card" and key in self._seen
         if message.kind == "card":
             self._seen.add(key)
         text = render(message, self.directory, self.clock.now(), self.tz, self.lang, update=update)
         print(text, file=self.out, flush=True)
+        return None

@@ -87,10 +87,27 @@ def upgrade() -> None:
         sa.Column("delivered_at", sa.DateTime()),
         sa.Column("failed_at", sa.DateTime()),
         sa.Column("via", sa.String(20), nullable=False),
+        sa.Column("external_id", sa.String(100)),
         sa.Column("last_error", sa.Text()),
     )
     op.create_index("ix_outbox_pending", "outbox", ["delivered_at", "failed_at", "id"])
     op.create_index("ix_outbox_recipient", "outbox", ["recipient", "via", "id"])
+    op.create_index("ix_outbox_external", "outbox", ["via", "external_id"])
+    op.create_table(
+        "message_refs",
+        sa.Column("via", sa.String(20), primary_key=True),
+        sa.Column("recipient", sa.String(80), primary_key=True),
+        sa.Column("ref", sa.String(120), primary_key=True),
+        sa.Column("external_id", sa.String(100), nullable=False),
+        sa.Column("channel", sa.String(100)),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+    )
+    op.create_table(
+        "contacts",
+        sa.Column("person_id", sa.String(80), primary_key=True),
+        sa.Column("via", sa.String(20), primary_key=True),
+        sa.Column("last_inbound_at", sa.DateTime(), nullable=False),
+    )
     op.create_table(
         "timers",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
@@ -112,5 +129,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("processed_events", "timers", "outbox", "log", "proposals", "tasks", "crises"):
+    for table in ("contacts", "message_refs", "processed_events", "timers", "outbox", "log", "proposals", "tasks", "crises"):
         op.drop_table(table)

@@ -1,4 +1,4 @@
-"""Spanish: every text a person reads. Keys are shared with en.py."""
+"""Spanish texts of the engine and the terminal."""
 
 TEXTS: dict[str, str] = {
     # declaration and closing
@@ -110,6 +110,8 @@ TEXTS: dict[str, str] = {
     # others
     "unknown_person": "Hola {name}, no te encuentro en el directorio de crisisbot. Pide a un coordinador que te agregue.",
     "ambiguous_person": "¿Quién eres? Hay varias personas con ese nombre: {names}.",
+    "my_tasks_head": "Tus tareas abiertas:",
+    "my_tasks_none": "No tienes tareas abiertas.",
     "help": "Escribe «ALERTA ROJA» para decretar una crisis, «estado» para ver cómo va, «bitácora» para el registro y «FIN DE LA CRISIS» para cerrarla. Responde con los botones de cada tarea o escribe «tomo 2», «hecho 2», «no puedo 2», «leído 3», «sigo 4».",
     "not_understood": "No entendí. Usa los botones de tus tareas o escribe «estado» o «ayuda».",
     "recurring": "🗓️ Recordatorio mensual: {text}",
