@@ -1,0 +1,117 @@
+"""Stopping and starting again on the same database: state intact, undelivered messages
+sent, the overdue reminder fired exactly once; the playbook stays frozen in the crisis."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+from bot.outbox import TransientError
+from flows.clock import ManualClock
+from flows.messages import OutMessage
+from tests.support import PLAYBOOK, START, Chat, settings_for
+
+
+async def test_restart_continues_the_crisis_and_fires_the_overdue_reminder_once(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path)
+    first = await Chat.open(settings, ManualClock(START))
+    await first.say("Jaime", "ALERTA ROJA: caída")
+    await first.press("Cecilia", "Lo tomo", containing="Contacto con Entel")
+    await first.close()  # the process stops; the 10-minute reminders are still pending rows
+
+    # Back 25 minutes later: the reminders at 10 and 20 minutes are overdue.
+    clock = ManualClock(START + timedelta(minutes=25))
+    second, third = await asyncio.gather(Chat.open(settings, clock), Chat.open(settings, clock))  # two replicas
+    try:
+        await second.say("Luis", "estado")
+        status = second.inbox("Luis")[-1].text
+        assert "🟡 2 Contacto con Entel — Cecilia" in status
+        reminders = [m for c in (second, third) for m in c.inbox("Valeria")
+                     if m.text.startswith("⏰ Recordatorio: la tarea 4 ")]
+        assert len(reminders) == 2  # seq 1 and seq 2, each exactly once across both replicas
+        await second.rt.timers.sweep()
+        await third.rt.timers.sweep()
+        again = [m for c in (second, third) for m in c.inbox("Valeria") if m.text.startswith("⏰ Recordatorio: la tarea 4 ")]
+        assert len(again) == 2
+        await second.advance("5m")  # the escalation at 30 minutes comes next, once
+        assert len(second.received("Jaime", "Escalamiento: la tarea 4")) == 1
+    finally:
+        await second.close()
+        await third.close()
+
+
+class FlakyTransport:
+    name = "test"
+    group_mode = "post"
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.sent: list[tuple[str, OutMessage]] = []
+
+    def reaches(self, person: object) -> bool:
+        return True
+
+    async def deliver(self, recipient: str, message: OutMessage) -> str | None:
+        if self.failures:
+            self.failures -= 1
+            raise TransientError("503 from the platform", retry_after=0)
+        self.sent.append((recipient, message))
+        return None
+
+
+async def test_undelivered_messages_are_retried_and_delivered_once(tmp_path: Path) -> None:
+    from bot.runtime import Runtime
+    from flows.commands import Say
+
+    transport = FlakyTransport(failures=3)
+    clock = ManualClock(START)
+    runtime = await Runtime.build(settings_for(tmp_path), transports={"test": transport}, clock=clock)
+    try:
+        await runtime.service.handle(Say("jaime", "estado", "test"))
+        await runtime.outbox.drain()
+        for _ in range(3):
+            await runtime.outbox.drain()
+        assert [m.text for _, m in transport.sent] == ["No hay ninguna crisis abierta."]
+    finally:
+        await runtime.stop()
+
+
+async def test_messages_committed_before_a_crash_are_sent_after_restart(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path)
+    transport = FlakyTransport(failures=10**6)  # the platform is down until the crash
+    from bot.runtime import Runtime
+    from flows.commands import Say
+
+    runtime = await Runtime.build(settings, transports={"test": transport}, clock=ManualClock(START))
+    await runtime.service.handle(Say("jaime", "ALERTA ROJA", "test"))
+    await runtime.stop()
+    assert transport.sent == []
+    later = await Chat.open(settings, ManualClock(START + timedelta(minutes=1)))
+    try:
+        assert later.received("grupo", "🚨 ALERTA ROJA · decretada por Jaime")
+        assert len(later.received("Luis", "📋 Paso 2 · Contacto con Entel")) == 1
+    finally:
+        await later.close()
+
+
+async def test_editing_the_playbook_does_not_change_the_running_crisis(tmp_path: Path) -> None:
+    edited = tmp_path / "pb.yaml"
+    edited.write_text(PLAYBOOK.read_text(encoding="utf-8"), encoding="utf-8")
+    first = await Chat.open(settings_for(tmp_path, playbook=edited))
+    await first.say("Jaime", "ALERTA ROJA")
+    await first.close()
+    edited.write_text(PLAYBOOK.read_text(encoding="utf-8").replace("title: Contacto con Entel", "title: Llamar a Movistar"),
+                      encoding="utf-8")
+    second = await Chat.open(settings_for(tmp_path, playbook=edited))
+    try:
+        await second.say("Luis", "estado")
+        assert "2 Contacto con Entel" in second.inbox("Luis")[-1].text
+        await second.say("Jaime", "FIN DE LA CRISIS")
+        for step in ("Informar a los clientes", "Quitar el banner", "Email masivo de fin", "Habilitar Timify",
+                     "Volver a la normalidad"):
+            await second.press("Jaime", "Hecho", containing=step)
+        await second.say("Jaime", "ALERTA ROJA")  # a new crisis takes the edited playbook
+        assert second.received("grupo", "2 Llamar a Movistar")
+    finally:
+        await second.close()

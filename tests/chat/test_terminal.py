@@ -1,0 +1,98 @@
+"""The terminal transport as a user meets it: `crisisbot run` fed from a pipe."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support import ROOT
+
+
+def run_terminal(tmp_path: Path, script: str, db: str = "t.db") -> str:
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / db}"}
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "run"], input=script, capture_output=True, text=True,
+                            cwd=ROOT, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_shipped_simulacro_plays_a_whole_crisis(tmp_path: Path) -> None:
+    out = run_terminal(tmp_path, (ROOT / "examples" / "simulacro.txt").read_text(encoding="utf-8"))
+    assert "🤖 → Jaime\n    ⚠️ Luis escribió: «🚨 alerta roja!! no carga la plataforma». ¿Decretar ALERTA ROJA?" in out
+    assert "🚨 ALERTA ROJA · decretada por Jaime" in out
+    assert "• 2 Contacto con Entel: Juan Pablo, Cecilia, Catalina, Jaime, Luis" in out
+    assert "Escribe el número de ticket de Entel para la tarea 2 (Contacto con Entel):" in out
+    assert "el número de ticket de Entel: 4455-AB" in out
+    assert "La tarea 4 ya la tomó Valeria" in out
+    assert "⏰ Recordatorio: la tarea 5 (Email masivo) sigue sin responsable desde hace 10 min." in out
+    assert "🔺 Escalamiento: la tarea 5 (Email masivo) sigue sin responsable tras 30 min." in out
+    assert "⌛ La tarea 4 (Banner de emergencia en fullpyme.cl) pasó su plazo. ¿Sigues en esto?" in out
+    assert "⬜ 5 Email masivo — sin tomar" in out  # the first «estado»
+    assert "✅ FIN DE LA CRISIS · anunciado por Jaime" in out
+    for closing in ("8b Informar a los clientes", "8c Quitar el banner de fullpyme.cl", "8e Habilitar Timify"):
+        assert closing in out
+    report = out.split("Bitácora:\n", 1)[1]
+    assert "· Jaime · terminal · Decretó ALERTA ROJA" in report
+    assert "· Cecilia · terminal · Marcó hecha la tarea 2 (Contacto con Entel) · el número de ticket de Entel: 4455-AB" in report
+    assert "· crisisbot · sistema · Escalada la tarea 5 (Email masivo) a Juan Pablo, Jaime" in report
+    assert "Crisis cerrada" in report
+
+
+OWN_SCRIPT = """\
+# Otras personas, otros tiempos.
+Pedro: ALERTA ROJA
+Claudia: hola
+Marcelo: ALERTA ROJA
+Catalina: 2
+Marcelo: estado
+Juan Pablo: ALERTA ROJA: no hay internet en la oficina
+Marcelo: 1
+/avanzar 1h
+Catalina: 7
+Catalina: tomo 2
+Catalina: 1
+Catalina: T-77
+/avanzar 2h
+Catalina: estado
+"""
+
+
+def test_own_script_other_people_other_timings(tmp_path: Path) -> None:
+    out = run_terminal(tmp_path, OWN_SCRIPT)
+    assert "Hola Pedro, no te encuentro en el directorio de crisisbot." in out
+    assert "¿Quién eres? Hay varias personas con ese nombre: Claudia Riveros, Claudia Martínez." in out
+    assert "Catalina: 2" in out and "Descartado." in out  # Catalina dismissed Marcelo's alert
+    assert "Catalina descartó el aviso «ALERTA ROJA»." in out
+    assert "🤖 → Marcelo\n    No hay ninguna crisis abierta." in out
+    assert "decretada por Juan Pablo" in out and "Situación: no hay internet en la oficina" in out
+    assert "Listo, la tarea 6 (Desactivar Timify) es tuya." in out  # Marcelo's «1» on his latest card
+    assert "⏩ Reloj adelantado 1 h 0 min" in out
+    assert "El último mensaje de Catalina tiene 3 botones; elige entre 1 y 3." in out
+    assert "Escribe el número de ticket de Entel" in out and "el número de ticket de Entel: T-77" in out
+    assert "⌛ La tarea 6 (Desactivar Timify) pasó su plazo. ¿Sigues en esto?" in out
+    assert "🔺 Marcelo no responde sobre la tarea 6 (Desactivar Timify)" in out
+    assert "⚠️ VENCIDA" in out
+
+
+def test_a_second_run_continues_the_open_crisis(tmp_path: Path) -> None:
+    run_terminal(tmp_path, "Jaime: ALERTA ROJA: caída\nCecilia: tomo 2\n")
+    out = run_terminal(tmp_path, "Luis: estado\nCecilia: hecho 2\nCecilia: 999\n")
+    assert "decretada por" not in out  # nothing declared again
+    assert "🟡 2 Contacto con Entel — Cecilia" in out
+    assert "✔️ Registrado: tarea 2 (Contacto con Entel) hecha · el número de ticket de Entel: 999" in out
+
+
+def test_informe_lists_and_prints_the_bitacora(tmp_path: Path) -> None:
+    run_terminal(tmp_path, "Jaime: ALERTA ROJA: caída\n")
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 't.db'}"}
+    listing = subprocess.run([sys.executable, "-m", "bot.cli", "informe"], capture_output=True, text=True, cwd=ROOT,
+                             env=env, timeout=60)
+    [crisis_id] = listing.stdout.split()
+    report = subprocess.run([sys.executable, "-m", "bot.cli", "informe", crisis_id], capture_output=True, text=True,
+                            cwd=ROOT, env=env, timeout=60)
+    assert report.returncode == 0, report.stderr
+    assert f"Bitácora de la crisis {crisis_id}" in report.stdout
+    assert "Jaime · terminal · Decretó ALERTA ROJA" in report.stdout
+    assert "Mensaje entregado a Luis por terminal" in report.stdout
