@@ -10,7 +10,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from bot.features import Feature, enabled_features
 from bot.outbox import Transport, TransientError
@@ -60,7 +60,7 @@ def create_app(settings: Settings, features: list[Feature] | None = None, clock:
         runtime: Runtime = request.app.state.runtime
         return JSONResponse({"ok": True, "playbook": runtime.playbook.id})
 
-    routes = [Route("/healthz", healthz)]
+    routes: list[BaseRoute] = [Route("/healthz", healthz)]
     for feature in features:
         routes.extend(feature.routes())
     return Starlette(routes=routes, lifespan=lifespan)

@@ -60,7 +60,7 @@ class OutboxSender:
         self.max_attempts = max_attempts
         self.concurrency = concurrency
         self._drain_lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[int] | None = None
 
     async def after_commit(self, outcome: Outcome) -> None:
         if outcome.messages:

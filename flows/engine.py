@@ -76,13 +76,13 @@ def on_say(turn: Turn, cmd: Say) -> None:
     elif reading.intent == Intent.LOG:
         send_log(turn, by)
     elif reading.intent == Intent.TASK:
-        step = next((s for s in turn.playbook.steps if s.number.lower() == reading.step), None)
+        target = next((s for s in turn.playbook.steps if s.number.lower() == reading.step), None)
         if crisis is None:
             turn.send_key(by, "no_open_crisis")
-        elif step is None or step.id not in crisis.tasks:
+        elif target is None or target.id not in crisis.tasks:
             turn.send_key(by, "unknown_step", number=reading.step)
         else:
-            tasks.TASK_ACTIONS[ActionKind(reading.verb)](turn, by, step, crisis.tasks[step.id])
+            tasks.TASK_ACTIONS[ActionKind(reading.verb)](turn, by, target, crisis.tasks[target.id])
     elif reading.intent == Intent.MY_TASKS:
         if crisis is None:
             turn.send_key(by, "no_open_crisis")

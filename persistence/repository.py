@@ -19,9 +19,14 @@ from flows.world import Outcome, World
 from persistence import tables as T
 
 class Deliverable(Protocol):
-    recipient: str
-    via: str
-    message: OutMessage
+    @property
+    def recipient(self) -> str: ...
+
+    @property
+    def via(self) -> str: ...
+
+    @property
+    def message(self) -> OutMessage: ...
 
 
 Plan = Callable[[OutMessage], Sequence[Deliverable]]
@@ -198,7 +203,8 @@ async def due_timers(conn: AsyncConnection, now: datetime) -> list[TimerRow]:
 
 async def next_due(conn: AsyncConnection) -> datetime | None:
     result = await conn.execute(select(func.min(T.timers.c.due_at)).where(T.timers.c.status == "pending"))
-    return result.scalar_one_or_none()
+    due: datetime | None = result.scalar_one_or_none()
+    return due
 
 
 async def claim_timer(conn: AsyncConnection, timer_id: int, now: datetime) -> bool:
@@ -237,7 +243,8 @@ async def pending_outbox(conn: AsyncConnection, now: datetime, limit: int = 100)
 async def next_outbox_attempt(conn: AsyncConnection) -> datetime | None:
     result = await conn.execute(select(func.min(T.outbox.c.next_attempt_at)).where(
         and_(T.outbox.c.delivered_at.is_(None), T.outbox.c.failed_at.is_(None))))
-    return result.scalar_one_or_none()
+    at: datetime | None = result.scalar_one_or_none()
+    return at
 
 
 async def mark_delivered(
@@ -320,4 +327,5 @@ async def touch_contact(conn: AsyncConnection, person_id: str, via: str, now: da
 async def last_inbound(conn: AsyncConnection, person_id: str, via: str) -> datetime | None:
     result = await conn.execute(select(T.contacts.c.last_inbound_at).where(and_(
         T.contacts.c.person_id == person_id, T.contacts.c.via == via)))
-    return result.scalar_one_or_none()
+    at: datetime | None = result.scalar_one_or_none()
+    return at
