@@ -41,9 +41,10 @@ class Router:
         for name, transport in self.transports.items():
             if transport.group_mode == "post":
                 deliveries.append(Delivery(GROUP, name, message))
-            elif transport.group_mode == "relay":
+            elif transport.group_mode == "relay" and message.kind != "summary":
                 # Stands in for a group the platform cannot post to (WhatsApp): everyone
-                # whose channel this is gets the group's messages one by one.
+                # whose channel this is gets the group's messages one by one, except the
+                # live summary, which only makes sense where it is updated in place.
                 deliveries += [Delivery(p.id, name, message) for p in self.directory.people if self.channel_for(p) == name]
         return deliveries
 

@@ -142,7 +142,7 @@ def resolve_proposal(turn: Turn, proposal: Proposal, by: str, confirm: bool) -> 
         turn.send_key(by, "proposal_done", state=proposal.state.value)
         return
     if not turn.is_declarer(by):
-        turn.send_key(by, "not_responsible", number="1", names=render.names(
+        turn.send_key(by, "not_declarer", names=render.names(
             turn.directory, [p.id for p in turn.directory.with_any_role(turn.playbook.declarers)]))
         return
     if not confirm:

@@ -171,7 +171,15 @@ async def apply(conn: AsyncConnection, world: World, outcome: Outcome, plan: Pla
             await conn.execute(insert(T.timers).values(
                 crisis_id=op.crisis_id, step_id=op.step_id, kind=op.kind.value, seq=op.seq, due_at=op.due_at,
                 status="pending"))
-    await enqueue(conn, crisis.id if crisis else None, [d for m in outcome.messages for d in plan(m)], world.now)
+    crisis_id = crisis.id if crisis else None
+    deliveries: list[Deliverable] = []
+    for message in outcome.messages:
+        planned = plan(message)
+        if not planned:  # nobody can carry it: say so in the bitácora rather than lose it silently
+            await append_log(conn, [LogEntry(at=world.now, kind="delivery_failed", channel=None, crisis_id=crisis_id,
+                                             data={"to": message.to, "via": "-", "error": "no channel reaches them"})])
+        deliveries.extend(planned)
+    await enqueue(conn, crisis_id, deliveries, world.now)
 
 
 async def enqueue(conn: AsyncConnection, crisis_id: str | None, deliveries: Sequence[Deliverable], now: datetime) -> None:

@@ -234,3 +234,11 @@ def test_the_check_cannot_be_signed_before_steps_1_to_6() -> None:
     assert "✅ 2 Contacto con Entel: Cecilia" in card.text and "T-9" in card.text
     signed = memory.press("claudia_martinez", ActionKind.COMPLETE, "chequeo")
     assert [e.kind for e in signed.log][:1] == ["signed"]
+
+
+def test_only_declarers_confirm_a_proposal() -> None:
+    memory = Memory()
+    proposal = memory.say("luis", "ALERTA ROJA").proposals[0]
+    outcome = memory.run(Press("marcelo", Action(ActionKind.CONFIRM, proposal.id), "test"))
+    assert outcome.crisis is None
+    assert to(outcome, "marcelo")[0].text == "Solo pueden confirmarlo quienes decretan la crisis: Juan Pablo, Cecilia, Catalina, Jaime."

@@ -26,6 +26,7 @@ TEXTS: dict[str, str] = {
     "proposal_close_sent": "I told the people who may close the crisis ({names}); they confirm the closing.",
     "proposal_waiting": "I already told {names}; waiting for their confirmation.",
     "proposal_dismissed": "{by} dismissed the report «{text}».",
+    "not_declarer": "Only the people who declare the crisis can confirm it: {names}.",
     "proposal_done": "That report was already resolved ({state}).",
     "proposal_dismissed_you": "Dismissed.",
     "proposal_expired": "That report no longer applies: the situation changed.",

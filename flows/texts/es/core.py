@@ -26,6 +26,7 @@ TEXTS: dict[str, str] = {
     "proposal_close_sent": "Avisé a quienes pueden cerrar la crisis ({names}); ellos confirman el cierre.",
     "proposal_waiting": "Ya avisé a {names}; esperando su confirmación.",
     "proposal_dismissed": "{by} descartó el aviso «{text}».",
+    "not_declarer": "Solo pueden confirmarlo quienes decretan la crisis: {names}.",
     "proposal_done": "Ese aviso ya fue resuelto ({state}).",
     "proposal_dismissed_you": "Descartado.",
     "proposal_expired": "Ese aviso ya no aplica: la situación cambió.",
