@@ -59,6 +59,7 @@ class OutboxSender:
         self.transports = transports
         self.max_attempts = max_attempts
         self.concurrency = concurrency
+        self.lease = timedelta(minutes=2)
         self._drain_lock = asyncio.Lock()
         self._task: asyncio.Task[int] | None = None
 
@@ -76,11 +77,13 @@ class OutboxSender:
         delivered = 0
         async with self._drain_lock:
             while True:
-                async with self.db.connect() as conn:
-                    rows = await repo.pending_outbox(conn, self.clock.now())
+                now = self.clock.now()
+                async with self.db.begin() as conn:
+                    rows = await repo.pending_outbox(conn, now)
+                    leased = await repo.lease_outbox(conn, rows, now, now + self.lease)
                 if not rows:
                     return delivered
-                delivered += await self._deliver_batch(rows)
+                delivered += await self._deliver_batch([row for row in rows if row.id in leased])
 
     async def _deliver_batch(self, rows: list[repo.OutboxRow]) -> int:
         if self.concurrency == 1:  # the terminal: strictly in commit order

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Row, and_, delete, func, insert, select, update
+from sqlalchemy import Row, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -241,11 +241,30 @@ class OutboxRow:
     attempts: int
 
 
+def _unleased(now: datetime) -> Any:
+    return or_(T.outbox.c.leased_until.is_(None), T.outbox.c.leased_until < now)
+
+
 async def pending_outbox(conn: AsyncConnection, now: datetime, limit: int = 100) -> list[OutboxRow]:
     rows = (await conn.execute(select(T.outbox).where(and_(
         T.outbox.c.delivered_at.is_(None), T.outbox.c.failed_at.is_(None), T.outbox.c.next_attempt_at <= now,
+        _unleased(now),
     )).order_by(T.outbox.c.id).limit(limit))).all()
     return [OutboxRow(r.id, r.crisis_id, r.recipient, r.via, OutMessage.from_json(r.payload), r.attempts) for r in rows]
+
+
+async def lease_outbox(conn: AsyncConnection, rows: Sequence[OutboxRow], now: datetime, until: datetime) -> set[int]:
+    """Take rows for delivery; returns the ids this sender got. Another sender (a second
+    replica) gets none of them, so a message is not sent twice; if this sender dies, the
+    lease runs out and the row is sent again."""
+    leased: set[int] = set()
+    for row in rows:
+        result = await conn.execute(update(T.outbox).where(and_(
+            T.outbox.c.id == row.id, T.outbox.c.delivered_at.is_(None), T.outbox.c.failed_at.is_(None), _unleased(now),
+        )).values(leased_until=until))
+        if result.rowcount == 1:
+            leased.add(row.id)
+    return leased
 
 
 async def next_outbox_attempt(conn: AsyncConnection) -> datetime | None:
@@ -270,7 +289,7 @@ async def mark_delivered(
 
 async def mark_retry(conn: AsyncConnection, row: OutboxRow, error: str, next_at: datetime) -> None:
     await conn.execute(update(T.outbox).where(T.outbox.c.id == row.id).values(
-        attempts=row.attempts + 1, last_error=error[:500], next_attempt_at=next_at))
+        attempts=row.attempts + 1, last_error=error[:500], next_attempt_at=next_at, leased_until=None))
 
 
 async def mark_failed(conn: AsyncConnection, row: OutboxRow, via: str, error: str, now: datetime) -> None:

@@ -125,6 +125,7 @@ outbox = Table(
     Column("next_attempt_at", UTCDateTime(), nullable=False),
     Column("delivered_at", UTCDateTime()),
     Column("failed_at", UTCDateTime()),
+    Column("leased_until", UTCDateTime()),  # a sender is delivering it; others keep off until then
     Column("via", String(20), nullable=False),
     Column("external_id", String(100)),  # the platform's id of the sent message (Slack ts, Twilio SID)
     Column("last_error", Text),

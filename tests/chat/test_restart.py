@@ -79,11 +79,12 @@ async def test_undelivered_messages_are_retried_and_delivered_once(tmp_path: Pat
 
 async def test_messages_committed_before_a_crash_are_sent_after_restart(tmp_path: Path) -> None:
     settings = settings_for(tmp_path)
-    transport = FlakyTransport(failures=10**6)  # the platform is down until the crash
+    transport = FlakyTransport(failures=0)
     from bot.runtime import Runtime
     from flows.commands import Say
 
     runtime = await Runtime.build(settings, transports={"test": transport}, clock=ManualClock(START))
+    runtime.outbox.kick = lambda: None  # type: ignore[method-assign]  # the process dies right after the commit
     await runtime.service.handle(Say("jaime", "ALERTA ROJA", "test"))
     await runtime.stop()
     assert transport.sent == []
@@ -115,3 +116,21 @@ async def test_editing_the_playbook_does_not_change_the_running_crisis(tmp_path:
         assert second.received("grupo", "2 Llamar a Movistar")
     finally:
         await second.close()
+
+
+async def test_two_senders_on_one_outbox_deliver_each_message_once(tmp_path: Path) -> None:
+    from bot.outbox import OutboxSender
+    from bot.runtime import Runtime
+    from flows.commands import Say
+
+    first, second = FlakyTransport(0), FlakyTransport(0)
+    runtime = await Runtime.build(settings_for(tmp_path), transports={"test": first}, clock=ManualClock(START))
+    runtime.outbox.kick = lambda: None  # type: ignore[method-assign]
+    other = OutboxSender(runtime.db, runtime.clock, lambda _via: second)
+    try:
+        await runtime.service.handle(Say("jaime", "ALERTA ROJA", "test"))
+        await asyncio.gather(runtime.outbox.drain(), other.drain(), runtime.outbox.drain(), other.drain())
+        sent = [(r, m.text) for r, m in first.sent + second.sent]
+        assert len(sent) == len(set(sent)) > 20
+    finally:
+        await runtime.stop()

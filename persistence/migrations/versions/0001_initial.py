@@ -86,6 +86,7 @@ def upgrade() -> None:
         sa.Column("next_attempt_at", sa.DateTime(), nullable=False),
         sa.Column("delivered_at", sa.DateTime()),
         sa.Column("failed_at", sa.DateTime()),
+        sa.Column("leased_until", sa.DateTime()),
         sa.Column("via", sa.String(20), nullable=False),
         sa.Column("external_id", sa.String(100)),
         sa.Column("last_error", sa.Text()),
