@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.loading import ConfigError, load_all
@@ -36,6 +37,10 @@ async def _run_terminal(settings: Settings) -> int:
     assert directory is not None
     transport = TerminalTransport(sys.stdout, directory, clock, ZoneInfo(playbook.timezone), settings.lang)
     runtime = await Runtime.build(settings, transports={"terminal": transport}, clock=clock)
+    if settings.secret_key is not None:  # links a `crisisbot serve` with the same key accepts
+        from handlers.web.links import SignedLinks
+
+        runtime.service.links = SignedLinks.from_settings(settings)
     session = TerminalSession(runtime, sys.stdout, echo=not sys.stdin.isatty())
     try:
         await runtime.start()
@@ -45,8 +50,10 @@ async def _run_terminal(settings: Settings) -> int:
     return 0
 
 
-async def _report(settings: Settings, crisis_id: str | None) -> int:
-    from bot.report import crisis_ids, text_report
+async def _report(settings: Settings, crisis_id: str | None, html: Path | None = None, csv: Path | None = None) -> int:
+    """The report in Markdown on stdout (its bitácora whole), or as HTML and CSV files."""
+    from bot.clock import SystemClock
+    from bot.report import crisis_ids, csv_report, html_report, load_report, markdown_report
     from persistence.database import make_engine, migrate
 
     playbook, directory = load_all(settings.playbook, settings.directory)
@@ -58,14 +65,46 @@ async def _report(settings: Settings, crisis_id: str | None) -> int:
             ids = await crisis_ids(db)
             print("\n".join(ids) if ids else "No hay crisis registradas.")
             return 0
-        report = await text_report(db, crisis_id, directory, settings.lang)
+        report = await load_report(db, crisis_id, directory, SystemClock().now())
     finally:
         await db.dispose()
     if report is None:
         print(f"No existe la crisis {crisis_id}.", file=sys.stderr)
         return 1
-    print(report)
+    if html is not None:
+        html.write_text(html_report(report, directory, settings.lang), encoding="utf-8")
+        print(f"Informe HTML: {html}", file=sys.stderr)
+    if csv is not None:
+        csv.write_text(csv_report(report, directory, settings.lang), encoding="utf-8")
+        print(f"Bitácora CSV: {csv}", file=sys.stderr)
+    if html is None and csv is None:
+        print(markdown_report(report, directory, settings.lang, with_deliveries=True))
     return 0
+
+
+async def _whatsapp_templates(settings: Settings, list_only: bool) -> int:
+    from handlers.whatsapp.config import twilio_configured
+    from handlers.whatsapp.templates import sync_templates
+
+    if not twilio_configured(settings):
+        print("Configura TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN y TWILIO_WHATSAPP_FROM.", file=sys.stderr)
+        return 1
+    from twilio.base.exceptions import TwilioException
+
+    from bot.outbox import TransientError
+
+    try:
+        states = await sync_templates(settings, create=not list_only)
+    except (TwilioException, TransientError) as exc:
+        print(f"Twilio no respondió como se esperaba: {exc}", file=sys.stderr)
+        return 1
+    for state in states:
+        if state.created:
+            note = "creada" + (", enviada a aprobación de WhatsApp" if state.spec.approval else "")
+        else:
+            note = "ya existe" if state.sid else "no existe (ejecuta sin --listar para crearla)"
+        print(f"{state.spec.setting}={state.sid or ''}  # {state.spec.name}: {note}")
+    return 0 if all(state.sid for state in states) else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,15 +116,31 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check", help="valida el playbook y el directorio")
     informe = sub.add_parser("informe", help="informe y bitácora de una crisis (sin id: lista las crisis)")
     informe.add_argument("crisis_id", nargs="?")
+    informe.add_argument("--html", type=Path, metavar="ARCHIVO", help="escribe el informe en HTML (con el gráfico)")
+    informe.add_argument("--csv", type=Path, metavar="ARCHIVO", help="escribe la bitácora en CSV")
+    whatsapp = sub.add_parser("whatsapp", help="WhatsApp por Twilio")
+    whatsapp_sub = whatsapp.add_subparsers(dest="whatsapp_command")
+    plantillas = whatsapp_sub.add_parser("plantillas", help="crea (o lista) las plantillas de contenido que usa el bot")
+    plantillas.add_argument("--listar", action="store_true", help="solo lista, no crea nada")
     args = parser.parse_args(argv)
     settings = Settings()
     logging.basicConfig(level=settings.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("apscheduler", "alembic"):
+    for noisy in ("apscheduler", "alembic", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     command = args.command or "run"
     try:
         if command == "check":
             return _check(settings)
+        if command == "run" and settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_whatsapp_from:
+            from bot.app import serve  # WhatsApp configured: the web app, which receives Twilio's webhooks
+
+            return serve(settings, None)
+        if command == "run" and settings.slack_bot_token and (settings.slack_signing_secret or settings.slack_app_token):
+            from bot.app import serve  # Slack configured: the web app (POST /slack/events, or Socket Mode)
+
+            return serve(settings, None)
+        if command == "whatsapp" and args.whatsapp_command == "plantillas":
+            return asyncio.run(_whatsapp_templates(settings, args.listar))
         if command == "run":
             return asyncio.run(_run_terminal(settings))
         if command == "serve":
@@ -93,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return serve(settings, args.port)
         if command == "informe":
-            return asyncio.run(_report(settings, args.crisis_id))
+            return asyncio.run(_report(settings, args.crisis_id, args.html, args.csv))
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

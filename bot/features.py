@@ -35,4 +35,15 @@ class Feature(Protocol):
 def enabled_features(settings: Settings) -> list[Feature]:
     """The features the settings turn on, in a fixed order."""
     features: list[Feature] = []
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_whatsapp_from:
+        from handlers.whatsapp.feature import WhatsAppFeature
+
+        features.append(WhatsAppFeature(settings))
+    if settings.slack_bot_token and (settings.slack_signing_secret or settings.slack_app_token):
+        from handlers.slack.feature import SlackFeature
+
+        features.append(SlackFeature(settings))
+    from handlers.web.feature import WebFeature  # the dashboard, reports and banner: always on
+
+    features.append(WebFeature(settings))
     return features

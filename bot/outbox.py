@@ -62,6 +62,13 @@ class OutboxSender:
         self.lease = timedelta(minutes=2)
         self._drain_lock = asyncio.Lock()
         self._task: asyncio.Task[int] | None = None
+        self._stopped = False
+
+    async def stop(self) -> None:
+        """No new deliveries; the one in flight finishes (its row is marked either way)."""
+        self._stopped = True
+        if self._task is not None and not self._task.done():
+            await self._task
 
     async def after_commit(self, outcome: Outcome) -> None:
         if outcome.messages:
@@ -69,6 +76,8 @@ class OutboxSender:
 
     def kick(self) -> None:
         """Deliver in the background (coalesced)."""
+        if self._stopped:
+            return
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self.drain())
 
@@ -76,7 +85,7 @@ class OutboxSender:
         """Deliver every row that is due now; returns how many were delivered."""
         delivered = 0
         async with self._drain_lock:
-            while True:
+            while not self._stopped:
                 now = self.clock.now()
                 async with self.db.begin() as conn:
                     rows = await repo.pending_outbox(conn, now)
@@ -84,6 +93,7 @@ class OutboxSender:
                 if not rows:
                     return delivered
                 delivered += await self._deliver_batch([row for row in rows if row.id in leased])
+            return delivered
 
     async def _deliver_batch(self, rows: list[repo.OutboxRow]) -> int:
         if self.concurrency == 1:  # the terminal: strictly in commit order

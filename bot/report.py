@@ -1,16 +1,51 @@
-"""The text report of a crisis: its status and its whole bitácora."""
+"""The report of a crisis: loaded from the database, its figures computed by
+flows/report.py, rendered by bot/reports (Markdown, HTML with a chart, CSV of the
+bitácora). `text_report` is the plain status and bitácora, as the chat shows them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.reports.bitacora_csv import to_csv
+from bot.reports.gantt import gantt_svg
+from bot.reports.html import to_html
+from bot.reports.markdown import to_markdown
+from bot.reports.view import build
 from flows.directory import Directory
 from flows.playbook import Playbook
 from flows.render import log_lines, status_text
+from flows.report import Report, compute
 from flows.texts import t
 from persistence import repository as repo
+
+
+async def load_report(db: AsyncEngine, crisis_id: str, directory: Directory, now: datetime) -> Report | None:
+    """The figures of a crisis; `now` measures a crisis that is still open."""
+    async with db.connect() as conn:
+        crisis = await repo.load_crisis(conn, crisis_id)
+        if crisis is None:
+            return None
+        entries = await repo.crisis_log(conn, crisis_id)
+    return compute(crisis, Playbook.from_frozen(crisis.playbook_json), directory, entries, now)
+
+
+def markdown_report(report: Report, directory: Directory, lang: str, with_deliveries: bool = False) -> str:
+    return to_markdown(build(report, directory, lang, with_deliveries))
+
+
+def html_report(
+    report: Report, directory: Directory, lang: str, downloads: Sequence[tuple[str, str]] = (), back: str | None = None,
+) -> str:
+    return to_html(build(report, directory, lang), gantt_svg(report, directory, lang), downloads, back)
+
+
+def csv_report(report: Report, directory: Directory, lang: str) -> str:
+    """The whole bitácora, deliveries included."""
+    return to_csv(report.entries, directory, report.playbook, lang)
 
 
 async def text_report(db: AsyncEngine, crisis_id: str, directory: Directory, lang: str, now_fallback: bool = True) -> str | None:

@@ -56,5 +56,6 @@ class Runtime:
         await self.outbox.drain()
 
     async def stop(self) -> None:
-        self.timers.shutdown()
+        await self.timers.stop()
+        await self.outbox.stop()
         await self.db.dispose()

@@ -3,6 +3,7 @@ itself for the next `due_at`. Cron jobs run the playbook's recurring reminders."
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -22,6 +23,8 @@ class TimerScheduler:
     def __init__(self, service: CrisisService, scheduler: AsyncIOScheduler | None = None) -> None:
         self.service = service
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
+        self._sweeping = asyncio.Lock()
+        self._stopped = False
 
     async def start(self) -> None:
         """Schedule the recurring reminders, fire whatever is overdue, arm the next sweep."""
@@ -34,20 +37,29 @@ class TimerScheduler:
             self.scheduler.start()
         await self.sweep()
 
-    def shutdown(self) -> None:
+    async def stop(self) -> None:
+        """No new sweeps; let the one in flight finish its transaction."""
+        self._stopped = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        async with self._sweeping:
+            pass
 
     async def after_commit(self, outcome: Outcome) -> None:
         if outcome.timer_ops:
             await self.rearm()
 
     async def sweep(self) -> int:
-        fired = await self.service.fire_due_timers()
-        await self.rearm()
+        if self._stopped:
+            return 0
+        async with self._sweeping:
+            fired = await self.service.fire_due_timers()
+            await self.rearm()
         return fired
 
     async def rearm(self) -> None:
+        if self._stopped:
+            return
         async with self.service.db.connect() as conn:
             next_at = await repo.next_due(conn)
         if next_at is None:

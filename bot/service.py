@@ -17,7 +17,7 @@ from flows.commands import Command, RecurringDue, TimerFired
 from flows.directory import Directory
 from flows.messages import OutMessage
 from flows.playbook import Playbook
-from flows.world import Outcome
+from flows.world import Links, Outcome
 from persistence import repository as repo
 from persistence.database import write_transaction
 
@@ -40,6 +40,7 @@ class CrisisService:
         self.tz = ZoneInfo(playbook.timezone)
         self.new_id = new_id
         self.after_commit: list[AfterCommit] = []
+        self.links: Links | None = None  # set where the dashboard is served (handlers/web)
         # aiogram style: commands on one crisis run one at a time in this process; the
         # write transaction serialises them across processes too.
         self._lock = asyncio.Lock()
@@ -53,6 +54,7 @@ class CrisisService:
                     log.info("skipping repeated event %s", event_key)
                     return None
                 world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id, self.group_lang)
+                world.links = self.links
                 outcome = crisis_engine.handle(world, command)
                 await repo.apply(conn, world, outcome, self.router.plan)
         await self._committed(outcome)
@@ -72,6 +74,7 @@ class CrisisService:
                     if not await repo.claim_timer(conn, timer.id, now):
                         continue
                     world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id, self.group_lang)
+                    world.links = self.links
                     command = TimerFired(timer.crisis_id, timer.step_id, timer.kind, timer.seq, timer.due_at)
                     outcome = crisis_engine.handle(world, command)
                     await repo.apply(conn, world, outcome, self.router.plan)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flows import lifecycle, render, tasks
+from flows import banner, lifecycle, panel, render, tasks
 from flows.commands import Command, Press, RecurringDue, Say, TimerFired
 from flows.crisis import CrisisState, ProposalKind
 from flows.matching import Intent, read
@@ -14,7 +14,7 @@ from flows.world import Outcome, Turn, World
 
 # Log kinds that do not change what the live summary shows.
 _QUIET = frozenset({"status", "joined", "info", "claim_refused", "reminder", "proposed_declare", "proposed_close",
-                    "proposal_dismissed", "delivered", "delivery_failed"})
+                    "proposal_dismissed", "delivered", "delivery_failed", "panel_link", banner.SET})
 
 
 def handle(world: World, command: Command) -> Outcome:
@@ -75,6 +75,11 @@ def on_say(turn: Turn, cmd: Say) -> None:
         send_status(turn, by)
     elif reading.intent == Intent.LOG:
         send_log(turn, by)
+        panel.send_report_link(turn, by)
+    elif reading.intent == Intent.PANEL:
+        panel.send_link(turn, by)
+    elif reading.intent == Intent.BANNER:
+        banner.on_say(turn, by, reading.rest)
     elif reading.intent == Intent.TASK:
         target = next((s for s in turn.playbook.steps if s.number.lower() == reading.step), None)
         if crisis is None:
@@ -101,7 +106,8 @@ def send_status(turn: Turn, by: str) -> None:
         return
     turn.log("status", by)
     lang, tz = turn.lang_of(by), turn.tz_of(by)
-    turn.send(by, render.status_text(crisis, turn.playbook, turn.directory, turn.now, lang, tz), kind="status")
+    turn.send(by, render.status_text(crisis, turn.playbook, turn.directory, turn.now, lang, tz),
+              panel.status_buttons(turn, by), kind="status")
 
 
 def send_log(turn: Turn, by: str) -> None:
@@ -110,7 +116,7 @@ def send_log(turn: Turn, by: str) -> None:
         turn.send_key(by, "no_open_crisis")
         return
     lang, tz = turn.lang_of(by), turn.tz_of(by)
-    lines = render.log_lines(turn.world.log, turn.directory, turn.playbook, lang, tz, frozenset({"delivered"}))
+    lines = render.log_lines(turn.world.log, turn.directory, turn.playbook, lang, tz, render.RECEIPTS)
     text = "\n".join(lines) if lines else turn.say("log_empty")
     turn.send_key(by, "log_head", id=crisis.id, lines=text)
 
@@ -126,6 +132,9 @@ def on_press(turn: Turn, cmd: Press) -> None:
         return
     if action.kind == ActionKind.STATUS:
         send_status(turn, by)
+        return
+    if action.kind == ActionKind.PANEL:
+        panel.send_link(turn, by)
         return
     crisis_id, step_id = action.task_ref()
     crisis = turn.out.crisis

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import render
+from flows import banner, render
 from flows.crisis import (
     Crisis,
     CrisisEvent,
@@ -27,7 +27,7 @@ def plan_lines(turn: Turn, phase: Phase, lang: str) -> str:
     return "\n".join(
         t(lang, "plan_line", number=s.number, title=s.title, names=", ".join(p.name for p in turn.responsibles(s)))
         for s in turn.playbook.steps_of(phase)
-        if s.auto is None
+        if s.auto is None and not banner.is_bot_step(turn.playbook, s)
     )
 
 

@@ -27,6 +27,8 @@ class Intent(StrEnum):
     HELP = "help"
     MY_TASKS = "my_tasks"
     TASK = "task"  # "tomo 2", "hecho 4", "no puedo 5", "leído 3", "sigo 4"
+    PANEL = "panel"  # a link to the web dashboard
+    BANNER = "banner"  # "banner: <public message>" (or "banner" alone: show it)
     OTHER = "other"
 
 
@@ -46,6 +48,8 @@ _STATUS_WORDS = {"estado", "status", "estado crisis", "estado de la crisis"}
 _LOG_WORDS = {"bitacora", "log", "informe", "report"}
 _HELP_WORDS = {"ayuda", "help", "menu", "comandos"}
 _MY_TASKS_WORDS = {"mis tareas", "tareas", "my tasks", "tasks"}
+_PANEL_WORDS = {"panel", "dashboard", "tablero"}
+_BANNER = re.compile(r"^\s*banner\s*[:：]\s*(?P<rest>.*?)\s*$", re.IGNORECASE | re.DOTALL)
 
 
 def _after_phrase(text: str, phrase: str) -> str | None:
@@ -63,6 +67,9 @@ def _after_phrase(text: str, phrase: str) -> str | None:
 def read(text: str, declare_phrase: str, close_phrase: str) -> Reading:
     norm = normalize(text)
     asks = "?" in text
+    banner = _BANNER.match(text)
+    if banner or norm == "banner":
+        return Reading(Intent.BANNER, banner.group("rest") if banner else "")
     for phrase, exact, mention in (
         (normalize(declare_phrase), Intent.DECLARE, Intent.DECLARE_MENTION),
         (normalize(close_phrase), Intent.CLOSE, Intent.CLOSE_MENTION),
@@ -86,4 +93,6 @@ def read(text: str, declare_phrase: str, close_phrase: str) -> Reading:
         return Reading(Intent.HELP)
     if norm in _MY_TASKS_WORDS:
         return Reading(Intent.MY_TASKS)
+    if norm in _PANEL_WORDS:
+        return Reading(Intent.PANEL)
     return Reading(Intent.OTHER)

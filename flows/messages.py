@@ -20,6 +20,7 @@ class ActionKind(StrEnum):
     CONFIRM = "confirm"  # confirm a proposed declaration or closing
     DISMISS = "dismiss"
     STATUS = "status"
+    PANEL = "panel"  # a link to the web dashboard (ref: the crisis id, or "-")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Button:
     label: str
     action: Action
     style: str = "default"  # "primary", "danger": a hint for rich transports
+    url: str | None = None  # transports that can open links open it; others press the action
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,14 @@ class OutMessage:
             "text": self.text,
             "ref": self.ref,
             "kind": self.kind,
-            "buttons": [{"label": b.label, "action": b.action.encode(), "style": b.style} for b in self.buttons],
+            "buttons": [{"label": b.label, "action": b.action.encode(), "style": b.style, **({"url": b.url} if b.url else {})}
+                        for b in self.buttons],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OutMessage:
-        buttons = tuple(Button(b["label"], Action.decode(b["action"]), b.get("style", "default")) for b in data["buttons"])
+        buttons = tuple(Button(b["label"], Action.decode(b["action"]), b.get("style", "default"), b.get("url"))
+                        for b in data["buttons"])
         return cls(to=data["to"], text=data["text"], buttons=buttons, ref=data.get("ref"), kind=data.get("kind", "info"))
 
 

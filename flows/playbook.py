@@ -121,6 +121,16 @@ class Recurring(_Strict):
     text: str
 
 
+class Banner(_Strict):
+    """The public emergency banner that the company's website shows through GET /banner.js
+    while a crisis is open. `auto_steps` names steps the bot marks done itself: a crisis
+    step when the banner goes up (the declaration), a closing step when it comes down
+    (FIN DE LA CRISIS). Empty: people do those steps by hand."""
+
+    message: str = "Estamos con problemas técnicos. Nuestro equipo ya está trabajando para resolverlos."
+    auto_steps: list[str] = Field(default_factory=list)
+
+
 class Playbook(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str
@@ -133,6 +143,7 @@ class Playbook(_Strict):
     steps: list[Step] = Field(min_length=1)
     recurring: list[Recurring] = Field(default_factory=list)
     timezone: str = "America/Santiago"
+    banner: Banner = Banner()
 
     @staticmethod
     @lru_cache(maxsize=16)

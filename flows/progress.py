@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import render
+from flows import banner, panel, render
 from flows.crisis import CrisisEvent, CrisisState, Task, TaskEvent, TaskState
 from flows.messages import GROUP, CancelTimers, SetTimer, TimerKind
 from flows.playbook import Phase, Step, StepMode
@@ -67,6 +67,9 @@ def activate(turn: Turn, step: Step, task: Task, by: str) -> None:
     task.activated_at = turn.now
     deadline = turn.playbook.policy_for(step).deadline
     task.deadline_at = turn.now + deadline if deadline else None
+    if banner.is_bot_step(turn.playbook, step):
+        banner.mark_done(turn, step, task)
+        return
     if step.auto is not None:
         task.move(TaskEvent.COMPLETE)
         task.done_at, task.done_by = turn.now, by
@@ -142,7 +145,9 @@ def complete(turn: Turn, step: Step, task: Task, by: str, value: str | None = No
         crisis.description = value if not crisis.description else f"{crisis.description}\n{value}"
         turn.send_key(GROUP, "description_shared", by=turn.person(by).name, text=value)
     if not step.claimed_by_declarer:
-        refresh_cards(turn, step, task, skip=by)
+        refresh_cards(turn, step, task)  # the actor's card too: no stale buttons anywhere
+        if not turn.is_responsible(by, step):
+            announce_card(turn, step, task, by)
     activate_ready(turn, by)
     finish_if_done(turn)
 
@@ -159,13 +164,16 @@ def finish_if_done(turn: Turn) -> None:
     turn.log("closed", None)
     entries = [*turn.world.log, *turn.out.log]
     deliveries = turn.world.deliveries
+    link = panel.report_url(turn, crisis.id)
 
     def report(lang: str) -> str:
-        lines = render.log_lines(entries, turn.directory, turn.playbook, lang, turn.tz, frozenset({"delivered"}))
+        lines = render.log_lines(entries, turn.directory, turn.playbook, lang, turn.tz, render.RECEIPTS)
         summary = t(lang, "closed_summary", done=sum(x.state == TaskState.DONE for x in crisis.tasks.values()),
                     cancelled=sum(x.state == TaskState.CANCELLED for x in crisis.tasks.values()))
         if deliveries:
             summary += "\n" + t(lang, "report_deliveries", count=deliveries, id=crisis.id)
+        if link:
+            summary += "\n" + t(lang, "report_link", url=link)
         return t(lang, "closed", id=crisis.id, at=render.clock_time(turn.now, turn.tz),
                  duration=render.age(turn.now - crisis.declared_at, lang), summary=summary, log="\n".join(lines))
 

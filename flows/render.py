@@ -200,6 +200,11 @@ def log_entry_text(entry: LogEntry, directory: Directory, playbook: Playbook | N
     return text
 
 
+RECEIPTS = frozenset({"delivered", "whatsapp_delivered", "whatsapp_read"})
+"""Log kinds that only say a message reached someone: left out of the bitácora shown in
+chat (and of the report), kept for `crisisbot informe`."""
+
+
 def log_lines(
     entries: Iterable[LogEntry], directory: Directory, playbook: Playbook | None, lang: str, tz: ZoneInfo,
     skip_kinds: frozenset[str] = frozenset(),

@@ -22,7 +22,8 @@ def nudge(turn: Turn, step: Step, task: Task, to: str, key: str, **kw: str) -> N
         buttons: tuple[Button, ...] = (Button(t(lang, "btn_close_round"), Action.for_task(ActionKind.COMPLETE, crisis.id, step.id)),)
     else:
         buttons = render.task_buttons(crisis.id, step, task, to, lang)
-    turn.send(to, t(lang, key, number=step.number, title=step.title, **kw), buttons, kind="nudge")
+    turn.send(to, t(lang, key, number=step.number, title=step.title, **kw), buttons, ref=f"nudge:{crisis.id}/{step.id}",
+              kind="nudge")
 
 
 def _names(turn: Turn, step: Step) -> str:
@@ -136,6 +137,7 @@ def give_up(turn: Turn, by: str, step: Step, task: Task) -> None:
         task.owner, task.claimed_at, task.asking, task.checkin_pending = None, None, None, False
         cancel_timers(turn, step)
         arm_unclaimed(turn, step, task)
+        announce_card(turn, step, task, by)
     others = [p for p in turn.responsibles(step) if p.id not in task.declined]
     if not others:
         escalate(turn, step, "nobody_can", "nobody_can")

@@ -65,6 +65,9 @@ def check_playbook(playbook: Playbook) -> list[Problem]:
         seen.append(step.id)
     for i, recurring in enumerate(playbook.recurring):
         roles(("recurring", i, "roles"), recurring.roles)
+    for j, ref in enumerate(playbook.banner.auto_steps):
+        if ref not in counts:
+            bad(("banner", "auto_steps", j), f"el paso '{ref}' es desconocido")
     return problems
 
 

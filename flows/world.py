@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from flows.crisis import Crisis, Proposal, Task
@@ -13,6 +13,20 @@ from flows.directory import Directory, Person
 from flows.messages import GROUP, Button, CancelTimers, LogEntry, OutMessage, SetTimer
 from flows.playbook import Playbook, Step
 from flows.texts import t
+
+
+class Links(Protocol):
+    """Web addresses, injected so that the engine stays pure (signing reads the clock)."""
+
+    ttl_minutes: int  # how long a personal link opens the dashboard
+
+    def personal(self, person_id: str, path: str = "/panel") -> str:
+        """A signed link that opens `path` of the dashboard for this person."""
+        ...
+
+    def page(self, path: str) -> str:
+        """The plain address of a dashboard page (it asks for a personal link first)."""
+        ...
 
 
 @dataclass
@@ -28,6 +42,7 @@ class World:
     group_lang: str = "es"
     log: list[LogEntry] = field(default_factory=list)  # the open crisis's bitácora so far
     deliveries: int = 0  # "delivered" entries of that bitácora, counted, not loaded
+    links: Links | None = None  # None where no dashboard is served
 
     def running_playbook(self) -> Playbook:
         if self.crisis is None:

@@ -300,13 +300,20 @@ async def mark_failed(conn: AsyncConnection, row: OutboxRow, via: str, error: st
 
 
 async def latest_buttons_for(conn: AsyncConnection, person: str, via: str) -> OutMessage | None:
-    """The newest delivered message with buttons addressed to the person on a channel."""
+    """The newest delivered message with buttons addressed to the person on a channel,
+    skipping those a newer message about the same thing has replaced (a card updated in
+    place after the task was taken or done, or a reminder about it)."""
     rows = (await conn.execute(select(T.outbox.c.payload).where(and_(
-        T.outbox.c.recipient == person, T.outbox.c.via == via, T.outbox.c.delivered_at.is_not(None))).order_by(T.outbox.c.id.desc()).limit(50))).all()
+        T.outbox.c.recipient == person, T.outbox.c.via == via, T.outbox.c.delivered_at.is_not(None),
+    )).order_by(T.outbox.c.id.desc()).limit(200))).all()
+    replaced: set[str] = set()
     for (payload,) in rows:
         message = OutMessage.from_json(payload)
-        if message.buttons:
+        subject = message.ref.split(":", 1)[1] if message.ref and message.ref.startswith(("card:", "nudge:")) else message.ref
+        if message.buttons and (subject is None or subject not in replaced):
             return message
+        if subject is not None:
+            replaced.add(subject)
     return None
 
 

@@ -27,5 +27,5 @@ def render(message: OutMessage, directory: Directory, at: datetime, tz: ZoneInfo
     body = "\n".join(f"    {line}" for line in text_lines)
     lines = [f"[{stamp}] 🤖 → {to}", body]
     if message.buttons:
-        lines.append("    " + "  ".join(f"[{i}] {b.label}" for i, b in enumerate(message.buttons, start=1)))
+        lines.append("    " + "  ".join(f"[{i}] {b.label}" + (f" ({b.url})" if b.url else "") for i, b in enumerate(message.buttons, start=1)))
     return "\n".join(lines)

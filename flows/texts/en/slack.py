@@ -1,0 +1,29 @@
+"""English texts of the Slack transport (Block Kit, modals, /crisis, App Home)."""
+
+TEXTS: dict[str, str] = {
+    # the live announcement in the crisis channel
+    "slack.live_active": "🚨 ALERTA ROJA · {name}",
+    "slack.live_closing": "🟠 FIN DE LA CRISIS under way · {name}",
+    "slack.live_closed": "🏁 Crisis closed · {name}",
+    "slack.live_footer": "Updated at {at}. Each responsible gets their tasks by direct message; «status» or `/crisis estado` for the details.",
+    # modals
+    "slack.btn_describe": "✍️ Write the description",
+    "slack.btn_answer": "✍️ Answer",
+    "slack.modal_title_description": "Describe the crisis",
+    "slack.modal_title_input": "Complete task {number}",
+    "slack.modal_submit": "Send",
+    "slack.modal_cancel": "Cancel",
+    "slack.modal_step": "*Step {number} · {title}*",
+    "slack.input_required": "Write {label}.",
+    "slack.nothing_asked": "I have no pending question for you.",
+    "slack.pressed": "You pressed «{label}» at {at}.",
+    # /crisis
+    "slack.answer_in_dm": "Done: I answer you by direct message.",
+    "slack.usage": "Usage: `/crisis estado` · `/crisis declarar [what happens]` · `/crisis cerrar` · `/crisis mis-tareas` · `/crisis informe` · `/crisis ayuda`. You can also write «ALERTA ROJA», «status» or «FIN DE LA CRISIS» in the channel or by direct message.",
+    # App Home
+    "slack.home_title": "🤖 crisisbot",
+    "slack.home_no_crisis": "✅ There is no open crisis.",
+    "slack.home_your_tasks": "*Your open tasks*",
+    "slack.home_no_tasks": "You have no open tasks.",
+    "slack.home_updated": "Updated at {at}.",
+}

@@ -1,0 +1,28 @@
+"""English texts of the WhatsApp transport (Twilio)."""
+
+TEXTS: dict[str, str] = {
+    # numbered answers where quick replies are not available
+    "whatsapp.reply_with": "Reply {options}.",
+    "whatsapp.option": "{n} for “{label}”",
+    "whatsapp.option.claim": "{n} to take it",
+    "whatsapp.option.done": "{n} if it is done",
+    "whatsapp.option.cantdo": "{n} if you can't",
+    "whatsapp.option.still": "{n} if you are still on it",
+    "whatsapp.option.ack": "{n} to confirm you read it",
+    "whatsapp.no_buttons": "There is nothing for you to choose now. Write “my tasks” to see your tasks, or “help”.",
+    "whatsapp.bad_number": "There is no such option: reply with a number from 1 to {count}.",
+    "whatsapp.media_only": "I can only read text for now: please write your message.",
+    "whatsapp.card_update": "↻ {title} · {state}",
+    "whatsapp.link": "🔗 {label}: {url}",
+    # Content templates made by `crisisbot whatsapp plantillas` ({var} becomes {{1}})
+    "whatsapp.template.notice": "🤖 crisisbot · {var}\n\nReply to this message to continue the conversation.",
+    "whatsapp.template.task": "📋 crisisbot · {var}\n\nChoose an option:",
+    "whatsapp.template.sample": "RED ALERT declared by Jaime at 09:00.",
+    # bitácora entries
+    "log.whatsapp_delivered": "WhatsApp: message delivered to {to}",
+    "log.whatsapp_read": "WhatsApp: {to} read the message",
+    "log.whatsapp_failed": "WhatsApp: the message to {to} did not arrive ({status}, error {error})",
+    "log.whatsapp_template": "WhatsApp: {to} was outside the 24-hour window; sent again as an approved template",
+    "log.whatsapp_fallback": "WhatsApp did not reach {to}; sent again through {via}",
+    "log.whatsapp_unanswered": "WhatsApp did not reach {to} and there is no other channel: counts as unanswered (escalation goes on)",
+}

@@ -1,0 +1,28 @@
+"""Spanish texts of the WhatsApp transport (Twilio)."""
+
+TEXTS: dict[str, str] = {
+    # numbered answers where quick replies are not available
+    "whatsapp.reply_with": "Responde {options}.",
+    "whatsapp.option": "{n} para «{label}»",
+    "whatsapp.option.claim": "{n} para tomarla",
+    "whatsapp.option.done": "{n} si ya está hecha",
+    "whatsapp.option.cantdo": "{n} si no puedes",
+    "whatsapp.option.still": "{n} si sigues en esto",
+    "whatsapp.option.ack": "{n} para confirmar que lo leíste",
+    "whatsapp.no_buttons": "No tengo opciones pendientes para ti. Escribe «mis tareas» para ver tus tareas o «ayuda».",
+    "whatsapp.bad_number": "Esa opción no existe: responde con un número del 1 al {count}.",
+    "whatsapp.media_only": "Por ahora solo leo texto: escribe tu mensaje.",
+    "whatsapp.card_update": "↻ {title} · {state}",
+    "whatsapp.link": "🔗 {label}: {url}",
+    # Content templates made by `crisisbot whatsapp plantillas` ({var} becomes {{1}})
+    "whatsapp.template.notice": "🤖 crisisbot · {var}\n\nResponde a este mensaje para seguir la conversación.",
+    "whatsapp.template.task": "📋 crisisbot · {var}\n\nElige una opción:",
+    "whatsapp.template.sample": "ALERTA ROJA decretada por Jaime a las 09:00.",
+    # bitácora entries
+    "log.whatsapp_delivered": "WhatsApp: mensaje entregado a {to}",
+    "log.whatsapp_read": "WhatsApp: {to} leyó el mensaje",
+    "log.whatsapp_failed": "WhatsApp: el mensaje a {to} no llegó ({status}, error {error})",
+    "log.whatsapp_template": "WhatsApp: {to} estaba fuera de la ventana de 24 h; reenviado como plantilla aprobada",
+    "log.whatsapp_fallback": "WhatsApp no llegó a {to}; reenviado por {via}",
+    "log.whatsapp_unanswered": "WhatsApp no llegó a {to} y no hay otro canal: cuenta como sin respuesta (el escalamiento sigue)",
+}

@@ -1,0 +1,83 @@
+"""The Slack feature of the web process: the transport, POST /slack/events (events,
+interactivity and /crisis on one URL), or Socket Mode when SLACK_APP_TOKEN is set."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import aiohttp
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.outbox import Transport
+from bot.settings import Settings
+from handlers.slack.app import build_app
+from handlers.slack.config import make_client, secret
+from handlers.slack.context import SlackContext
+from handlers.slack.people import SlackPeople
+from handlers.slack.transport import SlackTransport
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+
+
+class SlackFeature:
+    name = "slack"
+
+    def __init__(self, settings: Settings, client: AsyncWebClient | None = None) -> None:
+        self.settings = settings
+        self.client = client or make_client(settings)
+        self.people = SlackPeople()
+        self.transport = SlackTransport(settings, self.client, self.people)
+        self.ctx = SlackContext(settings, self.client, self.people)
+        self.bolt = build_app(self.ctx)
+        self.http = AsyncSlackRequestHandler(self.bolt)
+        self.socket: AsyncSocketModeHandler | None = None
+
+    def transports(self) -> dict[str, Transport]:
+        return {self.transport.name: self.transport}
+
+    def routes(self) -> list[BaseRoute]:
+        if not self.settings.slack_signing_secret:
+            return []  # Socket Mode only: no unsigned door
+        return [Route(EVENTS_PATH, self.events, methods=["POST"])]
+
+    async def events(self, request: Request) -> Response:
+        """Bolt checks the signature (bad, missing or older than 5 minutes: 401) before any
+        listener runs; a timestamp that is not a number is refused here the same way."""
+        timestamp = request.headers.get("x-slack-request-timestamp")
+        if timestamp is not None and not timestamp.strip().isdigit():
+            return JSONResponse({"error": "invalid request"}, status_code=401)
+        return await self.http.handle(request)
+
+    async def start(self, runtime: Runtime) -> None:
+        """Resolve the directory to Slack users (and open their direct channels) before
+        anything is delivered; then connect Socket Mode if configured."""
+        if self.client.session is None or self.client.session.closed:
+            self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        self.ctx.bind(runtime)
+        self.transport.bind(runtime)
+        await self.people.resolve(self.client, runtime.directory)
+        await self.people.open_all(self.client)
+        if self.settings.slack_app_token:
+            self.socket = AsyncSocketModeHandler(self.bolt, app_token=secret(self.settings.slack_app_token),
+                                                 web_client=self.client)
+            await self.socket.connect_async()  # type: ignore[no-untyped-call]
+            log.info("Slack: Socket Mode connected")
+
+    async def stop(self) -> None:
+        if self.socket is not None:
+            await self.socket.close_async()  # type: ignore[no-untyped-call]
+            self.socket = None
+        await self.ctx.idle()
+        if self.client.session is not None and not self.client.session.closed:
+            await self.client.session.close()

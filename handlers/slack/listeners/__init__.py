@@ -1,0 +1,1 @@
+"""Bolt listeners, one module per kind of request; each has an explicit `register(app, ctx)`."""

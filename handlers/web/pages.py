@@ -1,0 +1,200 @@
+"""The dashboard's routes: the entry through a personal signed link, the live page and its
+server-sent events, each crisis with its bitácora, and the reports. Nothing here is public:
+every page asks for the signed session cookie of a person who may see the dashboard."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.report import csv_report, html_report, load_report, markdown_report
+from bot.runtime import Runtime
+from flows.directory import Person
+from flows.panel import PANEL_PATH, may_view, report_path
+from flows.texts import t
+from handlers.web import views
+from handlers.web.links import COOKIE, COOKIE_PATH, ENTRY_PATH, LinkExpired, LinkInvalid, SignedLinks
+from handlers.web.live import LiveUpdates, stream
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+PRIVATE = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                               "script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+}
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+class Dashboard:
+    def __init__(self, links: SignedLinks, updates: LiveUpdates, tick: float = 30.0, stream_lifetime: float = 55.0) -> None:
+        self.links = links
+        self.updates = updates
+        self.tick = tick
+        self.stream_lifetime = stream_lifetime
+        self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
+                               trim_blocks=True, lstrip_blocks=True)
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route(f"{ENTRY_PATH}/{{token}}", self.enter),
+            Route(PANEL_PATH, self.live_page),
+            Route(f"{PANEL_PATH}/eventos", self.events),
+            Route(f"{PANEL_PATH}/salir", self.logout),
+            Route(f"{PANEL_PATH}/crisis/{{crisis_id}}", self.crisis_page),
+            Route(f"{PANEL_PATH}/informe/{{crisis_id}}.md", self.report_markdown),
+            Route(f"{PANEL_PATH}/informe/{{crisis_id}}.csv", self.report_csv),
+            Route(f"{PANEL_PATH}/informe/{{crisis_id}}", self.report_html),
+            Mount(f"{PANEL_PATH}/static", app=StaticFiles(directory=HERE / "static"), name="panel-static"),
+        ]
+
+    # rendering ------------------------------------------------------------
+
+    def render(self, template: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = self.env.get_template(template).render(lang=lang, t=partial(t, lang), **context)
+        return HTMLResponse(html, status_code=status, headers=PRIVATE)
+
+    def message(self, lang: str, status: int, title_key: str, text_key: str, **kw: Any) -> HTMLResponse:
+        return self.render("message.html", lang, status, viewer=None, title=t(lang, title_key),
+                           text=t(lang, text_key, **kw), tone="refused" if status == 403 else "")
+
+    def refuse(self, request: Request, text_key: str) -> HTMLResponse:
+        return self.message(_runtime(request).settings.lang, 403, "web.refused_title", text_key)
+
+    # access -----------------------------------------------------------------
+
+    def viewer(self, request: Request) -> Person | HTMLResponse:
+        """The person of the session cookie, or the page that refuses them."""
+        runtime = _runtime(request)
+        raw = request.cookies.get(COOKIE)
+        person_id = self.links.read_session(raw)
+        if person_id is None:
+            return self.refuse(request, "web.session_over" if raw else "web.refused_login")
+        person = runtime.directory.get(person_id)
+        if person is None or not may_view(runtime.directory, runtime.playbook, person_id):
+            return self.refuse(request, "web.refused_role")
+        return person
+
+    async def enter(self, request: Request) -> Response:
+        """A personal link from the bot: check it, open a session, go to its page."""
+        runtime = _runtime(request)
+        try:
+            grant = self.links.read_link(request.path_params["token"])
+        except LinkExpired:
+            return self.refuse(request, "web.refused_expired")
+        except LinkInvalid:
+            return self.refuse(request, "web.refused_bad")
+        if not may_view(runtime.directory, runtime.playbook, grant.person_id):
+            return self.refuse(request, "web.refused_role")
+        log.info("dashboard session opened for %s", grant.person_id)
+        response = RedirectResponse(grant.path, status_code=303, headers=PRIVATE)
+        response.set_cookie(COOKIE, self.links.session_value(grant.person_id), max_age=self.links.session_seconds,
+                            path=COOKIE_PATH, httponly=True, samesite="lax", secure=self.links.secure)
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        lang = _runtime(request).settings.lang
+        response = self.message(lang, 200, "web.logout", "web.refused_login")
+        response.delete_cookie(COOKIE, path=COOKIE_PATH)
+        return response
+
+    # pages ------------------------------------------------------------------
+
+    async def live_html(self, runtime: Runtime, lang: str) -> str:
+        now = runtime.clock.now()
+        report = await views.open_report(runtime.db, runtime.playbook.id, runtime.directory, now)
+        crisis = views.crisis_view(report, runtime.directory, lang) if report else None
+        rows = await views.crisis_rows(runtime.db, runtime.directory, lang, now)
+        updated = now.astimezone(runtime.service.tz).strftime("%H:%M:%S")
+        return self.env.get_template("_live.html").render(
+            lang=lang, t=partial(t, lang), crisis=crisis, rows=rows, live=True, updated=updated)
+
+    async def live_page(self, request: Request) -> Response:
+        viewer = self.viewer(request)
+        if isinstance(viewer, Response):
+            return viewer
+        runtime = _runtime(request)
+        live = Markup(await self.live_html(runtime, viewer.lang))
+        return self.render("panel.html", viewer.lang, viewer=viewer, live_html=live)
+
+    async def events(self, request: Request) -> Response:
+        viewer = self.viewer(request)
+        if isinstance(viewer, Response):
+            return PlainTextResponse("forbidden", status_code=403, headers=PRIVATE)
+        runtime = _runtime(request)
+
+        async def render() -> str:
+            return await self.live_html(runtime, viewer.lang)
+
+        headers = {**PRIVATE, "X-Accel-Buffering": "no"}
+        return StreamingResponse(stream(self.updates, render, self.tick, self.stream_lifetime),
+                                 media_type="text/event-stream", headers=headers)
+
+    async def crisis_page(self, request: Request) -> Response:
+        viewer = self.viewer(request)
+        if isinstance(viewer, Response):
+            return viewer
+        runtime = _runtime(request)
+        crisis_id = request.path_params["crisis_id"]
+        report = await load_report(runtime.db, crisis_id, runtime.directory, runtime.clock.now())
+        if report is None:
+            return self.message(viewer.lang, 404, "web.not_found_title", "web.not_found", id=crisis_id)
+        crisis = views.crisis_view(report, runtime.directory, viewer.lang, recent=None)
+        return self.render("crisis.html", viewer.lang, viewer=viewer, crisis=crisis)
+
+    async def _report(self, request: Request) -> tuple[Person, Any] | Response:
+        viewer = self.viewer(request)
+        if isinstance(viewer, Response):
+            return viewer
+        runtime = _runtime(request)
+        crisis_id = request.path_params["crisis_id"]
+        report = await load_report(runtime.db, crisis_id, runtime.directory, runtime.clock.now())
+        if report is None:
+            return self.message(viewer.lang, 404, "web.not_found_title", "web.not_found", id=crisis_id)
+        return viewer, report
+
+    async def report_html(self, request: Request) -> Response:
+        found = await self._report(request)
+        if isinstance(found, Response):
+            return found
+        viewer, report = found
+        path = report_path(report.crisis.id)
+        downloads = [(t(viewer.lang, "web.report_md"), f"{path}.md"), (t(viewer.lang, "web.report_csv"), f"{path}.csv")]
+        html = html_report(report, _runtime(request).directory, viewer.lang, downloads, back=PANEL_PATH)
+        return HTMLResponse(html, headers=PRIVATE)
+
+    async def report_markdown(self, request: Request) -> Response:
+        found = await self._report(request)
+        if isinstance(found, Response):
+            return found
+        viewer, report = found
+        text = markdown_report(report, _runtime(request).directory, viewer.lang)
+        headers = {**PRIVATE, "Content-Disposition": f'inline; filename="informe-{report.crisis.id}.md"'}
+        return Response(text, media_type="text/markdown; charset=utf-8", headers=headers)
+
+    async def report_csv(self, request: Request) -> Response:
+        found = await self._report(request)
+        if isinstance(found, Response):
+            return found
+        viewer, report = found
+        text = csv_report(report, _runtime(request).directory, viewer.lang)
+        headers = {**PRIVATE, "Content-Disposition": f'attachment; filename="bitacora-{report.crisis.id}.csv"'}
+        return Response(text, media_type="text/csv; charset=utf-8", headers=headers)

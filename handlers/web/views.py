@@ -1,0 +1,152 @@
+"""What the dashboard shows, read from the database and put into words for templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.report import load_report
+from bot.reports import fmt
+from bot.reports.gantt import gantt_svg
+from bot.reports.view import LogLine, SignOffView, sign_off_views
+from flows.banner import is_up, public_message
+from flows.crisis import Crisis, CrisisState, TaskState
+from flows.directory import Directory
+from flows.playbook import Playbook, StepMode
+from flows.render import RECEIPTS, age, clock_time, is_overdue, log_entry_text, status_icon_detail
+from flows.report import Report
+from flows.texts import t
+from persistence import repository as repo
+
+RECENT = 12  # entries of the bitácora on the live dashboard
+
+
+@dataclass(frozen=True)
+class TaskCard:
+    step_id: str
+    number: str
+    title: str
+    state: str
+    state_label: str
+    icon: str
+    detail: str
+    responsibles: str
+    owner: str | None
+    due: str | None
+    overdue: bool
+    late: bool  # done after its deadline
+
+
+@dataclass
+class CrisisView:
+    id: str
+    state: str
+    phase_label: str
+    declared: str
+    reported: str | None
+    closing: str | None
+    closed: str | None
+    description: str | None
+    counts: str
+    banner: str
+    banner_on: bool
+    tasks: list[TaskCard] = field(default_factory=list)
+    sign_offs: list[SignOffView] = field(default_factory=list)
+    timeline: list[LogLine] = field(default_factory=list)
+    deliveries: int = 0
+    svg: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != CrisisState.CLOSED.value
+
+
+@dataclass(frozen=True)
+class CrisisRow:
+    id: str
+    state: str
+    state_label: str
+    start: str
+    duration: str
+    declared_by: str
+
+
+def _task_cards(report: Report, directory: Directory, lang: str, tz: ZoneInfo) -> list[TaskCard]:
+    cards = []
+    for f in report.tasks:
+        task = f.task
+        icon, detail = status_icon_detail(report.playbook, directory, f.step, task, lang, tz, report.now,
+                                          len(f.responsibles))
+        owner = task.owner or task.done_by
+        running = task.state in (TaskState.OPEN, TaskState.CLAIMED)
+        cards.append(TaskCard(
+            step_id=f.step.id, number=f.step.number, title=f.step.title, state=task.state.value,
+            state_label=t(lang, "web.state_round" if f.step.mode == StepMode.EACH and running
+                          else f"web.state_{task.state.value}"), icon=icon, detail=detail,
+            responsibles=fmt.people(directory, f.responsibles, lang),
+            owner=fmt.person(directory, owner, lang) if owner and f.step.mode == StepMode.ANY else None,
+            due=clock_time(task.deadline_at, tz) if running and task.deadline_at else None,
+            overdue=is_overdue(task, report.now), late=f.late and task.state == TaskState.DONE,
+        ))
+    return cards
+
+
+def crisis_view(report: Report, directory: Directory, lang: str, recent: int | None = RECENT) -> CrisisView:
+    """`recent`: only the newest entries of the bitácora, newest first (None: all, in order)."""
+    crisis, tz = report.crisis, ZoneInfo(report.playbook.timezone)
+    tasks = list(crisis.tasks.values())
+    view = CrisisView(
+        id=crisis.id, state=crisis.state.value, phase_label=t(lang, f"web.phase_{crisis.state.value}"),
+        declared=t(lang, "web.declared", by=fmt.person(directory, crisis.declared_by, lang),
+                   at=fmt.when(crisis.declared_at, tz, lang), age=age(report.now - crisis.declared_at, lang)),
+        reported=t(lang, "web.reported", who=fmt.person(directory, crisis.reported_by, lang)) if crisis.reported_by else None,
+        closing=t(lang, "web.closing", by=fmt.person(directory, crisis.closing_by, lang),
+                  at=clock_time(crisis.closing_at, tz)) if crisis.closing_at else None,
+        closed=t(lang, "web.closed", at=fmt.when(crisis.closed_at, tz, lang),
+                 duration=fmt.duration(report.duration, lang)) if crisis.closed_at else None,
+        description=crisis.description,
+        counts=t(lang, "web.counts", done=sum(x.state == TaskState.DONE for x in tasks), total=len(tasks),
+                 open=sum(x.state in (TaskState.OPEN, TaskState.CLAIMED) for x in tasks),
+                 overdue=sum(is_overdue(x, report.now) for x in tasks)),
+        banner=(t(lang, "web.banner_on", text=public_message(report.playbook, report.entries)) if is_up(crisis)
+                else t(lang, "web.banner_off")),
+        banner_on=is_up(crisis),
+    )
+    view.tasks = _task_cards(report, directory, lang, tz)
+    view.sign_offs = sign_off_views(report, directory, lang)
+    shown = [e for e in report.entries if e.kind not in RECEIPTS]
+    view.deliveries = len(report.entries) - len(shown)
+    if recent is not None:
+        shown = list(reversed(shown))[:recent]
+    view.timeline = [
+        LogLine(at=e.at.astimezone(tz).strftime("%d/%m %H:%M"), who=fmt.person(directory, e.person, lang),
+                channel=e.channel or "-", text=log_entry_text(e, directory, report.playbook, lang))
+        for e in shown
+    ]
+    view.svg = gantt_svg(report, directory, lang)
+    return view
+
+
+def crisis_row(crisis: Crisis, directory: Directory, lang: str, now: datetime) -> CrisisRow:
+    tz = ZoneInfo(Playbook.from_frozen(crisis.playbook_json).timezone)
+    return CrisisRow(
+        id=crisis.id, state=crisis.state.value, state_label=t(lang, f"web.phase_{crisis.state.value}"),
+        start=fmt.when(crisis.declared_at, tz, lang),
+        duration=fmt.duration((crisis.closed_at or now) - crisis.declared_at, lang),
+        declared_by=fmt.person(directory, crisis.declared_by, lang),
+    )
+
+
+async def open_report(db: AsyncEngine, playbook_id: str, directory: Directory, now: datetime) -> Report | None:
+    async with db.connect() as conn:
+        crisis_id = await repo.open_crisis_id(conn, playbook_id)
+    return await load_report(db, crisis_id, directory, now) if crisis_id else None
+
+
+async def crisis_rows(db: AsyncEngine, directory: Directory, lang: str, now: datetime, limit: int = 50) -> list[CrisisRow]:
+    async with db.connect() as conn:
+        crises = await repo.list_crises(conn)
+    return [crisis_row(c, directory, lang, now) for c in crises[:limit]]

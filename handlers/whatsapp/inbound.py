@@ -1,0 +1,137 @@
+"""An incoming WhatsApp message (Twilio's webhook form) turned into an engine command:
+a quick reply's ButtonPayload is a Press; "2" presses button 2 of the newest message with
+buttons the person got here, unless the bot is waiting for an answer from them; anything
+else is a Say."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.routing import Delivery
+from flows.commands import Press, Say
+from flows.directory import Person
+from flows.crisis import Crisis
+from flows.messages import Action, ActionKind, OutMessage
+from flows.texts import t
+from handlers.whatsapp.config import PREFIX, address, digits, person_by_number
+from handlers.whatsapp.render import choosable
+from persistence import repository as repo
+from persistence.whatsapp import VIA, offered_choices
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+_TASK_ACTIONS = frozenset({ActionKind.CLAIM, ActionKind.COMPLETE, ActionKind.GIVE_UP, ActionKind.ACK, ActionKind.STILL_ON})
+
+
+class MalformedWebhook(ValueError):
+    """The form lacks what every Twilio message webhook has."""
+
+
+@dataclass(frozen=True)
+class Incoming:
+    sid: str
+    sender: str  # "whatsapp:+56911110001"
+    body: str
+    payload: str | None = None  # ButtonPayload of a quick reply
+    button_text: str | None = None
+    profile_name: str | None = None
+    media: int = 0
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, str]) -> Incoming:
+        sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
+        sender = form.get("From") or ""
+        if not sid or not digits(sender):
+            raise MalformedWebhook("MessageSid and From (a number) are required")
+        media = form.get("NumMedia") or "0"
+        return cls(sid=sid, sender=sender, body=form.get("Body") or "", payload=form.get("ButtonPayload") or None,
+                   button_text=form.get("ButtonText") or None, profile_name=form.get("ProfileName") or None,
+                   media=int(media) if media.isdigit() else 0)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer of the transport itself (no engine command): a bad number, media only."""
+
+    text: str
+
+
+def chosen_number(text: str) -> int | None:
+    match = _NUMBER.match(text)
+    return int(match.group(1)) if match else None
+
+
+def still_on_offer(message: OutMessage, crisis: Crisis | None, person_id: str) -> bool:
+    """A task's buttons stay on offer while its task is open in the open crisis (and, for
+    a reading round, until the person confirmed)."""
+    buttons = choosable(message.buttons)
+    if not buttons:
+        return False  # only links
+    action = buttons[0].action
+    if action.kind not in _TASK_ACTIONS:
+        return True  # a proposal: the engine says if it was already resolved
+    crisis_id, step_id = action.task_ref()
+    task = crisis.tasks.get(step_id) if crisis is not None and crisis.id == crisis_id else None
+    return task is not None and not task.finished and person_id not in task.acks
+
+
+async def current_choices(rt: Runtime, person_id: str) -> OutMessage | None:
+    """The message whose buttons a numbered reply presses: the newest still on offer."""
+    async with rt.db.connect() as conn:
+        offered = await offered_choices(conn, person_id)
+        crisis_id = await repo.open_crisis_id(conn, rt.playbook.id)
+        crisis = await repo.load_crisis(conn, crisis_id) if crisis_id else None
+    return next((m for m in offered if still_on_offer(m, crisis, person_id)), None)
+
+
+async def command_for(rt: Runtime, person: Person, msg: Incoming) -> Press | Say | Reply:
+    if msg.payload:
+        try:
+            return Press(person.id, Action.decode(msg.payload), VIA)
+        except ValueError:
+            pass  # not one of our payloads: read what the button said
+    text = msg.body.strip() or (msg.button_text or "").strip()
+    if not text:
+        return Reply(t(person.lang, "whatsapp.media_only"))
+    number = chosen_number(text)
+    if number is not None and not await rt.service.awaiting_answer(person.id):
+        latest = await current_choices(rt, person.id)
+        if latest is None:
+            return Reply(t(person.lang, "whatsapp.no_buttons"))
+        buttons = choosable(latest.buttons)
+        if not 1 <= number <= len(buttons):
+            return Reply(t(person.lang, "whatsapp.bad_number", count=len(buttons)))
+        return Press(person.id, buttons[number - 1].action, VIA)
+    return Say(person.id, text, VIA, direct=True)
+
+
+async def _reply(rt: Runtime, key: str, recipient: str, text: str) -> None:
+    """Queue the transport's own answer, once per MessageSid."""
+    now = rt.clock.now()
+    async with rt.db.begin() as conn:
+        if not await repo.mark_processed(conn, key, now):
+            return
+        await repo.enqueue(conn, None, [Delivery(recipient, VIA, OutMessage(to=recipient, text=text))], now)
+    rt.outbox.kick()
+
+
+async def handle_incoming(rt: Runtime, msg: Incoming) -> None:
+    key = f"twilio:{msg.sid}"
+    person = person_by_number(rt.directory, msg.sender)
+    if person is None:
+        sender = address(msg.sender)
+        name = msg.profile_name or sender.removeprefix(PREFIX)
+        await _reply(rt, key, sender, t(rt.settings.lang, "unknown_person", name=name))
+        return
+    async with rt.db.begin() as conn:  # the 24-hour window opens now
+        await repo.touch_contact(conn, person.id, VIA, rt.clock.now())
+    command = await command_for(rt, person, msg)
+    if isinstance(command, Reply):
+        await _reply(rt, key, person.id, command.text)
+    else:
+        await rt.service.handle(command, event_key=key)

@@ -1,0 +1,296 @@
+"""A local stand-in for Slack's Web API (and Socket Mode's WebSocket), on a free port.
+
+It speaks the real protocol: POST or GET /api/<method> with a bearer token, arguments as
+JSON, form fields or the query string, answers `{"ok": ...}` the way Slack does, keeps
+the messages of each channel (chat.postMessage, chat.update) and the views (views.open,
+views.publish), and records every call with its arguments. It can be told to answer
+429 with Retry-After, 5xx or an API error for the next calls, and to take some latency."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_TOKEN = "xoxb-test-bot-token-0000"
+APP_TOKEN = "xapp-test-app-token-0000"
+SIGNING_SECRET = "test-signing-secret-0000"
+BOT_USER = "U0BOT"
+TEAM = "T0FULLPYME"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    status: int = 200  # what the fake answered
+    token: str = ""
+    at: float = field(default_factory=time.monotonic)  # when it was answered
+
+
+@dataclass
+class Message:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]]
+    thread_ts: str | None = None
+    updates: int = 0  # how many times chat.update changed it
+
+    def buttons(self) -> dict[str, dict[str, Any]]:
+        """label -> {block_id, element} for every button of the message."""
+        found: dict[str, dict[str, Any]] = {}
+        for block in self.blocks:
+            if block.get("type") == "actions":
+                for element in block.get("elements", []):
+                    if element.get("type") == "button":
+                        found[element["text"]["text"]] = {"block_id": block.get("block_id"), "element": element}
+        return found
+
+    @property
+    def shown(self) -> str:
+        """Everything a person reads in the message (section, header and context texts)."""
+        parts = []
+        for block in self.blocks:
+            if block.get("type") in ("section", "header"):
+                parts.append(block["text"]["text"])
+            elif block.get("type") == "context":
+                parts.extend(e.get("text", "") for e in block.get("elements", []))
+        return "\n".join(parts) if parts else self.text
+
+
+@dataclass
+class Failure:
+    method: str
+    status: int = 429
+    error: str = "ratelimited"
+    retry_after: str | None = "1"
+
+
+@dataclass
+class FakeSlack:
+    users: dict[str, str] = field(default_factory=dict)  # e-mail -> user id
+    latency: float = 0.0  # seconds every call takes
+    calls: list[Call] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    ephemeral: list[dict[str, Any]] = field(default_factory=list)
+    views: list[dict[str, Any]] = field(default_factory=list)  # views.open / views.update
+    homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user -> published home view
+    failures: list[Failure] = field(default_factory=list)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    port: int = 0
+    _seq: int = 0
+    _loop: asyncio.AbstractEventLoop | None = None
+    _runner: web.AppRunner | None = None
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    _thread: threading.Thread | None = None
+
+    # configuration -----------------------------------------------------------
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def fail_next(self, method: str, status: int = 429, error: str = "ratelimited", retry_after: str | None = "1",
+                  times: int = 1) -> None:
+        with self.lock:
+            self.failures.extend(Failure(method, status, error, retry_after) for _ in range(times))
+
+    @staticmethod
+    def im_of(user: str) -> str:
+        return "D" + user[1:]
+
+    # reading what the bot did ------------------------------------------------
+
+    def called(self, method: str) -> list[Call]:
+        with self.lock:
+            return [c for c in self.calls if c.method == method and c.status == 200]
+
+    def in_channel(self, channel: str) -> list[Message]:
+        with self.lock:
+            return [m for m in self.messages if m.channel == channel]
+
+    def dms(self, user: str) -> list[Message]:
+        return self.in_channel(self.im_of(user))
+
+    def home_of(self, user: str) -> dict[str, Any] | None:
+        with self.lock:
+            return self.homes.get(user)
+
+    # the server ----------------------------------------------------------------
+
+    def start(self) -> FakeSlack:
+        ready = threading.Event()
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            app = web.Application()
+            app.router.add_route("*", "/api/{method}", self._api)
+            app.router.add_get("/socket", self._socket)
+            self._runner = web.AppRunner(app, access_log=None)
+            loop.run_until_complete(self._runner.setup())
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            loop.run_until_complete(site.start())
+            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._runner.cleanup())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
+
+    async def _arguments(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        if request.method == "POST" and request.can_read_body:
+            if request.content_type == "application/json":
+                args.update(await request.json())
+            else:
+                args.update(dict(await request.post()))
+        for name in ("blocks", "view", "attachments"):
+            if isinstance(args.get(name), str):
+                args[name] = json.loads(args[name])
+        return args
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._arguments(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if token != expected:
+            return self._answer(Call(method, args, 200, token), {"ok": False, "error": "invalid_auth"})
+        with self.lock:
+            failure = next((f for f in self.failures if f.method in (method, "*")), None)
+            if failure is not None:
+                self.failures.remove(failure)
+        if failure is not None:
+            headers = {"Retry-After": failure.retry_after} if failure.retry_after is not None else {}
+            return self._answer(Call(method, args, failure.status, token), {"ok": False, "error": failure.error},
+                                failure.status, headers)
+        handler: Callable[[dict[str, Any]], dict[str, Any]] | None = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return self._answer(Call(method, args, 200, token), {"ok": False, "error": "unknown_method"})
+        return self._answer(Call(method, args, 200, token), handler(args))
+
+    def _answer(self, call: Call, payload: dict[str, Any], status: int = 200,
+                headers: dict[str, str] | None = None) -> web.Response:
+        with self.lock:
+            self.calls.append(call)
+        return web.json_response(payload, status=status, headers=headers)
+
+    def _next_ts(self) -> str:
+        with self.lock:
+            self._seq += 1
+            return f"{int(time.time())}.{self._seq:06d}"
+
+    # methods ---------------------------------------------------------------------
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": "https://fullpyme.slack.com/", "team": "FullPyme", "user": "crisisbot",
+                "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0BOT", "is_enterprise_install": False}
+
+    def _users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        user = self.users.get(str(args.get("email", "")).lower())
+        if user is None:
+            return {"ok": False, "error": "users_not_found"}
+        return {"ok": True, "user": {"id": user, "team_id": TEAM, "name": user.lower(), "deleted": False,
+                                     "is_bot": False, "profile": {"email": args["email"]}}}
+
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = str(args.get("users", ""))
+        if not users.startswith("U") or "," in users:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "channel": {"id": self.im_of(users)}}
+
+    def _channel(self, raw: str) -> str:
+        return self.im_of(raw) if raw.startswith("U") else raw
+
+    def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        channel = self._channel(str(args.get("channel", "")))
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if not args.get("text") and not args.get("blocks"):
+            return {"ok": False, "error": "no_text"}
+        message = Message(channel, self._next_ts(), str(args.get("text", "")), list(args.get("blocks") or []),
+                          args.get("thread_ts"))
+        with self.lock:
+            self.messages.append(message)
+        return {"ok": True, "channel": channel, "ts": message.ts,
+                "message": {"type": "message", "user": BOT_USER, "text": message.text, "blocks": message.blocks,
+                            "ts": message.ts, "bot_id": "B0BOT"}}
+
+    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
+        with self.lock:
+            message = next((m for m in self.messages if m.channel == channel and m.ts == ts), None)
+            if message is None:
+                return {"ok": False, "error": "message_not_found"}
+            message.text = str(args.get("text", message.text))
+            message.blocks = list(args.get("blocks") or [])
+            message.updates += 1
+        return {"ok": True, "channel": channel, "ts": ts, "text": message.text}
+
+    def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        with self.lock:
+            self.ephemeral.append(args)
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view = {**args["view"], "id": f"V{self._next_ts().replace('.', '')}", "hash": "1.abc"}
+        with self.lock:
+            self.views.append({"trigger_id": args["trigger_id"], "view": view})
+        return {"ok": True, "view": view}
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = {**args["view"], "id": f"VH{args['user_id']}"}
+        with self.lock:
+            self.homes[str(args["user_id"])] = view
+        return {"ok": True, "view": view}
+
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
+
+    # Socket Mode ------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_str(json.dumps({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"},
+                                      "connection_info": {"app_id": "A0CRISIS"}}))
+        self._sockets.append(ws)
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                data = json.loads(msg.data)
+                if "envelope_id" in data:
+                    with self.lock:
+                        self.socket_acks.append(data)
+        return ws
+
+    def connected(self) -> bool:
+        return any(not ws.closed for ws in self._sockets)
+
+    def push(self, envelope: dict[str, Any]) -> None:
+        """Send a Socket Mode envelope to the connected app."""
+        assert self._loop is not None
+        ws = next(ws for ws in self._sockets if not ws.closed)
+        asyncio.run_coroutine_threadsafe(ws.send_str(json.dumps(envelope)), self._loop).result(5)

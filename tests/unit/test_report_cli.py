@@ -1,0 +1,42 @@
+"""`crisisbot informe <id>`: the report in Markdown, or as HTML and CSV files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support import ROOT
+
+
+def crisisbot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"}
+    env.pop("SECRET_KEY", None)
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=120)
+
+
+def test_informe_prints_markdown_or_writes_html_and_csv(tmp_path: Path) -> None:
+    played = crisisbot(tmp_path, "run", stdin="Jaime: ALERTA ROJA: caída\nCecilia: tomo 2\n/avanzar 5m\nCecilia: hecho 2\nCecilia: T-9\n")
+    assert played.returncode == 0, played.stderr
+    [crisis_id] = crisisbot(tmp_path, "informe").stdout.split()
+
+    markdown = crisisbot(tmp_path, "informe", crisis_id)
+    assert markdown.returncode == 0, markdown.stderr
+    assert markdown.stdout.startswith(f"# Informe de la crisis {crisis_id}\n")
+    assert "| 2 | Contacto con Entel | Juan Pablo, Cecilia, Catalina, Jaime, Luis | Cecilia | 0 s | 5 min | 0 | 0 | a tiempo |" in markdown.stdout
+    assert "| **Tiempo hasta la primera respuesta** | 0 s |" in markdown.stdout
+
+    html, table = tmp_path / "informe.html", tmp_path / "bitacora.csv"
+    files = crisisbot(tmp_path, "informe", crisis_id, "--html", str(html), "--csv", str(table))
+    assert files.returncode == 0, files.stderr
+    assert files.stdout == ""
+    assert "<svg" in html.read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
+    assert rows[0][0] == "fecha_hora" and any("T-9" in row[5] for row in rows[1:])
+
+    missing = crisisbot(tmp_path, "informe", "20000101-0000")
+    assert missing.returncode == 1 and "No existe la crisis 20000101-0000." in missing.stderr

@@ -1,0 +1,103 @@
+"""Rendering neutral messages for WhatsApp, table-driven (no server)."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.messages import Action, ActionKind, Button, OutMessage
+from flows.texts import t
+from handlers.whatsapp.config import Templates, address, api_base, digits
+from handlers.whatsapp.render import MAX_BODY, Renderer, card_update, numbered, split
+
+TASK = (
+    Button("Lo tomo", Action(ActionKind.CLAIM, "c1/entel")),
+    Button("Hecho", Action(ActionKind.COMPLETE, "c1/entel")),
+    Button("No puedo", Action(ActionKind.GIVE_UP, "c1/entel")),
+)
+CARD = OutMessage("luis", "📋 Paso 2 · Contacto con Entel\n• Llamar\nResponsables: Luis\nSin tomar todavía.", TASK,
+                  ref="card:c1/entel", kind="card")
+ALL = Templates(notice="HXnotice", task="HXtask", buttons=("HX1", "HX2", "HX3"))
+LABELS = ("Lo tomo", "Hecho", "No puedo")
+
+
+@pytest.mark.parametrize(("buttons", "lang", "expected"), [
+    (TASK, "es", "Responde 1 para tomarla, 2 si ya está hecha, 3 si no puedes."),
+    (tuple(Button(t("en", key), b.action) for key, b in zip(("btn_claim", "btn_done", "btn_give_up"), TASK)), "en",
+     "Reply 1 to take it, 2 if it is done, 3 if you can't."),
+    ((Button("Leído", Action(ActionKind.ACK, "c1/atencion")),), "es", "Responde 1 para confirmar que lo leíste."),
+    ((Button("Sigo en esto", Action(ActionKind.STILL_ON, "c1/banner")),
+      Button("Hecho", Action(ActionKind.COMPLETE, "c1/banner"))), "es", "Responde 1 si sigues en esto, 2 si ya está hecha."),
+    ((Button("Firmar verificación", Action(ActionKind.COMPLETE, "c1/chequeo")),), "es",
+     "Responde 1 para «Firmar verificación»."),
+    ((Button("Decretar ALERTA ROJA", Action(ActionKind.CONFIRM, "p1")), Button("Descartar", Action(ActionKind.DISMISS, "p1"))),
+     "es", "Responde 1 para «Decretar ALERTA ROJA», 2 para «Descartar»."),
+])
+def test_numbered_options(buttons: tuple[Button, ...], lang: str, expected: str) -> None:
+    assert numbered("Texto", buttons, lang) == f"Texto\n\n{expected}"
+
+
+def test_no_buttons_no_options() -> None:
+    assert numbered("Hola", (), "es") == "Hola"
+
+
+def test_a_card_seen_before_is_shown_as_its_title_and_state() -> None:
+    assert card_update(CARD.text, "es") == "↻ 📋 Paso 2 · Contacto con Entel · Sin tomar todavía."
+    assert card_update("una línea", "es") == "una línea"
+
+
+@pytest.mark.parametrize("text", ["", "corto", "a\nb\n\nc", "x" * 4000, "\n".join(["línea " * 30] * 40)])
+def test_split_keeps_everything_within_the_limit(text: str) -> None:
+    pieces = split(text, 500)
+    assert all(len(p) <= 500 for p in pieces)
+    assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
+
+
+def test_session_quick_reply_with_the_buttons_labels_and_payloads() -> None:
+    [out] = Renderer(ALL, LABELS).session(CARD, "es")
+    assert out.content_sid == "HX3" and not out.approved
+    assert out.variables == {"1": CARD.text, "2": "Lo tomo", "3": "claim:c1/entel", "4": "Hecho", "5": "done:c1/entel",
+                             "6": "No puedo", "7": "cantdo:c1/entel"}
+
+
+def test_session_without_the_quick_reply_for_that_count_uses_the_task_template_or_numbers() -> None:
+    only_task = Templates(task="HXtask")
+    [out] = Renderer(only_task, LABELS).session(CARD, "es")
+    assert out.content_sid == "HXtask" and out.variables["2"] == "claim:c1/entel"
+    [plain] = Renderer(Templates(), LABELS).session(CARD, "es")
+    assert plain.content_sid is None and plain.body is not None and plain.body.endswith("3 si no puedes.")
+
+
+def test_outside_the_window_only_approved_templates() -> None:
+    renderer = Renderer(ALL, LABELS)
+    [card] = renderer.approved(CARD, "es") or []
+    assert card.content_sid == "HXtask" and card.approved
+    assert card.variables == {"1": CARD.text, "2": "claim:c1/entel", "3": "done:c1/entel", "4": "cantdo:c1/entel"}
+    english = OutMessage("luis", CARD.text, tuple(Button(label, b.action) for label, b in zip(("Take it", "Done", "Can't"), TASK)))
+    [notice] = renderer.approved(english, "en") or []  # the task template's titles are Spanish
+    assert notice.content_sid == "HXnotice" and notice.variables["1"].endswith("Reply 1 to take it, 2 if it is done, 3 if you can't.")
+    long = OutMessage("luis", "\n".join(f"línea {i} " + "x" * 80 for i in range(40)), kind="report")
+    pieces = renderer.approved(long, "es") or []
+    assert len(pieces) > 1 and all(p.content_sid == "HXnotice" and len(p.variables["1"]) <= 900 for p in pieces)
+    assert Renderer(Templates(task="HXtask"), LABELS).approved(long, "es") is None  # nothing approved fits
+
+
+def test_long_session_text_in_pieces() -> None:
+    long = OutMessage("luis", "\n".join(f"línea {i} " + "x" * 80 for i in range(60)), kind="report")
+    pieces = Renderer(ALL, LABELS).session(long, "es")
+    assert len(pieces) > 1 and all(p.body is not None and len(p.body) <= MAX_BODY for p in pieces)
+
+
+def test_numbers_and_addresses() -> None:
+    assert digits("whatsapp:+56 9 1111 0001") == "56911110001"
+    assert address("+56 9 1111-0001") == "whatsapp:+56911110001"
+    assert api_base("http://127.0.0.1:9000/2010-04-01/") == "http://127.0.0.1:9000"
+
+
+def test_link_buttons_are_links_in_the_text_not_choices() -> None:
+    panel = Button("Panel", Action(ActionKind.PANEL, "c1"), url="https://crisis.example.com/panel?t=abc")
+    status = OutMessage("jaime", "📊 Estado", (panel,), kind="status")
+    [out] = Renderer(ALL, LABELS).session(status, "es")
+    assert out.body == "📊 Estado\n🔗 Panel: https://crisis.example.com/panel?t=abc"
+    mixed = OutMessage("jaime", "Texto", (panel, TASK[1]))
+    [out] = Renderer(Templates(), LABELS).session(mixed, "es")
+    assert out.body == "Texto\n🔗 Panel: https://crisis.example.com/panel?t=abc\n\nResponde 1 si ya está hecha."

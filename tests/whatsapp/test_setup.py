@@ -1,0 +1,101 @@
+"""Turning WhatsApp on: the settings enable the feature, `crisisbot serve` mounts its
+routes, and `crisisbot whatsapp plantillas` makes the Content templates it needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from bot.app import create_app
+from bot.cli import main
+from bot.features import enabled_features
+from tests.support import DIRECTORY, PLAYBOOK, settings_for
+from tests.whatsapp.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
+from tests.whatsapp.harness import PUBLIC, sign, whatsapp_settings
+
+
+def test_the_settings_turn_whatsapp_on(tmp_path: Path, twilio: FakeTwilio) -> None:
+    assert "whatsapp" not in [f.name for f in enabled_features(settings_for(tmp_path))]
+    settings = whatsapp_settings(tmp_path, twilio)
+    assert "whatsapp" in [f.name for f in enabled_features(settings)]
+    with TestClient(create_app(settings)) as client:  # the features from the settings, as `serve` does
+        form = {"MessageSid": "SM" + "9" * 32, "From": "whatsapp:+56911110004", "To": SENDER, "Body": "estado",
+                "NumMedia": "0", "AccountSid": ACCOUNT_SID}
+        response = client.post("/twilio/whatsapp", data=form, headers={"X-Twilio-Signature": sign("/twilio/whatsapp", form)})
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/xml")
+        assert client.portal is not None
+        runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        client.portal.call(runtime.outbox.drain)
+    assert [s.text for s in twilio.to("+56911110004")] == ["No hay ninguna crisis abierta."]
+    [call] = twilio.sent
+    assert call.form["From"] == SENDER and call.form["StatusCallback"] == f"{PUBLIC}/twilio/status"
+
+
+@pytest.fixture
+def twilio_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, twilio: FakeTwilio) -> FakeTwilio:
+    for name, value in {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_WHATSAPP_FROM": SENDER,
+        "TWILIO_API_URL": twilio.url + "/2010-04-01", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+        "PLAYBOOK": str(PLAYBOOK), "DIRECTORY": str(DIRECTORY), "LANG": "es",
+    }.items():
+        monkeypatch.setenv(name, value)
+    return twilio
+
+
+def test_plantillas_creates_the_templates_once(twilio_env: FakeTwilio, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["whatsapp", "plantillas", "--listar"]) == 1  # none yet
+    assert "TWILIO_CONTENT_NOTICE=  # crisisbot_aviso: no existe" in capsys.readouterr().out
+    assert main(["whatsapp", "plantillas"]) == 0
+    out = capsys.readouterr().out
+    by_name = {c["friendly_name"]: c for c in twilio_env.contents}
+    assert set(by_name) == {"crisisbot_aviso", "crisisbot_tarea", "crisisbot_botones_1", "crisisbot_botones_2",
+                            "crisisbot_botones_3"}
+    assert f"TWILIO_CONTENT_NOTICE={by_name['crisisbot_aviso']['sid']}  # crisisbot_aviso: creada" in out
+    assert f"TWILIO_CONTENT_BUTTONS_3={by_name['crisisbot_botones_3']['sid']}" in out
+
+    notice = by_name["crisisbot_aviso"]
+    assert notice["language"] == "es" and notice["variables"] == {"1": "ALERTA ROJA decretada por Jaime a las 09:00."}
+    body = notice["types"]["twilio/text"]["body"]
+    assert "{{1}}" in body and not body.startswith("{{1}}") and not body.endswith("{{1}}")  # WhatsApp's rule
+    task = by_name["crisisbot_tarea"]["types"]["twilio/quick-reply"]
+    assert [(a["title"], a["id"]) for a in task["actions"]] == [("Lo tomo", "{{2}}"), ("Hecho", "{{3}}"), ("No puedo", "{{4}}")]
+    three = by_name["crisisbot_botones_3"]["types"]["twilio/quick-reply"]
+    assert three["body"] == "{{1}}"
+    assert [(a["type"], a["title"], a["id"]) for a in three["actions"]] == [
+        ("QUICK_REPLY", "{{2}}", "{{3}}"), ("QUICK_REPLY", "{{4}}", "{{5}}"), ("QUICK_REPLY", "{{6}}", "{{7}}")]
+    assert sorted((a["name"], a["category"]) for a in twilio_env.approvals) == [
+        ("crisisbot_aviso", "UTILITY"), ("crisisbot_tarea", "UTILITY")]
+
+    assert main(["whatsapp", "plantillas"]) == 0  # again: nothing new
+    assert len(twilio_env.contents) == 5 and "ya existe" in capsys.readouterr().out
+
+
+def test_plantillas_needs_twilio(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
+    assert main(["whatsapp", "plantillas"]) == 1
+    assert "TWILIO_ACCOUNT_SID" in capsys.readouterr().err
+
+
+def test_plantillas_with_a_wrong_token(twilio_env: FakeTwilio, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "wrong")
+    assert main(["whatsapp", "plantillas"]) == 1
+    err = capsys.readouterr().err
+    assert "Twilio" in err and "wrong" not in err
+
+
+def test_run_serves_the_web_app_when_twilio_is_configured(twilio_env: FakeTwilio, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.app
+
+    served: list[int | None] = []
+
+    def fake_serve(settings: object, port: int | None) -> int:
+        served.append(port)
+        return 0
+
+    monkeypatch.setattr(bot.app, "serve", fake_serve)
+    assert main(["run"]) == 0
+    assert served == [None]

@@ -1,0 +1,114 @@
+"""WhatsApp's 24-hour window: session messages only to someone who wrote in the last 24
+hours; approved templates otherwise; Twilio's 63016 answered by resending as a template."""
+
+from __future__ import annotations
+
+from flows.commands import Say
+from flows.messages import LogEntry
+from persistence import repository as repo
+from tests.whatsapp.conftest import OpenPhones
+from tests.whatsapp.harness import TEMPLATES, Phones
+
+NOTICE = TEMPLATES["twilio_content_notice"]
+
+
+def log_of(phones: Phones) -> list[LogEntry]:
+    async def read() -> list[LogEntry]:
+        async with phones.rt.db.connect() as conn:
+            crisis_id = await repo.open_crisis_id(conn, phones.rt.playbook.id)
+            assert crisis_id is not None
+            return await repo.crisis_log(conn, crisis_id)
+
+    assert phones.client.portal is not None
+    return phones.client.portal.call(read)
+
+
+def say(phones: Phones, person: str, text: str) -> None:
+    """Somebody writes on another channel (the terminal, Slack): not a WhatsApp message."""
+    assert phones.client.portal is not None
+    phones.client.portal.call(phones.rt.service.handle, Say(person, text, "terminal"))
+    phones.settle()
+
+
+def test_the_24_hour_rule(phones: Phones) -> None:
+    approved = (NOTICE, TEMPLATES["twilio_content_task"])
+    say(phones, "jaime", "ALERTA ROJA")
+    [alert] = phones.got("Luis", "🚨 ALERTA ROJA")
+    assert alert.content_sid == NOTICE and alert.body is None  # never wrote: a template
+    assert alert.variables["1"].startswith("🚨 ALERTA ROJA · decretada por Jaime")
+    assert phones.got("Luis", "📋 Paso 2 · Contacto con Entel")[-1].content_sid == TEMPLATES["twilio_content_task"]
+
+    phones.write("Luis", "estado")  # the window opens
+    [status] = phones.got("Luis", "📊 Estado de la crisis")
+    assert status.body is not None and status.content_sid is None
+    before = len(phones.twilio.to("+56911110005"))
+    phones.advance("23h59m")  # reminders, escalations, overdue notices: all inside the window
+    inside = phones.twilio.to("+56911110005")[before:]
+    assert any("Recordatorio" in s.text for s in inside)
+    assert inside and all(s.content_sid not in approved for s in inside)
+
+    phones.advance("2m")  # now Luis's last message is more than 24 hours old
+    say(phones, "jaime", "FIN DE LA CRISIS")
+    closing = phones.got("Luis", "✅ FIN DE LA CRISIS")[-1]
+    assert closing.content_sid == NOTICE  # outside the window again: a template
+    phones.write("Luis", "mis tareas")
+    assert phones.twilio.to("+56911110005")[-1].content_sid not in approved  # and open again
+
+
+def test_error_63016_is_answered_by_resending_as_a_template(phones: Phones) -> None:
+    phones.write("Luis", "hola")  # we believe Luis's window is open...
+    phones.twilio.fail_next(400, code=63016, to="whatsapp:+56911110005")  # ...Twilio says it is not
+    say(phones, "jaime", "ALERTA ROJA")
+    [refused] = [form for form in phones.twilio.refused if form["To"] == "whatsapp:+56911110005"]
+    assert refused.get("Body", "").startswith("🚨 ALERTA ROJA")  # first try: a session message
+    [alert] = phones.got("Luis", "🚨 ALERTA ROJA")
+    assert alert.content_sid == NOTICE  # delivered: the same alert as a template
+    entries = [e for e in log_of(phones) if e.kind == "whatsapp_template"]
+    assert [(e.data["to"], e.channel) for e in entries] == [("luis", "whatsapp")]
+    # The window is taken as closed until Luis writes again.
+    card = phones.got("Luis", "📋 Paso 2 · Contacto con Entel")[-1]
+    assert card.content_sid == TEMPLATES["twilio_content_task"]
+
+
+def test_error_63016_in_a_status_callback_resends_as_a_template(phones: Phones) -> None:
+    phones.write("Catalina", "hola")
+    say(phones, "jaime", "ALERTA ROJA")
+    [alert] = phones.got("Catalina", "🚨 ALERTA ROJA")
+    assert alert.body is not None  # sent as a session message; Twilio accepted it (201)...
+    response = phones.status(alert.sid, "undelivered", error="63016", to="whatsapp:+56911110003")  # ...then not
+    assert response.status_code == 200
+    again = phones.got("Catalina", "🚨 ALERTA ROJA")
+    assert len(again) == 2 and again[1].content_sid == NOTICE
+    kinds = [(e.kind, e.data.get("to")) for e in log_of(phones) if e.kind.startswith("whatsapp_")]
+    assert ("whatsapp_failed", "catalina") in kinds and ("whatsapp_template", "catalina") in kinds
+    phones.status(alert.sid, "undelivered", error="63016", to="whatsapp:+56911110003")  # repeated callback
+    assert len(phones.got("Catalina", "🚨 ALERTA ROJA")) == 2
+
+
+def test_without_templates_outside_the_window_the_bot_still_tries(open_phones: OpenPhones) -> None:
+    phones = open_phones(templates=False)
+    say(phones, "jaime", "ALERTA ROJA")
+    [alert] = phones.got("Luis", "🚨 ALERTA ROJA")
+    assert alert.body is not None and alert.content_sid is None
+    # Twilio refuses it (63016) and there is no template: another channel, or unanswered.
+    phones.status(alert.sid, "failed", error="63016", to="whatsapp:+56911110005")
+    kinds = [e.kind for e in log_of(phones) if e.data.get("to") == "luis" and e.kind.startswith("whatsapp_")]
+    assert kinds == ["whatsapp_failed"]  # the alert has no buttons: nothing is waiting for Luis's answer
+    card = phones.got("Luis", "📋 Paso 2 · Contacto con Entel")[-1]
+    phones.status(card.sid, "failed", error="63016", to="whatsapp:+56911110005")
+    kinds = [e.kind for e in log_of(phones) if e.data.get("to") == "luis" and e.kind.startswith("whatsapp_")]
+    assert kinds == ["whatsapp_failed", "whatsapp_failed", "whatsapp_unanswered"]
+
+
+def test_a_card_resent_after_63016_is_shown_whole(phones: Phones) -> None:
+    phones.write("Valeria", "hola")
+    say(phones, "jaime", "ALERTA ROJA")
+    [card] = phones.got("Valeria", "📋 Paso 4 · Banner de emergencia")
+    assert card.content_sid == TEMPLATES["twilio_content_buttons_3"]  # in session, as far as we knew
+    phones.status(card.sid, "undelivered", error="63016", to=card.to)
+    again = phones.got("Valeria", "Paso 4 · Banner de emergencia")[-1]
+    assert again.sid != card.sid and again.content_sid == TEMPLATES["twilio_content_task"]
+    assert again.text == card.text  # the whole card, not "↻ title · state": she never saw it
+    phones.tap("Valeria", "Lo tomo", containing="Banner")
+    update = phones.got("Valeria", "Paso 4 · Banner de emergencia")[-1]
+    assert update.text.startswith("↻ 📋 Paso 4 · Banner de emergencia en fullpyme.cl · 🟡 Es tuya")
