@@ -137,6 +137,15 @@ def wait_for(condition: Any, timeout: float = 60.0) -> None:
         time.sleep(0.002)
 
 
+def quiet(fake: FakeSlack, for_seconds: float = 0.5) -> None:
+    """Wait until the bot has made no Slack call for a while (its outbox is idle)."""
+    def idle() -> bool:
+        with fake.lock:
+            last = fake.calls[-1].at if fake.calls else 0.0
+        return time.monotonic() - last > for_seconds
+    wait_for(idle)
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -209,7 +218,7 @@ def run(fake: FakeSlack, bot_port: int, bare_port: int) -> None:
           f"{CONCURRENCY} senders; {LATENCY * 1000:.0f} ms if unbounded")
 
     # 2. ack latency of 50 concurrent presses, full handling vs bare ack
-    time.sleep(1.0)  # let the fan-out's bookkeeping finish
+    quiet(fake)  # the fan-out's tail (live summary, bookkeeping) is over
     print("\n2. Ack latency, 50 concurrent button presses over HTTP")
     results: dict[str, list[float]] = {"bare": [], "full": []}
     snapshots: list[Any] = []
@@ -229,7 +238,7 @@ def run(fake: FakeSlack, bot_port: int, bare_port: int) -> None:
         results["full"] += full
         print(f"   «{label}»  bare Bolt ack : {fmt(bare + bare_after)}")
         print(f"   «{label}»  crisisbot     : {fmt(full)}")
-        time.sleep(1.0)
+        quiet(fake)
     ratio50 = pct(results["full"], 0.5) / pct(results["bare"], 0.5)
     ratio99 = pct(results["full"], 0.99) / pct(results["bare"], 0.99)
     print(f"   all presses: bare {fmt(results['bare'])}")
@@ -239,12 +248,13 @@ def run(fake: FakeSlack, bot_port: int, bare_port: int) -> None:
                              if c.args.get("channel") == f"DP{i:02d}") for i in range(PEOPLE)))
 
     # 3. one press at a time: what a press costs by itself
-    time.sleep(1.0)
+    quiet(fake)
     single: dict[str, list[float]] = {"bare": [], "full": []}
     for i in range(20):
         body = press_body(f"UP{i:02d}", snapshots[i], "Hecho", i)  # the task is done: the engine says so
         for name, port in (("bare", bare_port), ("full", bot_port)):
             single[name] += asyncio.run(burst(port, [body]))
+        quiet(fake, 0.2)
     print("\n3. One press at a time (20 presses, nothing else running)")
     print(f"   bare Bolt ack : {fmt(single['bare'])}")
     print(f"   crisisbot     : {fmt(single['full'])}")

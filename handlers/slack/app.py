@@ -6,12 +6,23 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers.slack.config import secret
+from handlers.slack.config import retry_handlers, secret
 from handlers.slack.context import SlackContext
 from handlers.slack.listeners import actions, commands, home, messages
 
 log = logging.getLogger(__name__)
+BOLT_LOGGER = "handlers.slack.bolt"
+
+
+class _TokenFromEnvironmentNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and warns that it is unused
+    when a client is given: true and expected here (see `authorize`), so not worth a warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
 
 
 def build_app(ctx: SlackContext) -> AsyncApp:
@@ -19,11 +30,22 @@ def build_app(ctx: SlackContext) -> AsyncApp:
     answers, so an ack means the press is saved; Slack calls that need not hold the ack
     run afterwards (SlackContext.spawn)."""
     signing_secret = secret(ctx.settings.slack_signing_secret)
+    bolt_log = logging.getLogger(BOLT_LOGGER)
+    if not any(isinstance(f, _TokenFromEnvironmentNotice) for f in bolt_log.filters):
+        bolt_log.addFilter(_TokenFromEnvironmentNotice())
+
+    async def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None = None) -> AuthorizeResult:
+        return ctx.authorize(enterprise_id, team_id, user_id)  # Bolt passes arguments by name: a plain function
+
     app = AsyncApp(
-        client=ctx.client,
+        # The listeners call Slack through ctx.client; Bolt's own client gets the bot token
+        # per request from `authorize`, which answers from what start-up learnt (auth.test
+        # once), not with an auth.test on the first request.
+        client=AsyncWebClient(base_url=ctx.client.base_url, retry_handlers=retry_handlers()),
+        authorize=authorize,
         signing_secret=signing_secret or "socket-mode-only",  # without it only Socket Mode is served
         process_before_response=True,
-        logger=logging.getLogger("handlers.slack.bolt"),
+        logger=bolt_log,
     )
     messages.register(app, ctx)
     actions.register(app, ctx)

@@ -10,6 +10,7 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -41,6 +42,8 @@ class SlackContext:
         self.people = people
         self._runtime: Runtime | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.bot_user_id: str | None = None  # from auth.test at start-up
+        self.bot_id: str | None = None
 
     def bind(self, runtime: Runtime) -> None:
         self._runtime = runtime
@@ -50,6 +53,21 @@ class SlackContext:
         if self._runtime is None:
             raise RuntimeError("a Slack request arrived before the runtime started")
         return self._runtime
+
+    async def learn_identity(self) -> None:
+        """The bot's own user and bot ids (auth.test), once at start-up. Without them Bolt
+        cannot tell the bot's own messages by user id; they are skipped by bot_id anyway."""
+        try:
+            response = await self.client.auth_test()
+        except (SlackApiError, *CONNECTION_ERRORS) as exc:
+            log.error("Slack: auth.test failed (%s): check SLACK_BOT_TOKEN", type(exc).__name__)
+            return
+        self.bot_user_id, self.bot_id = response.get("user_id"), response.get("bot_id")
+
+    def authorize(self, enterprise_id: str | None, team_id: str | None, user_id: str | None = None) -> AuthorizeResult:
+        """Bolt's authorization of each request: the one workspace, the bot token."""
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id,
+                               bot_token=self.client.token, bot_user_id=self.bot_user_id, bot_id=self.bot_id)
 
     def lang_of(self, person_id: str | None) -> str:
         person = self.rt.directory.get(person_id) if person_id else None

@@ -66,6 +66,7 @@ class SlackFeature:
             self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         self.ctx.bind(runtime)
         self.transport.bind(runtime)
+        await self.ctx.learn_identity()
         await self.people.resolve(self.client, runtime.directory)
         await self.people.open_all(self.client)
         if self.settings.slack_app_token:

@@ -11,7 +11,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from flows.directory import Directory, Person
-from handlers.slack.errors import CONNECTION_ERRORS, slack_error_code
+from bot.outbox import TransientError
+from handlers.slack.errors import CONNECTION_ERRORS, as_delivery_error, slack_error_code
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,17 @@ class SlackPeople:
         async with lock:
             channel = self._im.get(user_id)
             if channel is None:
-                response = await client.conversations_open(users=user_id)
-                channel = str((response.get("channel") or {})["id"])
+                try:
+                    response = await client.conversations_open(users=user_id)
+                    channel = str((response.get("channel") or {})["id"])
+                except SlackApiError as exc:
+                    if isinstance(as_delivery_error(exc), TransientError):
+                        raise
+                    # chat.postMessage also takes a user id for the bot's DM with them (its
+                    # answer names the DM channel, which is what chat.update needs later)
+                    log.warning("Slack: conversations.open refused (%s); posting to %s directly",
+                                slack_error_code(exc), user_id)
+                    channel = user_id
                 self._im[user_id] = channel
         return channel
 

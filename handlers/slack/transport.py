@@ -28,6 +28,7 @@ from handlers.slack.config import REDRAW, VIA
 from handlers.slack.errors import CONNECTION_ERRORS, as_delivery_error, slack_error_code
 from handlers.slack.people import SlackPeople
 from persistence import repository as repo
+from persistence.slack import live_refreshes_waiting
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -151,8 +152,10 @@ class SlackTransport:
         rt = self.rt
         ref = f"announcement:{crisis_id}"
         async with rt.db.connect() as conn:
-            crisis = await repo.load_crisis(conn, crisis_id)
             existing = await repo.get_message_ref(conn, VIA, GROUP, ref)
+            if existing is not None and await live_refreshes_waiting(conn, crisis_id) > 1:
+                return existing.external_id  # a burst: a later row (after this one) draws the newest state
+            crisis = await repo.load_crisis(conn, crisis_id)
         if crisis is None:
             raise PermanentError(f"no crisis {crisis_id}")
         playbook = Playbook.from_frozen(crisis.playbook_json)

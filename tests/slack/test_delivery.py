@@ -121,3 +121,17 @@ def test_without_a_crisis_channel_the_group_reaches_everyone_by_direct_message(o
     slack.dm("Jaime", "ALERTA ROJA: sin correo")
     assert slack.got("Luis", "🚨 ALERTA ROJA · decretada por Jaime a las 09:00.")
     assert slack.fake.in_channel(CHANNEL) == []
+
+
+def test_a_slack_compatible_api_without_auth_test_or_conversations_open_still_works(
+        fake: FakeSlack, open_slack: OpenWorkspace) -> None:
+    fake.fail_next("auth.test", status=200, error="unknown_method", retry_after=None)
+    fake.fail_next("conversations.open", status=200, error="unknown_method", retry_after=None, times=100)
+    slack = open_slack()
+    slack.write("Jaime", "ALERTA ROJA: sin luz")
+    [card] = slack.got("Cecilia", "📋 Paso 2 · Contacto con Entel")
+    assert card.channel == "DCECILIA"  # posted to her user id: Slack's answer names the DM
+    slack.press("Luis", "Lo tomo", containing="Contacto con Entel")
+    [card] = slack.got("Cecilia", "📋 Paso 2 · Contacto con Entel")
+    assert "🟡 La tomó Luis" in card.shown and card.buttons() == {}  # updated in place
+    assert len(fake.called("auth.test")) == 1  # the failed one at start-up; Bolt never needed it

@@ -20,7 +20,7 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
             return
         user, channel = str(event["user"]), event.get("channel")
         text = message_text(str(event.get("text") or ""))
-        direct = event.get("channel_type") == "im"
+        direct = event.get("channel_type") == "im" or str(channel or "").startswith("D")
         playbook = ctx.rt.playbook
         person = ctx.people.person_of(user)
         if person is None:
