@@ -50,7 +50,7 @@ def free_port() -> int:
 
 
 def write_files(folder: Path) -> tuple[Path, Path, dict[str, str]]:
-    people = [{"id": "coordinador", "name": "Coordinadora General", "roles": ["declarantes", "coordinacion"],
+    people: list[dict[str, Any]] = [{"id": "coordinador", "name": "Coordinadora General", "roles": ["declarantes", "coordinacion"],
                "email": "coordinadora@bench.example"}]
     steps = []
     for i in range(PEOPLE):
@@ -64,7 +64,7 @@ def write_files(folder: Path) -> tuple[Path, Path, dict[str, str]]:
     directory_path, playbook_path = folder / "directory.yaml", folder / "playbook.yaml"
     directory_path.write_text(yaml.safe_dump({"people": people}, allow_unicode=True), encoding="utf-8")
     playbook_path.write_text(yaml.safe_dump(playbook, allow_unicode=True), encoding="utf-8")
-    users = {p["email"]: "U" + p["id"].upper() for p in people}
+    users = {str(p["email"]): "U" + str(p["id"]).upper() for p in people}
     return playbook_path, directory_path, users
 
 

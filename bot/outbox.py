@@ -109,11 +109,15 @@ class OutboxSender:
 
         async def one_recipient(queue: list[repo.OutboxRow]) -> int:
             count = 0
-            for row in queue:
+            for index, row in enumerate(queue):
                 async with semaphore:
                     ok = await self._deliver(row)
                 if not ok:
-                    break  # keep the order: later rows wait for this one's retry
+                    # Keep the order: later rows wait for this one's retry, but are free
+                    # for the next drain at once rather than when their lease runs out.
+                    async with self.db.begin() as conn:
+                        await repo.release_outbox(conn, [r.id for r in queue[index + 1:]])
+                    break
                 count += 1
             return count
 

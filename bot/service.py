@@ -53,7 +53,8 @@ class CrisisService:
                 if event_key is not None and not await repo.mark_processed(conn, event_key, now):
                     log.info("skipping repeated event %s", event_key)
                     return None
-                world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id, self.group_lang)
+                world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id, self.group_lang,
+                                              with_log=lambda w: crisis_engine.needs_log(w, command))
                 world.links = self.links
                 outcome = crisis_engine.handle(world, command)
                 await repo.apply(conn, world, outcome, self.router.plan)
@@ -73,9 +74,10 @@ class CrisisService:
                 async with write_transaction(self.db, self.playbook.id) as conn:
                     if not await repo.claim_timer(conn, timer.id, now):
                         continue
-                    world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id, self.group_lang)
-                    world.links = self.links
                     command = TimerFired(timer.crisis_id, timer.step_id, timer.kind, timer.seq, timer.due_at)
+                    world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id, self.group_lang,
+                                                  with_log=lambda w: crisis_engine.needs_log(w, command))
+                    world.links = self.links
                     outcome = crisis_engine.handle(world, command)
                     await repo.apply(conn, world, outcome, self.router.plan)
             fired += 1

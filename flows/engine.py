@@ -37,6 +37,17 @@ def handle(world: World, command: Command) -> Outcome:
     return turn.out
 
 
+def needs_log(world: World, command: Command) -> bool:
+    """Whether the command may read the bitácora: a chat line («bitácora», the banner's
+    message), confirming a closing, or anything once the crisis is closing (its end posts
+    the report). Other commands skip loading it."""
+    if isinstance(command, Say):
+        return True
+    if isinstance(command, Press) and command.action.kind == ActionKind.CONFIRM:
+        return True
+    return world.crisis is not None and world.crisis.state == CrisisState.CLOSING
+
+
 def _reading_order(world: World) -> Callable[[OutMessage], int]:
     """The group first, then each person's messages together, in directory order
     (stable, so each person still reads theirs in the order they were made)."""

@@ -42,6 +42,7 @@ class World:
     group_lang: str = "es"
     log: list[LogEntry] = field(default_factory=list)  # the open crisis's bitácora so far
     deliveries: int = 0  # "delivered" entries of that bitácora, counted, not loaded
+    baseline: dict[str, Any] = field(default_factory=dict)  # the storage's own record of what it loaded
     links: Links | None = None  # None where no dashboard is served
 
     def running_playbook(self) -> Playbook:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Row, and_, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -91,8 +91,10 @@ async def list_crises(conn: AsyncConnection) -> list[Crisis]:
 
 async def load_world(
     conn: AsyncConnection, playbook: Playbook, directory: Directory, now: datetime, new_id: Callable[[], str],
-    group_lang: str = "es",
+    group_lang: str = "es", with_log: Callable[[World], bool] | None = None,
 ) -> World:
+    """The world for one command. The bitácora is loaded only when `with_log` says the
+    command may need it (most presses do not), which keeps a command cheap."""
     crisis_id = await open_crisis_id(conn, playbook.id)
     crisis = await load_crisis(conn, crisis_id) if crisis_id else None
     rows = (await conn.execute(select(T.proposals).where(
@@ -102,17 +104,28 @@ async def load_world(
                  created_at=r.created_at, state=ProposalState(r.state), crisis_id=r.crisis_id, resolved_by=r.resolved_by)
         for r in rows
     ]
-    log: list[LogEntry] = []
-    deliveries = 0
-    if crisis is not None:
-        log = await crisis_log(conn, crisis.id, with_deliveries=False)
-        deliveries = (await conn.execute(select(func.count()).select_from(T.log).where(
+    world = World(playbook=playbook, directory=directory, now=now, crisis=crisis, proposals=proposals, new_id=new_id,
+                  group_lang=group_lang)
+    if crisis is not None and (with_log is None or with_log(world)):
+        world.log = await crisis_log(conn, crisis.id, with_deliveries=False)
+        world.deliveries = (await conn.execute(select(func.count()).select_from(T.log).where(
             and_(T.log.c.crisis_id == crisis.id, T.log.c.kind == "delivered")))).scalar_one()
-    return World(playbook=playbook, directory=directory, now=now, crisis=crisis, proposals=proposals, new_id=new_id,
-                 group_lang=group_lang, log=log, deliveries=deliveries)
+    if crisis is not None:
+        world.baseline = {step_id: _task_row(task) for step_id, task in crisis.tasks.items()}
+    return world
 
 
-async def _save_crisis(conn: AsyncConnection, crisis: Crisis, is_new: bool, positions: dict[str, int]) -> None:
+def _task_row(task: Task) -> dict[str, Any]:
+    row = {name: getattr(task, name) for name in _TASK_FIELDS}
+    row["state"] = task.state.value
+    row["acks"], row["declined"] = list(task.acks), list(task.declined)
+    return row
+
+
+async def _save_crisis(
+    conn: AsyncConnection, crisis: Crisis, is_new: bool, positions: dict[str, int], baseline: dict[str, dict[str, Any]]
+) -> None:
+    """Write the crisis row and the task rows that changed since the world was loaded."""
     values = {
         "playbook_id": crisis.playbook_id, "state": crisis.state.value,
         "open_key": None if crisis.state == CrisisState.CLOSED else crisis.playbook_id,
@@ -124,14 +137,17 @@ async def _save_crisis(conn: AsyncConnection, crisis: Crisis, is_new: bool, posi
         await conn.execute(insert(T.crises).values(id=crisis.id, **values))
     else:
         await conn.execute(update(T.crises).where(T.crises.c.id == crisis.id).values(**values))
-    await conn.execute(delete(T.tasks).where(T.tasks.c.crisis_id == crisis.id))
-    rows = []
+    new_rows = []
     for step_id, task in crisis.tasks.items():
-        row = {name: getattr(task, name) for name in _TASK_FIELDS}
-        row["state"] = task.state.value
-        rows.append({"crisis_id": crisis.id, "step_id": step_id, "position": positions.get(step_id, 0), **row})
-    if rows:
-        await conn.execute(insert(T.tasks), rows)
+        row = _task_row(task)
+        before = None if is_new else baseline.get(step_id)
+        if before is None:
+            new_rows.append({"crisis_id": crisis.id, "step_id": step_id, "position": positions.get(step_id, 0), **row})
+        elif row != before:
+            await conn.execute(update(T.tasks).where(and_(
+                T.tasks.c.crisis_id == crisis.id, T.tasks.c.step_id == step_id)).values(**row))
+    if new_rows:
+        await conn.execute(insert(T.tasks), new_rows)
 
 
 async def _save_proposals(conn: AsyncConnection, proposals: list[Proposal]) -> None:
@@ -159,7 +175,7 @@ async def apply(conn: AsyncConnection, world: World, outcome: Outcome, plan: Pla
         playbook = Playbook.from_frozen(crisis.playbook_json)
         positions = {s.id: i for i, s in enumerate(playbook.steps)}
         is_new = world.crisis is None or world.crisis.id != crisis.id
-        await _save_crisis(conn, crisis, is_new, positions)
+        await _save_crisis(conn, crisis, is_new, positions, world.baseline)
     await _save_proposals(conn, outcome.proposals)
     await append_log(conn, outcome.log)
     for op in outcome.timer_ops:
@@ -245,10 +261,21 @@ def _unleased(now: datetime) -> Any:
     return or_(T.outbox.c.leased_until.is_(None), T.outbox.c.leased_until < now)
 
 
+def _behind_a_retry(now: datetime) -> Any:
+    """An earlier row to the same recipient on the same channel waits for its retry (or is
+    being sent): this one waits too, so each person reads their messages in order."""
+    earlier = T.outbox.alias("earlier")
+    return exists().where(and_(
+        earlier.c.recipient == T.outbox.c.recipient, earlier.c.via == T.outbox.c.via, earlier.c.id < T.outbox.c.id,
+        earlier.c.delivered_at.is_(None), earlier.c.failed_at.is_(None),
+        or_(earlier.c.next_attempt_at > now, earlier.c.leased_until >= now),
+    ))
+
+
 async def pending_outbox(conn: AsyncConnection, now: datetime, limit: int = 100) -> list[OutboxRow]:
     rows = (await conn.execute(select(T.outbox).where(and_(
         T.outbox.c.delivered_at.is_(None), T.outbox.c.failed_at.is_(None), T.outbox.c.next_attempt_at <= now,
-        _unleased(now),
+        _unleased(now), ~_behind_a_retry(now),
     )).order_by(T.outbox.c.id).limit(limit))).all()
     return [OutboxRow(r.id, r.crisis_id, r.recipient, r.via, OutMessage.from_json(r.payload), r.attempts) for r in rows]
 
@@ -265,6 +292,13 @@ async def lease_outbox(conn: AsyncConnection, rows: Sequence[OutboxRow], now: da
         if result.rowcount == 1:
             leased.add(row.id)
     return leased
+
+
+async def release_outbox(conn: AsyncConnection, ids: Sequence[int]) -> None:
+    """Give back leased rows this sender will not attempt now."""
+    if ids:
+        await conn.execute(update(T.outbox).where(and_(
+            T.outbox.c.id.in_(ids), T.outbox.c.delivered_at.is_(None))).values(leased_until=None))
 
 
 async def next_outbox_attempt(conn: AsyncConnection) -> datetime | None:

@@ -134,3 +134,24 @@ async def test_two_senders_on_one_outbox_deliver_each_message_once(tmp_path: Pat
         assert len(sent) == len(set(sent)) > 20
     finally:
         await runtime.stop()
+
+
+async def test_rows_behind_a_failed_one_are_not_held_back(tmp_path: Path) -> None:
+    """A transient failure delays the failed row only; the recipient's later rows go on
+    the next drain, not when their lease would have run out."""
+    from bot.runtime import Runtime
+    from flows.commands import Say
+
+    transport = FlakyTransport(failures=1)
+    clock = ManualClock(START)
+    runtime = await Runtime.build(settings_for(tmp_path), transports={"test": transport}, clock=clock,
+                                  concurrency=4)
+    runtime.outbox.kick = lambda: None  # type: ignore[method-assign]
+    try:
+        await runtime.service.handle(Say("jaime", "estado", "test"))
+        await runtime.service.handle(Say("jaime", "ayuda", "test"))
+        await runtime.outbox.drain()  # the first fails (retry at once), the second is given back
+        await runtime.outbox.drain()
+        assert [m.text[:20] for _, m in transport.sent] == ["No hay ninguna crisi", "Escribe «ALERTA ROJA"]
+    finally:
+        await runtime.stop()

@@ -79,7 +79,7 @@ class Workspace:
              settle: bool = True) -> httpx.Response:
         all_headers = signed_headers(body, content_type=content_type)
         all_headers.update(headers or {})
-        response = self.client.post("/slack/events", content=body, headers=all_headers)
+        response: httpx.Response = self.client.post("/slack/events", content=body, headers=all_headers)
         if settle:
             self.settle()
         return response

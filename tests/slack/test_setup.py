@@ -50,7 +50,11 @@ def test_slack_settings_turn_the_feature_on(tmp_path: Path) -> None:
 
 def test_crisisbot_run_serves_slack_when_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     served: list[int | None] = []
-    monkeypatch.setattr("bot.app.serve", lambda settings, port: served.append(port) or 0)
+    def serve(settings: object, port: int | None) -> int:
+        served.append(port)
+        return 0
+
+    monkeypatch.setattr("bot.app.serve", serve)
     for name, value in {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "DATABASE_URL":
                         f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"}.items():
         monkeypatch.setenv(name, value)
