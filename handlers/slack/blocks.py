@@ -17,6 +17,7 @@ from flows.directory import Directory
 from flows.messages import Button, OutMessage
 from flows.playbook import Playbook
 from flows.texts import CATALOGS, DEFAULT_LANG, t
+from handlers.textsplit import split_lines
 
 Blocks = list[dict[str, Any]]
 
@@ -36,25 +37,8 @@ def escape(text: str) -> str:
 
 
 def chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
-    """Split at line ends so that each piece fits a section."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    if current.strip():
-        pieces.append(current)
-    return pieces or [" "]
+    """Split at line ends so that each piece fits a section (never an empty section)."""
+    return [piece if piece.strip() else " " for piece in split_lines(text, limit)]
 
 
 def sections(text: str, bold_first_line: bool = False) -> Blocks:

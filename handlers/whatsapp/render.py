@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from flows.messages import ActionKind, Button, OutMessage
 from flows.texts import t
 from handlers.whatsapp.config import Templates
+from handlers.textsplit import split_lines
 
 MAX_BODY = 1600  # Twilio's limit for one message body
 MAX_QUICK_REPLY_BODY = 1024  # the Content API's limit for a quick reply's body
@@ -71,24 +72,7 @@ def card_update(text: str, lang: str) -> str:
 
 def split(text: str, limit: int) -> list[str]:
     """Pieces of at most `limit` characters, cut at line ends where possible."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not pieces:
-        pieces.append(current)
-    return pieces
+    return split_lines(text, limit)
 
 
 def quick_reply_variables(text: str, buttons: tuple[Button, ...]) -> dict[str, str]:
