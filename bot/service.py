@@ -17,7 +17,7 @@ from flows.commands import Command, RecurringDue, TimerFired
 from flows.directory import Directory
 from flows.messages import OutMessage
 from flows.playbook import Playbook
-from flows.world import Links, Outcome
+from flows.world import Links, Outcome, World
 from persistence import repository as repo
 from persistence.database import write_transaction
 
@@ -54,7 +54,7 @@ class CrisisService:
                     log.info("skipping repeated event %s", event_key)
                     return None
                 world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id, self.group_lang,
-                                              with_log=lambda w: crisis_engine.needs_log(w, command))
+                                              with_log=_log_check(command))
                 world.links = self.links
                 outcome = crisis_engine.handle(world, command)
                 await repo.apply(conn, world, outcome, self.router.plan)
@@ -76,7 +76,7 @@ class CrisisService:
                         continue
                     command = TimerFired(timer.crisis_id, timer.step_id, timer.kind, timer.seq, timer.due_at)
                     world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id, self.group_lang,
-                                                  with_log=lambda w: crisis_engine.needs_log(w, command))
+                                                  with_log=_log_check(command))
                     world.links = self.links
                     outcome = crisis_engine.handle(world, command)
                     await repo.apply(conn, world, outcome, self.router.plan)
@@ -103,3 +103,7 @@ class CrisisService:
     async def _committed(self, outcome: Outcome) -> None:
         for hook in self.after_commit:
             await hook(outcome)
+
+
+def _log_check(command: Command) -> Callable[[World], bool]:
+    return lambda world: crisis_engine.needs_log(world, command)

@@ -11,13 +11,12 @@ from flows.crisis import (
     ProposalEvent,
     ProposalKind,
     ProposalState,
-    Task,
     TaskEvent,
     TaskState,
 )
 from flows.matching import read
-from flows.messages import GROUP, Action, ActionKind, Button, CancelTimers, SetTimer, TimerKind
-from flows.playbook import Phase, Step, StepMode
+from flows.messages import GROUP, Action, ActionKind, Button
+from flows.playbook import Phase
 from flows.progress import cancel_timers, complete, finish_if_done, spawn
 from flows.texts import t
 from flows.world import Turn

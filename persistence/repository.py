@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows.crisis import Crisis, CrisisState, Proposal, ProposalKind, ProposalState, Task, TaskState
 from flows.directory import Directory
-from flows.messages import CancelTimers, LogEntry, OutMessage, SetTimer, TimerKind
+from flows.messages import CancelTimers, LogEntry, OutMessage, TimerKind
 from flows.playbook import Playbook
 from flows.world import Outcome, World
 from persistence import tables as T
