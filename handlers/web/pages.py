@@ -149,15 +149,11 @@ class Dashboard:
                                  media_type="text/event-stream", headers=headers)
 
     async def crisis_page(self, request: Request) -> Response:
-        viewer = self.viewer(request)
-        if isinstance(viewer, Response):
-            return viewer
-        runtime = _runtime(request)
-        crisis_id = request.path_params["crisis_id"]
-        report = await load_report(runtime.db, crisis_id, runtime.directory, runtime.clock.now())
-        if report is None:
-            return self.message(viewer.lang, 404, "web.not_found_title", "web.not_found", id=crisis_id)
-        crisis = views.crisis_view(report, runtime.directory, viewer.lang, recent=None)
+        found = await self._report(request)
+        if isinstance(found, Response):
+            return found
+        viewer, report = found
+        crisis = views.crisis_view(report, _runtime(request).directory, viewer.lang, recent=None)
         return self.render("crisis.html", viewer.lang, viewer=viewer, crisis=crisis)
 
     async def _report(self, request: Request) -> tuple[Person, Any] | Response:
