@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Protocol
 
@@ -52,13 +52,16 @@ class Transport(Protocol):
 class OutboxSender:
     def __init__(
         self, db: AsyncEngine, clock: Clock, transports: Callable[[str], Transport],
-        max_attempts: int = 8, concurrency: int = 1,
+        max_attempts: int = 8, concurrency: int = 1, make_way: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.transports = transports
         self.max_attempts = max_attempts
         self.concurrency = concurrency
+        # Waits while commands are being handled: a burst of presses is acked first (each
+        # ack waits for its commit), what they produced is delivered right after.
+        self.make_way = make_way
         self.lease = timedelta(minutes=2)
         self._drain_lock = asyncio.Lock()
         self._task: asyncio.Task[int] | None = None
@@ -86,6 +89,8 @@ class OutboxSender:
         delivered = 0
         async with self._drain_lock:
             while not self._stopped:
+                if self.make_way is not None:
+                    await self.make_way()
                 now = self.clock.now()
                 async with self.db.begin() as conn:
                     rows = await repo.pending_outbox(conn, now)
@@ -124,6 +129,8 @@ class OutboxSender:
         return sum(await asyncio.gather(*(one_recipient(q) for q in by_recipient.values())))
 
     async def _deliver(self, row: repo.OutboxRow) -> bool:
+        if self.make_way is not None:
+            await self.make_way()
         transport = self.transports(row.via)
         try:
             external_id = await transport.deliver(row.recipient, row.message)

@@ -19,6 +19,9 @@ from flows.directory import Directory
 from flows.playbook import Playbook
 from persistence.database import make_engine, migrate
 
+MAKE_WAY_SECONDS = 0.5
+"""How long a delivery waits at most for the inbound work under way (bot/priority.py)."""
+
 
 @dataclass
 class Runtime:
@@ -44,7 +47,8 @@ class Runtime:
         clock = clock or SystemClock()
         router = Router(directory, transports)
         service = CrisisService(db, playbook, directory, clock, router, group_lang=settings.lang)
-        outbox = OutboxSender(db, clock, router.transport, settings.outbox_max_attempts, concurrency)
+        outbox = OutboxSender(db, clock, router.transport, settings.outbox_max_attempts, concurrency,
+                              make_way=lambda: service.inbound.quiet(MAKE_WAY_SECONDS))
         timers = TimerScheduler(service)
         service.after_commit += [outbox.after_commit, timers.after_commit]
         return cls(settings, db, playbook, directory, clock, service, outbox, timers)

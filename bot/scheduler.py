@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from bot.service import CrisisService
+from flows.messages import SetTimer
 from flows.world import Outcome
 from persistence import repository as repo
 
@@ -25,6 +27,7 @@ class TimerScheduler:
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
         self._sweeping = asyncio.Lock()
         self._stopped = False
+        self._armed_for: datetime | None = None  # the due_at the sweep job is set for
 
     async def start(self) -> None:
         """Schedule the recurring reminders, fire whatever is overdue, arm the next sweep."""
@@ -46,8 +49,12 @@ class TimerScheduler:
             pass
 
     async def after_commit(self, outcome: Outcome) -> None:
-        if outcome.timer_ops:
-            await self.rearm()
+        """A new timer earlier than the one armed moves the sweep forward; no query needed.
+        A cancelled timer may leave the sweep armed early: it then finds nothing due and
+        re-arms itself from the rows."""
+        due = [op.due_at for op in outcome.timer_ops if isinstance(op, SetTimer)]
+        if due and (self._armed_for is None or min(due) < self._armed_for):
+            self._arm(min(due))
 
     async def sweep(self) -> int:
         if self._stopped:
@@ -63,11 +70,17 @@ class TimerScheduler:
         async with self.service.db.connect() as conn:
             next_at = await repo.next_due(conn)
         if next_at is None:
+            self._armed_for = None
             if self.scheduler.get_job(SWEEP_JOB):
                 self.scheduler.remove_job(SWEEP_JOB)
             return
-        run_at = self.service.clock.to_real(next_at)
+        self._arm(next_at)
+
+    def _arm(self, due_at: datetime) -> None:
+        if self._stopped:
+            return
+        self._armed_for = due_at
         self.scheduler.add_job(
-            self.sweep, DateTrigger(run_date=run_at), id=SWEEP_JOB, replace_existing=True,
+            self.sweep, DateTrigger(run_date=self.service.clock.to_real(due_at)), id=SWEEP_JOB, replace_existing=True,
             misfire_grace_time=None, coalesce=True,
         )

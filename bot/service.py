@@ -6,10 +6,12 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.priority import Inbound
 from bot.routing import Router
 from flows import engine as crisis_engine
 from flows.clock import Clock
@@ -20,13 +22,42 @@ from flows.playbook import Playbook
 from flows.world import Links, Outcome, World
 from persistence import repository as repo
 from persistence.database import write_transaction
+from persistence.writes import PendingWrites, Stored
 
 log = logging.getLogger(__name__)
 
 AfterCommit = Callable[[Outcome], Awaitable[None]]
+MAX_BATCH = 100  # commands in one transaction at most
+
+
+@dataclass
+class _Cached:
+    """The world as the last transaction of this process left it, and the revision it
+    wrote: the next transaction reuses it while nobody else has written since."""
+
+    revision: int
+    world: World
+    stored: dict[str, Stored]
+
+
+@dataclass
+class _Job:
+    """One command waiting for its turn, with what must hold for it to run."""
+
+    command: Command
+    future: asyncio.Future[Outcome | None]
+    event_key: str | None = None  # skipped if already processed (a platform's retry)
+    timer_id: int | None = None  # skipped unless this run claims the timer row
 
 
 class CrisisService:
+    """Runs commands one at a time, in the order they arrive, with a group commit: the
+    commands that arrive while a transaction is under way (a burst of presses) are handled
+    together in the next one. Each sees the state the previous one left; their writes go
+    in together; nobody's answer (the ack) goes out before the commit that holds their
+    command. A batch that fails is run again one command per transaction, so one faulty
+    command fails alone."""
+
     def __init__(
         self, db: AsyncEngine, playbook: Playbook, directory: Directory, clock: Clock, router: Router,
         group_lang: str = "es", new_id: Callable[[], str] = lambda: secrets.token_hex(4),
@@ -41,24 +72,16 @@ class CrisisService:
         self.new_id = new_id
         self.after_commit: list[AfterCommit] = []
         self.links: Links | None = None  # set where the dashboard is served (handlers/web)
-        # aiogram style: commands on one crisis run one at a time in this process; the
-        # write transaction serialises them across processes too.
-        self._lock = asyncio.Lock()
+        # aiogram style: commands on one crisis run one at a time in this process (one
+        # runner); the write transaction serialises them across processes too.
+        self._queue: list[_Job] = []
+        self._runner: asyncio.Task[None] | None = None
+        self._cached: _Cached | None = None
+        self.inbound = Inbound()  # deliveries make way while commands wait for their commit
 
     async def handle(self, command: Command, event_key: str | None = None) -> Outcome | None:
         """Handle a command; None when `event_key` was already processed (a retry)."""
-        async with self._lock:
-            now = self.clock.now()
-            async with write_transaction(self.db, self.playbook.id) as conn:
-                if event_key is not None and not await repo.mark_processed(conn, event_key, now):
-                    log.info("skipping repeated event %s", event_key)
-                    return None
-                world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id, self.group_lang,
-                                              with_log=_log_check(command))
-                world.links = self.links
-                outcome = crisis_engine.handle(world, command)
-                await repo.apply(conn, world, outcome, self.router.plan)
-        await self._committed(outcome)
+        (outcome,) = await self._run([_Job(command, self._future(), event_key=event_key)])
         return outcome
 
     async def fire_due_timers(self) -> int:
@@ -67,22 +90,101 @@ class CrisisService:
         now = self.clock.now()
         async with self.db.connect() as conn:
             due = await repo.due_timers(conn, now)
-        fired = 0
-        for timer in due:
-            async with self._lock:
+        jobs = [_Job(TimerFired(t.crisis_id, t.step_id, t.kind, t.seq, t.due_at), self._future(), timer_id=t.id)
+                for t in due]
+        return sum(outcome is not None for outcome in await self._run(jobs))
+
+    # the queue -------------------------------------------------------------------
+
+    def _future(self) -> asyncio.Future[Outcome | None]:
+        return asyncio.get_running_loop().create_future()
+
+    async def _run(self, jobs: list[_Job]) -> list[Outcome | None]:
+        if not jobs:
+            return []
+        async with self.inbound.busy():
+            self._queue.extend(jobs)
+            if self._runner is None or self._runner.done():
+                self._runner = asyncio.create_task(self._drain())
+            return list(await asyncio.gather(*(job.future for job in jobs)))
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                await self._run_batch(batch)
+        finally:
+            for job in self._queue:  # only when the runner itself was cancelled (shutdown)
+                job.future.cancel()
+            self._queue = []
+
+    async def _run_batch(self, batch: list[_Job]) -> None:
+        try:
+            outcomes = await self._transaction(batch)
+        except asyncio.CancelledError:
+            for job in batch:
+                job.future.cancel()
+            raise
+        except Exception as exc:
+            if len(batch) == 1:
+                _settle(batch[0].future, exception=exc)
+                return
+            log.warning("a group of %d commands failed (%s); handling them one at a time", len(batch), exc)
+            for job in batch:
+                await self._run_batch([job])
+            return
+        try:
+            await self._committed([o for o in outcomes if o is not None])
+        except Exception as exc:  # committed, but the caller must hear that what follows failed
+            for job in batch:
+                _settle(job.future, exception=exc)
+            return
+        for job, outcome in zip(batch, outcomes, strict=True):
+            _settle(job.future, outcome)
+
+    async def _transaction(self, batch: list[_Job]) -> list[Outcome | None]:
+        """One transaction for the batch: the events recorded and the timers claimed first,
+        then each command on the world the previous one left, then all the writes. The
+        world is read from the database unless this process's own last transaction is the
+        last write (the revision says so), or the command reads the bitácora."""
+        cached, self._cached = self._cached, None  # taken: a failed transaction leaves none behind
+        async with write_transaction(self.db, self.playbook.id) as conn:
+            now = self.clock.now()
+            fresh = await repo.mark_processed_many(conn, [j.event_key for j in batch if j.event_key is not None], now)
+            claimed = await repo.claim_timers(conn, [j.timer_id for j in batch if j.timer_id is not None], now)
+            writes = PendingWrites(self.router.plan)
+            revision = await writes.take_revision(conn, self.playbook.id)
+            world: World | None = None
+            if cached is not None and cached.revision == revision - 1:
+                world, writes.stored = cached.world, cached.stored
+            outcomes: list[Outcome | None] = []
+            for job in batch:
+                if job.event_key is not None and job.event_key[:200] not in fresh:
+                    log.info("skipping repeated event %s", job.event_key)
+                    outcomes.append(None)
+                    continue
+                if job.event_key is not None:
+                    fresh.discard(job.event_key[:200])  # the same key again in this batch is a repeat
+                if job.timer_id is not None and job.timer_id not in claimed:
+                    outcomes.append(None)
+                    continue
                 now = self.clock.now()
-                async with write_transaction(self.db, self.playbook.id) as conn:
-                    if not await repo.claim_timer(conn, timer.id, now):
-                        continue
-                    command = TimerFired(timer.crisis_id, timer.step_id, timer.kind, timer.seq, timer.due_at)
-                    world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id, self.group_lang,
-                                                  with_log=_log_check(command))
+                if world is None or crisis_engine.needs_log(world, job.command):
+                    await writes.flush(conn)  # what earlier commands wrote is read back with the bitácora
+                    world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id,
+                                                  self.group_lang, with_log=_log_check(job.command))
                     world.links = self.links
-                    outcome = crisis_engine.handle(world, command)
-                    await repo.apply(conn, world, outcome, self.router.plan)
-            fired += 1
-            await self._committed(outcome)
-        return fired
+                    writes.loaded(world)
+                else:
+                    world.now = now
+                outcome = crisis_engine.handle(world, job.command)
+                writes.add(world, outcome)
+                outcomes.append(outcome)
+                world = world.after(outcome, now)
+            await writes.flush(conn)
+        if world is not None:
+            self._cached = _Cached(revision, world, writes.stored)
+        return outcomes
 
     async def recurring_due(self, recurring_id: str) -> None:
         """A cron reminder; keyed by the minute so that replicas send it once."""
@@ -100,9 +202,28 @@ class CrisisService:
             crisis = await repo.load_crisis(conn, crisis_id) if crisis_id else None
         return crisis is not None and any(task.asking == person for task in crisis.tasks.values())
 
-    async def _committed(self, outcome: Outcome) -> None:
+    async def _committed(self, outcomes: list[Outcome]) -> None:
+        """The after-commit hooks, once per transaction, with what its commands produced."""
+        if not outcomes:
+            return
+        merged = Outcome(
+            messages=[m for o in outcomes for m in o.messages], log=[e for o in outcomes for e in o.log],
+            timer_ops=[op for o in outcomes for op in o.timer_ops], crisis=outcomes[-1].crisis,
+            proposals=[p for o in outcomes for p in o.proposals],
+        )
         for hook in self.after_commit:
-            await hook(outcome)
+            await hook(merged)
+
+
+def _settle(future: asyncio.Future[Outcome | None], outcome: Outcome | None = None,
+            exception: BaseException | None = None) -> None:
+    """Give the waiting caller its answer (unless it stopped waiting)."""
+    if future.done():
+        return
+    if exception is not None:
+        future.set_exception(exception)
+    else:
+        future.set_result(outcome)
 
 
 def _log_check(command: Command) -> Callable[[World], bool]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from flows.matching import normalize
@@ -35,11 +37,21 @@ class Directory(BaseModel):
 
     people: list[Person] = Field(min_length=1)
 
-    def get(self, person_id: str) -> Person | None:
+    @cached_property
+    def by_id(self) -> dict[str, Person]:
+        """The engine looks people up by id and by role for every command."""
+        return {person.id: person for person in reversed(self.people)}  # the first one wins, as in a scan
+
+    @cached_property
+    def by_role(self) -> dict[str, list[Person]]:
+        index: dict[str, list[Person]] = {}
         for person in self.people:
-            if person.id == person_id:
-                return person
-        return None
+            for role in dict.fromkeys(person.roles):
+                index.setdefault(role, []).append(person)
+        return index
+
+    def get(self, person_id: str) -> Person | None:
+        return self.by_id.get(person_id)
 
     def __getitem__(self, person_id: str) -> Person:
         person = self.get(person_id)
@@ -50,7 +62,7 @@ class Directory(BaseModel):
     def with_role(self, role: str) -> list[Person]:
         if role == ALL_STAFF:
             return list(self.people)
-        return [p for p in self.people if role in p.roles]
+        return list(self.by_role.get(role, ()))
 
     def with_any_role(self, roles: list[str]) -> list[Person]:
         ids: list[str] = []

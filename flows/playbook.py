@@ -9,7 +9,7 @@ reminder policy each; `phase` separates the crisis from its closing.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated
@@ -151,7 +151,15 @@ class Playbook(_Strict):
         """The playbook frozen into a crisis (cached: it never changes)."""
         return Playbook.model_validate_json(frozen)
 
+    @cached_property
+    def steps_by_id(self) -> dict[str, Step]:
+        """The engine looks steps up by id many times per command."""
+        return {step.id: step for step in reversed(self.steps)}  # the first one wins, as in a scan
+
     def step(self, step_id: str) -> Step:
+        found = self.steps_by_id.get(step_id)
+        if found is not None:
+            return found
         for step in self.steps:
             if step.id == step_id:
                 return step

@@ -173,14 +173,13 @@ def status_text(crisis: Crisis, playbook: Playbook, directory: Directory, now: d
 
 
 def summary_text(crisis: Crisis, now: datetime, lang: str) -> str:
-    tasks = list(crisis.tasks.values())
+    done = open_ = overdue = 0  # one pass: the summary is drawn after every change
+    for task in crisis.tasks.values():
+        done += task.state == TaskState.DONE
+        open_ += task.state in (TaskState.OPEN, TaskState.CLAIMED)
+        overdue += is_overdue(task, now)
     label = t(lang, f"phase_{crisis.state.value}")
-    return t(
-        lang, "summary", id=crisis.id, state=label,
-        done=sum(x.state == TaskState.DONE for x in tasks), total=len(tasks),
-        open=sum(x.state in (TaskState.OPEN, TaskState.CLAIMED) for x in tasks),
-        overdue=sum(is_overdue(x, now) for x in tasks),
-    )
+    return t(lang, "summary", id=crisis.id, state=label, done=done, total=len(crisis.tasks), open=open_, overdue=overdue)
 
 
 def log_entry_text(entry: LogEntry, directory: Directory, playbook: Playbook | None, lang: str) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from flows.crisis import Crisis, Proposal, Task
+from flows.crisis import Crisis, CrisisState, Proposal, ProposalState, Task
 from flows.directory import Directory, Person
 from flows.messages import GROUP, Button, CancelTimers, LogEntry, OutMessage, SetTimer
 from flows.playbook import Playbook, Step
@@ -44,6 +44,18 @@ class World:
     deliveries: int = 0  # "delivered" entries of that bitácora, counted, not loaded
     baseline: dict[str, Any] = field(default_factory=dict)  # the storage's own record of what it loaded
     links: Links | None = None  # None where no dashboard is served
+
+    def after(self, outcome: Outcome, now: datetime) -> World:
+        """The world the next command of the same transaction sees: this one with the
+        outcome applied (the engine changes the crisis in place; a closed crisis is no
+        longer the open one). The bitácora is not carried over: a command that reads it
+        is given a world read afresh."""
+        crisis = outcome.crisis if outcome.crisis is not None and outcome.crisis.state != CrisisState.CLOSED else None
+        proposals = {p.id: p for p in self.proposals}
+        proposals.update((p.id, p) for p in outcome.proposals)
+        return World(playbook=self.playbook, directory=self.directory, now=now, crisis=crisis,
+                     proposals=[p for p in proposals.values() if p.state == ProposalState.PENDING],
+                     new_id=self.new_id, group_lang=self.group_lang, links=self.links)
 
     def running_playbook(self) -> Playbook:
         if self.crisis is None:

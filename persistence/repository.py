@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows.crisis import Crisis, CrisisState, Proposal, ProposalKind, ProposalState, Task, TaskState
 from flows.directory import Directory
-from flows.messages import CancelTimers, LogEntry, OutMessage, TimerKind
+from flows.messages import LogEntry, OutMessage, TimerKind
 from flows.playbook import Playbook
-from flows.world import Outcome, World
+from flows.world import World
 from persistence import tables as T
 
 class Deliverable(Protocol):
@@ -32,7 +32,7 @@ class Deliverable(Protocol):
 Plan = Callable[[OutMessage], Sequence[Deliverable]]
 """Turns a message into outbox rows: whom, through which channel (bot.routing)."""
 
-_TASK_FIELDS = ("state", "activated_at", "deadline_at", "owner", "claimed_at", "done_at", "done_by", "value",
+TASK_FIELDS = ("state", "activated_at", "deadline_at", "owner", "claimed_at", "done_at", "done_by", "value",
                 "acks", "declined", "asking", "reminders", "escalations", "checkin_pending")
 
 
@@ -43,7 +43,7 @@ def _crisis_from(row: Row[Any], task_rows: Sequence[Row[Any]]) -> Crisis:
         reported_by=row.reported_by, closing_at=row.closing_at, closing_by=row.closing_by, closed_at=row.closed_at,
     )
     for t in task_rows:
-        values = {name: getattr(t, name) for name in _TASK_FIELDS}
+        values = {name: getattr(t, name) for name in TASK_FIELDS}
         values["state"] = TaskState(values["state"])
         values["acks"], values["declined"] = list(values["acks"]), list(values["declined"])
         crisis.tasks[t.step_id] = Task(step_id=t.step_id, **values)
@@ -57,10 +57,19 @@ def _log_from(row: Row[Any]) -> LogEntry:
 
 async def mark_processed(conn: AsyncConnection, key: str, now: datetime) -> bool:
     """Record an inbound event id; False if it was already processed."""
+    return key[:200] in await mark_processed_many(conn, [key], now)
+
+
+async def mark_processed_many(conn: AsyncConnection, keys: Sequence[str], now: datetime) -> set[str]:
+    """Record inbound event ids in one statement; returns those not processed before
+    (cut to the column's 200 characters)."""
+    fresh = list(dict.fromkeys(key[:200] for key in keys))
+    if not fresh:
+        return set()
     dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    stmt = dialect.insert(T.processed_events).values(key=key[:200], at=now).on_conflict_do_nothing()
-    result = await conn.execute(stmt)
-    return bool(result.rowcount == 1)
+    stmt = dialect.insert(T.processed_events).on_conflict_do_nothing().returning(T.processed_events.c.key)
+    result = await conn.execute(stmt, [{"key": key, "at": now} for key in fresh])  # one statement, cached
+    return set(result.scalars().all())
 
 
 async def load_crisis(conn: AsyncConnection, crisis_id: str) -> Crisis | None:
@@ -111,53 +120,15 @@ async def load_world(
         world.deliveries = (await conn.execute(select(func.count()).select_from(T.log).where(
             and_(T.log.c.crisis_id == crisis.id, T.log.c.kind == "delivered")))).scalar_one()
     if crisis is not None:
-        world.baseline = {step_id: _task_row(task) for step_id, task in crisis.tasks.items()}
+        world.baseline = {step_id: task_row(task) for step_id, task in crisis.tasks.items()}
     return world
 
 
-def _task_row(task: Task) -> dict[str, Any]:
-    row = {name: getattr(task, name) for name in _TASK_FIELDS}
+def task_row(task: Task) -> dict[str, Any]:
+    row = {name: getattr(task, name) for name in TASK_FIELDS}
     row["state"] = task.state.value
     row["acks"], row["declined"] = list(task.acks), list(task.declined)
     return row
-
-
-async def _save_crisis(
-    conn: AsyncConnection, crisis: Crisis, is_new: bool, positions: dict[str, int], baseline: dict[str, dict[str, Any]]
-) -> None:
-    """Write the crisis row and the task rows that changed since the world was loaded."""
-    values = {
-        "playbook_id": crisis.playbook_id, "state": crisis.state.value,
-        "open_key": None if crisis.state == CrisisState.CLOSED else crisis.playbook_id,
-        "declared_at": crisis.declared_at, "declared_by": crisis.declared_by, "reported_by": crisis.reported_by,
-        "description": crisis.description, "closing_at": crisis.closing_at, "closing_by": crisis.closing_by,
-        "closed_at": crisis.closed_at, "playbook_json": crisis.playbook_json,
-    }
-    if is_new:
-        await conn.execute(insert(T.crises).values(id=crisis.id, **values))
-    else:
-        await conn.execute(update(T.crises).where(T.crises.c.id == crisis.id).values(**values))
-    new_rows = []
-    for step_id, task in crisis.tasks.items():
-        row = _task_row(task)
-        before = None if is_new else baseline.get(step_id)
-        if before is None:
-            new_rows.append({"crisis_id": crisis.id, "step_id": step_id, "position": positions.get(step_id, 0), **row})
-        elif row != before:
-            await conn.execute(update(T.tasks).where(and_(
-                T.tasks.c.crisis_id == crisis.id, T.tasks.c.step_id == step_id)).values(**row))
-    if new_rows:
-        await conn.execute(insert(T.tasks), new_rows)
-
-
-async def _save_proposals(conn: AsyncConnection, proposals: list[Proposal]) -> None:
-    for p in {p.id: p for p in proposals}.values():
-        values = {"kind": p.kind.value, "playbook_id": p.playbook_id, "proposed_by": p.proposed_by, "text": p.text,
-                  "created_at": p.created_at, "state": p.state.value, "crisis_id": p.crisis_id,
-                  "resolved_by": p.resolved_by}
-        result = await conn.execute(update(T.proposals).where(T.proposals.c.id == p.id).values(**values))
-        if result.rowcount == 0:
-            await conn.execute(insert(T.proposals).values(id=p.id, **values))
 
 
 async def append_log(conn: AsyncConnection, entries: Sequence[LogEntry]) -> None:
@@ -168,42 +139,14 @@ async def append_log(conn: AsyncConnection, entries: Sequence[LogEntry]) -> None
         ])
 
 
-async def apply(conn: AsyncConnection, world: World, outcome: Outcome, plan: Plan) -> None:
-    """Write the whole outcome of one command: state, log, timers and outbox together."""
-    crisis = outcome.crisis
-    if crisis is not None:
-        playbook = Playbook.from_frozen(crisis.playbook_json)
-        positions = {s.id: i for i, s in enumerate(playbook.steps)}
-        is_new = world.crisis is None or world.crisis.id != crisis.id
-        await _save_crisis(conn, crisis, is_new, positions, world.baseline)
-    await _save_proposals(conn, outcome.proposals)
-    await append_log(conn, outcome.log)
-    for op in outcome.timer_ops:
-        if isinstance(op, CancelTimers):
-            await conn.execute(update(T.timers).where(and_(
-                T.timers.c.crisis_id == op.crisis_id, T.timers.c.step_id == op.step_id,
-                T.timers.c.status == "pending")).values(status="cancelled"))
-        else:
-            await conn.execute(insert(T.timers).values(
-                crisis_id=op.crisis_id, step_id=op.step_id, kind=op.kind.value, seq=op.seq, due_at=op.due_at,
-                status="pending"))
-    crisis_id = crisis.id if crisis else None
-    deliveries: list[Deliverable] = []
-    for message in outcome.messages:
-        planned = plan(message)
-        if not planned:  # nobody can carry it: say so in the bitácora rather than lose it silently
-            await append_log(conn, [LogEntry(at=world.now, kind="delivery_failed", channel=None, crisis_id=crisis_id,
-                                             data={"to": message.to, "via": "-", "error": "no channel reaches them"})])
-        deliveries.extend(planned)
-    await enqueue(conn, crisis_id, deliveries, world.now)
+def outbox_row(crisis_id: str | None, delivery: Deliverable, now: datetime) -> dict[str, Any]:
+    return {"crisis_id": crisis_id, "recipient": delivery.recipient, "via": delivery.via,
+            "payload": delivery.message.to_json(), "created_at": now, "attempts": 0, "next_attempt_at": now}
 
 
 async def enqueue(conn: AsyncConnection, crisis_id: str | None, deliveries: Sequence[Deliverable], now: datetime) -> None:
     if deliveries:
-        await conn.execute(insert(T.outbox), [
-            {"crisis_id": crisis_id, "recipient": d.recipient, "via": d.via, "payload": d.message.to_json(),
-             "created_at": now, "attempts": 0, "next_attempt_at": now} for d in deliveries
-        ])
+        await conn.execute(insert(T.outbox), [outbox_row(crisis_id, d, now) for d in deliveries])
 
 
 # timers -------------------------------------------------------------------
@@ -233,9 +176,18 @@ async def next_due(conn: AsyncConnection) -> datetime | None:
 
 async def claim_timer(conn: AsyncConnection, timer_id: int, now: datetime) -> bool:
     """Atomically take a pending timer; False if another run already fired or cancelled it."""
+    return timer_id in await claim_timers(conn, [timer_id], now)
+
+
+async def claim_timers(conn: AsyncConnection, timer_ids: Sequence[int], now: datetime) -> set[int]:
+    """Atomically take pending timers; returns the ids taken here (not those another run
+    already fired or cancelled)."""
+    if not timer_ids:
+        return set()
     result = await conn.execute(update(T.timers).where(
-        and_(T.timers.c.id == timer_id, T.timers.c.status == "pending")).values(status="fired", fired_at=now))
-    return bool(result.rowcount == 1)
+        and_(T.timers.c.id.in_(timer_ids), T.timers.c.status == "pending")).values(status="fired", fired_at=now)
+        .returning(T.timers.c.id))
+    return set(result.scalars().all())
 
 
 async def pending_timers(conn: AsyncConnection, crisis_id: str) -> list[TimerRow]:

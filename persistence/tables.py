@@ -177,3 +177,12 @@ processed_events = Table(
     Column("key", String(200), primary_key=True),
     Column("at", UTCDateTime(), nullable=False),
 )
+
+# Bumped by every write of a playbook's crises, tasks or proposals (persistence/writes.py):
+# a process that holds that state in memory reuses it only while the number is its own.
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("playbook_id", String(80), primary_key=True),
+    Column("n", Integer, nullable=False),
+)

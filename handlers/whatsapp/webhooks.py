@@ -69,9 +69,11 @@ class Webhooks:
 
     def _guarded(self, endpoint: Callable[[Request, FormData], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         async def guarded(request: Request) -> Response:
+            runtime: Runtime = request.app.state.runtime
             try:
-                form = await self.verified_form(request)
-                return await endpoint(request, form)
+                async with runtime.service.inbound.busy():  # answered before deliveries go on
+                    form = await self.verified_form(request)
+                    return await endpoint(request, form)
             except Rejected as exc:
                 return PlainTextResponse(str(exc), status_code=exc.status)
             except MalformedWebhook as exc:

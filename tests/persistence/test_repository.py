@@ -20,6 +20,7 @@ from flows.messages import Action, ActionKind, TimerKind
 from persistence import repository as repo
 from persistence import tables as T
 from persistence.database import make_engine, write_transaction
+from persistence.writes import apply
 from tests.support import DIRECTORY, PLAYBOOK, START, RecordingTransport
 
 PB, DIR = load_all(PLAYBOOK, DIRECTORY)
@@ -32,7 +33,7 @@ async def run(db: AsyncEngine, command: Say | Press, minutes: int = 0, ids: list
     async with write_transaction(db, PB.id) as conn:
         world = await repo.load_world(conn, PB, DIR, START + timedelta(minutes=minutes), lambda: next(counter))
         outcome = handle(world, command)
-        await repo.apply(conn, world, outcome, PLAN)
+        await apply(conn, world, outcome, PLAN)
 
 
 async def test_migrations_match_the_tables(db: AsyncEngine) -> None:

@@ -1,0 +1,187 @@
+"""Writing the outcomes of commands: state, bitácora, timers and outbox rows.
+
+`PendingWrites` gathers the outcomes of the commands handled in one transaction (a group
+commit: a burst of presses) and writes them together, with a constant number of
+statements whatever the number of commands: each changed task row once in its final
+state, one insert each for the log, the timers and the outbox. A single command is the
+same thing with one outcome (`apply`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, insert, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from flows.crisis import Crisis, CrisisState, Proposal
+from flows.messages import CancelTimers, LogEntry, SetTimer
+from flows.playbook import Playbook
+from flows.world import Outcome, World
+from persistence import tables as T
+from persistence.repository import TASK_FIELDS, Deliverable, Plan, append_log, outbox_row, task_row
+
+
+@dataclass
+class _Queued:
+    crisis_id: str | None
+    deliverable: Deliverable
+    at: datetime
+
+
+@dataclass
+class Stored:
+    """A crisis's row and its task rows as the database holds them."""
+
+    crisis: dict[str, Any]
+    tasks: dict[str, dict[str, Any]]
+
+
+@dataclass
+class PendingWrites:
+    plan: Plan
+    stored: dict[str, Stored] = field(default_factory=dict)
+    """Per crisis id, what the database holds (loaded, or last flushed): only what differs
+    is written. A crisis missing here is new: its row and its tasks are inserted."""
+    revisions: dict[str, int] = field(default_factory=dict)
+    """Per playbook, the revision this transaction bumped it to (once per transaction)."""
+    crises: dict[str, Crisis] = field(default_factory=dict)  # touched, in the order first touched
+    proposals: dict[str, Proposal] = field(default_factory=dict)
+    log: list[LogEntry] = field(default_factory=list)
+    cancels: list[CancelTimers] = field(default_factory=list)
+    timers: list[SetTimer] = field(default_factory=list)
+    outbox: list[_Queued | None] = field(default_factory=list)  # None: a summary a newer one replaced
+    _summaries: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
+
+    async def take_revision(self, conn: AsyncConnection, playbook_id: str) -> int:
+        """Bump the playbook's revision at the start (this transaction may write its state)
+        and return the new number: the one before it says whether anyone wrote since."""
+        self.revisions[playbook_id] = await bump_revision(conn, playbook_id)
+        return self.revisions[playbook_id]
+
+    def loaded(self, world: World) -> None:
+        """The world was just read from the database: its crisis's rows are the stored ones."""
+        if world.crisis is not None:
+            self.stored[world.crisis.id] = Stored(crisis_row(world.crisis), dict(world.baseline))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.crises or self.proposals or self.log or self.cancels or self.timers or self.outbox)
+
+    def add(self, world: World, outcome: Outcome) -> None:
+        """Take one command's outcome (in the order the commands ran)."""
+        if outcome.crisis is not None:
+            self.crises[outcome.crisis.id] = outcome.crisis  # a dict keeps the order of the first touch
+        for proposal in outcome.proposals:
+            self.proposals[proposal.id] = proposal
+        self.log.extend(outcome.log)
+        for op in outcome.timer_ops:
+            if isinstance(op, CancelTimers):
+                # Timers set earlier in this batch for that task are dropped rather than
+                # written and cancelled; the ones already stored are cancelled at flush,
+                # before this batch's new timers are inserted.
+                self.timers = [t for t in self.timers if (t.crisis_id, t.step_id) != (op.crisis_id, op.step_id)]
+                if op not in self.cancels:
+                    self.cancels.append(op)
+            else:
+                self.timers.append(op)
+        crisis_id = outcome.crisis.id if outcome.crisis else None
+        for message in outcome.messages:
+            planned = self.plan(message)
+            if not planned:  # nobody can carry it: say so in the bitácora rather than lose it silently
+                self.log.append(LogEntry(at=world.now, kind="delivery_failed", channel=None, crisis_id=crisis_id,
+                                         data={"to": message.to, "via": "-", "error": "no channel reaches them"}))
+            if message.kind == "summary":  # the live summary: only the newest of a batch is worth sending
+                for index in self._summaries.pop((message.to, message.ref), []):
+                    self.outbox[index] = None
+                self._summaries[(message.to, message.ref)] = list(range(len(self.outbox), len(self.outbox) + len(planned)))
+            self.outbox.extend(_Queued(crisis_id, d, world.now) for d in planned)
+
+    async def flush(self, conn: AsyncConnection) -> None:
+        """Write everything gathered so far, inside the caller's transaction."""
+        playbooks = {c.playbook_id for c in self.crises.values()} | {p.playbook_id for p in self.proposals.values()}
+        for crisis in self.crises.values():
+            await self._save_crisis(conn, crisis)
+        await _save_proposals(conn, list(self.proposals.values()))
+        for playbook_id in sorted(playbooks - self.revisions.keys()):
+            self.revisions[playbook_id] = await bump_revision(conn, playbook_id)
+        await append_log(conn, self.log)
+        if self.cancels:
+            await conn.execute(update(T.timers).where(and_(
+                T.timers.c.status == "pending",
+                tuple_(T.timers.c.crisis_id, T.timers.c.step_id).in_([(op.crisis_id, op.step_id) for op in self.cancels]),
+            )).values(status="cancelled"))
+        if self.timers:
+            await conn.execute(insert(T.timers), [
+                {"crisis_id": op.crisis_id, "step_id": op.step_id, "kind": op.kind.value, "seq": op.seq,
+                 "due_at": op.due_at, "status": "pending"} for op in self.timers])
+        rows = [outbox_row(q.crisis_id, q.deliverable, q.at) for q in self.outbox if q is not None]
+        if rows:
+            await conn.execute(insert(T.outbox), rows)
+        self.crises, self.proposals, self.log, self.cancels, self.timers, self.outbox = {}, {}, [], [], [], []
+        self._summaries = {}
+
+    async def _save_crisis(self, conn: AsyncConnection, crisis: Crisis) -> None:
+        """The crisis row and the task rows, where they differ from the stored ones."""
+        values = crisis_row(crisis)
+        stored = self.stored.get(crisis.id)
+        if stored is None:
+            await conn.execute(insert(T.crises).values(id=crisis.id, **values))
+            stored = Stored(values, {})
+        elif values != stored.crisis:
+            changed = {name: value for name, value in values.items() if stored.crisis.get(name) != value}
+            await conn.execute(update(T.crises).where(T.crises.c.id == crisis.id).values(**changed))
+        rows = {step_id: task_row(task) for step_id, task in crisis.tasks.items()}
+        changed_rows = [{"b_crisis": crisis.id, "b_step": step_id, **row} for step_id, row in rows.items()
+                        if step_id in stored.tasks and stored.tasks[step_id] != row]
+        if changed_rows:
+            await conn.execute(update(T.tasks).where(and_(
+                T.tasks.c.crisis_id == bindparam("b_crisis"), T.tasks.c.step_id == bindparam("b_step"),
+            )).values({name: bindparam(name) for name in TASK_FIELDS}), changed_rows)
+        new = [step_id for step_id in rows if step_id not in stored.tasks]
+        if new:
+            positions = {s.id: i for i, s in enumerate(Playbook.from_frozen(crisis.playbook_json).steps)}
+            await conn.execute(insert(T.tasks), [
+                {"crisis_id": crisis.id, "step_id": step_id, "position": positions.get(step_id, 0), **rows[step_id]}
+                for step_id in new])
+        self.stored[crisis.id] = Stored(values, rows)
+
+
+def crisis_row(crisis: Crisis) -> dict[str, Any]:
+    return {
+        "playbook_id": crisis.playbook_id, "state": crisis.state.value,
+        "open_key": None if crisis.state == CrisisState.CLOSED else crisis.playbook_id,
+        "declared_at": crisis.declared_at, "declared_by": crisis.declared_by, "reported_by": crisis.reported_by,
+        "description": crisis.description, "closing_at": crisis.closing_at, "closing_by": crisis.closing_by,
+        "closed_at": crisis.closed_at, "playbook_json": crisis.playbook_json,
+    }
+
+
+async def _save_proposals(conn: AsyncConnection, proposals: list[Proposal]) -> None:
+    for p in proposals:
+        values = {"kind": p.kind.value, "playbook_id": p.playbook_id, "proposed_by": p.proposed_by, "text": p.text,
+                  "created_at": p.created_at, "state": p.state.value, "crisis_id": p.crisis_id,
+                  "resolved_by": p.resolved_by}
+        result = await conn.execute(update(T.proposals).where(T.proposals.c.id == p.id).values(**values))
+        if result.rowcount == 0:
+            await conn.execute(insert(T.proposals).values(id=p.id, **values))
+
+
+async def bump_revision(conn: AsyncConnection, playbook_id: str) -> int:
+    """Count one more write of the playbook's crisis state; returns the new number."""
+    result = await conn.execute(update(T.revisions).where(T.revisions.c.playbook_id == playbook_id)
+                                .values(n=T.revisions.c.n + 1).returning(T.revisions.c.n))
+    n = result.scalar_one_or_none()
+    if n is None:
+        await conn.execute(insert(T.revisions).values(playbook_id=playbook_id, n=1))
+        n = 1
+    return int(n)
+
+
+async def apply(conn: AsyncConnection, world: World, outcome: Outcome, plan: Plan) -> None:
+    """Write the whole outcome of one command: state, log, timers and outbox together."""
+    writes = PendingWrites(plan)
+    writes.loaded(world)
+    writes.add(world, outcome)
+    await writes.flush(conn)
