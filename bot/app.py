@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from bot.features import Feature, enabled_features
-from bot.outbox import Transport, TransientError
+from bot.outbox import TransientError, Transport
 from bot.runtime import Runtime
 from bot.settings import Settings
 from flows.clock import Clock
@@ -44,7 +44,8 @@ def create_app(settings: Settings, features: list[Feature] | None = None, clock:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        runtime = await Runtime.build(settings, transports=transports, clock=clock, concurrency=8)
+        runtime = await Runtime.build(settings, transports=transports, clock=clock,
+                                       concurrency=settings.outbox_concurrency)
         app.state.runtime = runtime
         for feature in features:
             await feature.start(runtime)

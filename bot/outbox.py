@@ -4,6 +4,7 @@ each delivery in the bitácora."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -11,11 +12,13 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.grouping import GroupCommit, GroupWriter
 from flows.clock import Clock
 from flows.directory import Person
 from flows.messages import OutMessage
 from flows.world import Outcome
 from persistence import repository as repo
+from persistence.database import writing
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +56,12 @@ class OutboxSender:
     def __init__(
         self, db: AsyncEngine, clock: Clock, transports: Callable[[str], Transport],
         max_attempts: int = 8, concurrency: int = 1, make_way: Callable[[], Awaitable[None]] | None = None,
+        writer: GroupWriter | None = None,
     ) -> None:
         self.db = db
+        # Parallel deliveries end together: their bookkeeping shares transactions.
+        self.writer = writer or GroupWriter(db)
+        self._delivered: GroupCommit[tuple[repo.OutboxRow, str, str | None], None] = GroupCommit(self._mark_delivered)
         self.clock = clock
         self.transports = transports
         self.max_attempts = max_attempts
@@ -92,7 +99,7 @@ class OutboxSender:
                 if self.make_way is not None:
                     await self.make_way()
                 now = self.clock.now()
-                async with self.db.begin() as conn:
+                async with writing(self.db) as conn:
                     rows = await repo.pending_outbox(conn, now)
                     leased = await repo.lease_outbox(conn, rows, now, now + self.lease)
                 if not rows:
@@ -115,44 +122,51 @@ class OutboxSender:
         async def one_recipient(queue: list[repo.OutboxRow]) -> int:
             count = 0
             for index, row in enumerate(queue):
-                async with semaphore:
-                    ok = await self._deliver(row)
+                ok = await self._deliver(row, semaphore)
                 if not ok:
                     # Keep the order: later rows wait for this one's retry, but are free
                     # for the next drain at once rather than when their lease runs out.
-                    async with self.db.begin() as conn:
-                        await repo.release_outbox(conn, [r.id for r in queue[index + 1:]])
+                    later = [r.id for r in queue[index + 1:]]
+                    await self.writer.write(lambda conn: repo.release_outbox(conn, later))
                     break
                 count += 1
             return count
 
         return sum(await asyncio.gather(*(one_recipient(q) for q in by_recipient.values())))
 
-    async def _deliver(self, row: repo.OutboxRow) -> bool:
+    async def _deliver(self, row: repo.OutboxRow, slot: asyncio.Semaphore | None = None) -> bool:
+        """Send one row (holding one of the `concurrency` slots only while the platform is
+        called), then record what happened."""
         if self.make_way is not None:
             await self.make_way()
         transport = self.transports(row.via)
         try:
-            external_id = await transport.deliver(row.recipient, row.message)
+            async with slot or contextlib.nullcontext():
+                external_id = await transport.deliver(row.recipient, row.message)
         except TransientError as exc:
-            attempts = row.attempts + 1
-            async with self.db.begin() as conn:
-                if attempts >= self.max_attempts:
-                    await repo.mark_failed(conn, row, transport.name, str(exc), self.clock.now())
-                    log.warning("outbox %s: giving up after %s attempts", row.id, attempts)
-                else:
-                    delay = exc.retry_after if exc.retry_after is not None else min(2 ** attempts, 300)
-                    await repo.mark_retry(conn, row, str(exc), self.clock.now() + timedelta(seconds=delay))
-                    self._retry_later(delay)
+            attempts, error, now = row.attempts + 1, str(exc), self.clock.now()
+            if attempts >= self.max_attempts:
+                await self.writer.write(lambda conn: repo.mark_failed(conn, row, transport.name, error, now))
+                log.warning("outbox %s: giving up after %s attempts", row.id, attempts)
+            else:
+                delay = exc.retry_after if exc.retry_after is not None else min(2 ** attempts, 300)
+                retry_at = now + timedelta(seconds=delay)
+                await self.writer.write(lambda conn: repo.mark_retry(conn, row, error, retry_at))
+                self._retry_later(delay)
             return False
         except PermanentError as exc:
-            async with self.db.begin() as conn:
-                await repo.mark_failed(conn, row, transport.name, str(exc), self.clock.now())
+            error, now = str(exc), self.clock.now()
+            await self.writer.write(lambda conn: repo.mark_failed(conn, row, transport.name, error, now))
             log.warning("outbox %s: permanent failure: %s", row.id, exc)
             return False
-        async with self.db.begin() as conn:
-            await repo.mark_delivered(conn, row, transport.name, self.clock.now(), external_id)
+        await self._delivered.submit([(row, transport.name, external_id)])
         return True
+
+    async def _mark_delivered(self, sent: list[tuple[repo.OutboxRow, str, str | None]]) -> list[None]:
+        """Deliveries that end together are recorded together."""
+        async with writing(self.db) as conn:
+            await repo.mark_delivered_many(conn, sent, self.clock.now())
+        return [None] * len(sent)
 
     def _retry_later(self, delay: float) -> None:
         """Wake up for the retry; the row itself is durable, so a restart retries it too."""

@@ -18,7 +18,8 @@ class Inbound:
 
     @contextlib.asynccontextmanager
     async def busy(self) -> AsyncIterator[None]:
-        """Around the handling of a request or a command."""
+        """Around the handling of a webhook (until its answer) or of a command (until its
+        commit)."""
         self._busy += 1
         self._quiet.clear()
         try:

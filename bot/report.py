@@ -21,11 +21,12 @@ from flows.render import log_lines, status_text
 from flows.report import Report, compute
 from flows.texts import t
 from persistence import repository as repo
+from persistence.database import reading
 
 
 async def load_report(db: AsyncEngine, crisis_id: str, directory: Directory, now: datetime) -> Report | None:
     """The figures of a crisis; `now` measures a crisis that is still open."""
-    async with db.connect() as conn:
+    async with reading(db) as conn:
         crisis = await repo.load_crisis(conn, crisis_id)
         if crisis is None:
             return None
@@ -49,7 +50,7 @@ def csv_report(report: Report, directory: Directory, lang: str) -> str:
 
 
 async def text_report(db: AsyncEngine, crisis_id: str, directory: Directory, lang: str, now_fallback: bool = True) -> str | None:
-    async with db.connect() as conn:
+    async with reading(db) as conn:
         crisis = await repo.load_crisis(conn, crisis_id)
         if crisis is None:
             return None
@@ -63,5 +64,5 @@ async def text_report(db: AsyncEngine, crisis_id: str, directory: Directory, lan
 
 
 async def crisis_ids(db: AsyncEngine) -> list[str]:
-    async with db.connect() as conn:
+    async with reading(db) as conn:
         return [c.id for c in await repo.list_crises(conn)]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import SystemClock
+from bot.grouping import GroupWriter
 from bot.loading import load_all
 from bot.outbox import OutboxSender, Transport
 from bot.routing import Router
@@ -17,7 +18,7 @@ from bot.settings import Settings
 from flows.clock import Clock
 from flows.directory import Directory
 from flows.playbook import Playbook
-from persistence.database import make_engine, migrate
+from persistence.database import make_engine, migrate, warm_up
 
 MAKE_WAY_SECONDS = 0.5
 """How long a delivery waits at most for the inbound work under way (bot/priority.py)."""
@@ -33,6 +34,7 @@ class Runtime:
     service: CrisisService
     outbox: OutboxSender
     timers: TimerScheduler
+    writer: GroupWriter  # short bookkeeping writes of deliveries (outbox, message ids), grouped
 
     @classmethod
     async def build(
@@ -47,14 +49,16 @@ class Runtime:
         clock = clock or SystemClock()
         router = Router(directory, transports)
         service = CrisisService(db, playbook, directory, clock, router, group_lang=settings.lang)
+        writer = GroupWriter(db)
         outbox = OutboxSender(db, clock, router.transport, settings.outbox_max_attempts, concurrency,
-                              make_way=lambda: service.inbound.quiet(MAKE_WAY_SECONDS))
+                              make_way=lambda: service.inbound.quiet(MAKE_WAY_SECONDS), writer=writer)
         timers = TimerScheduler(service)
         service.after_commit += [outbox.after_commit, timers.after_commit]
-        return cls(settings, db, playbook, directory, clock, service, outbox, timers)
+        return cls(settings, db, playbook, directory, clock, service, outbox, timers, writer)
 
     async def start(self) -> None:
         """Deliver what a crash left undelivered, fire overdue timers, arm the next ones."""
+        await warm_up(self.db, self.outbox.concurrency + 2)
         await self.outbox.drain()
         await self.timers.start()
         await self.outbox.drain()

@@ -15,6 +15,7 @@ from bot.service import CrisisService
 from flows.messages import SetTimer
 from flows.world import Outcome
 from persistence import repository as repo
+from persistence.database import reading
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class TimerScheduler:
     async def rearm(self) -> None:
         if self._stopped:
             return
-        async with self.service.db.connect() as conn:
+        async with reading(self.service.db) as conn:
             next_at = await repo.next_due(conn)
         if next_at is None:
             self._armed_for = None

@@ -1,8 +1,8 @@
-"""Runs engine commands: one command, one transaction, then the after-commit hooks."""
+"""Runs engine commands: a group of commands per transaction (a burst of presses), then
+the after-commit hooks."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.grouping import GroupCommit
 from bot.priority import Inbound
 from bot.routing import Router
 from flows import engine as crisis_engine
@@ -21,7 +22,7 @@ from flows.messages import OutMessage
 from flows.playbook import Playbook
 from flows.world import Links, Outcome, World
 from persistence import repository as repo
-from persistence.database import write_transaction
+from persistence.database import reading, write_transaction
 from persistence.writes import PendingWrites, Stored
 
 log = logging.getLogger(__name__)
@@ -45,18 +46,16 @@ class _Job:
     """One command waiting for its turn, with what must hold for it to run."""
 
     command: Command
-    future: asyncio.Future[Outcome | None]
     event_key: str | None = None  # skipped if already processed (a platform's retry)
     timer_id: int | None = None  # skipped unless this run claims the timer row
 
 
 class CrisisService:
-    """Runs commands one at a time, in the order they arrive, with a group commit: the
-    commands that arrive while a transaction is under way (a burst of presses) are handled
-    together in the next one. Each sees the state the previous one left; their writes go
-    in together; nobody's answer (the ack) goes out before the commit that holds their
-    command. A batch that fails is run again one command per transaction, so one faulty
-    command fails alone."""
+    """Runs commands one at a time, in the order they arrive, with a group commit
+    (bot/grouping.py): the commands that arrive while a transaction is under way (a burst
+    of presses) are handled together in the next one. Each sees the state the previous one
+    left; their writes go in together; nobody's answer (the ack) goes out before the
+    commit that holds their command; a faulty command fails alone."""
 
     def __init__(
         self, db: AsyncEngine, playbook: Playbook, directory: Directory, clock: Clock, router: Router,
@@ -73,74 +72,28 @@ class CrisisService:
         self.after_commit: list[AfterCommit] = []
         self.links: Links | None = None  # set where the dashboard is served (handlers/web)
         # aiogram style: commands on one crisis run one at a time in this process (one
-        # runner); the write transaction serialises them across processes too.
-        self._queue: list[_Job] = []
-        self._runner: asyncio.Task[None] | None = None
+        # group at a time); the write transaction serialises them across processes too.
+        self._group = GroupCommit(self._transaction, after=self._committed, max_group=MAX_BATCH)
         self._cached: _Cached | None = None
         self.inbound = Inbound()  # deliveries make way while commands wait for their commit
 
     async def handle(self, command: Command, event_key: str | None = None) -> Outcome | None:
         """Handle a command; None when `event_key` was already processed (a retry)."""
-        (outcome,) = await self._run([_Job(command, self._future(), event_key=event_key)])
+        (outcome,) = await self._run([_Job(command, event_key=event_key)])
         return outcome
 
     async def fire_due_timers(self) -> int:
         """Fire every timer due by now. Each is claimed atomically inside the transaction
         that acts on it, so a restart, a late job or a second replica never fires it twice."""
         now = self.clock.now()
-        async with self.db.connect() as conn:
+        async with reading(self.db) as conn:
             due = await repo.due_timers(conn, now)
-        jobs = [_Job(TimerFired(t.crisis_id, t.step_id, t.kind, t.seq, t.due_at), self._future(), timer_id=t.id)
-                for t in due]
+        jobs = [_Job(TimerFired(t.crisis_id, t.step_id, t.kind, t.seq, t.due_at), timer_id=t.id) for t in due]
         return sum(outcome is not None for outcome in await self._run(jobs))
 
-    # the queue -------------------------------------------------------------------
-
-    def _future(self) -> asyncio.Future[Outcome | None]:
-        return asyncio.get_running_loop().create_future()
-
     async def _run(self, jobs: list[_Job]) -> list[Outcome | None]:
-        if not jobs:
-            return []
         async with self.inbound.busy():
-            self._queue.extend(jobs)
-            if self._runner is None or self._runner.done():
-                self._runner = asyncio.create_task(self._drain())
-            return list(await asyncio.gather(*(job.future for job in jobs)))
-
-    async def _drain(self) -> None:
-        try:
-            while self._queue:
-                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-                await self._run_batch(batch)
-        finally:
-            for job in self._queue:  # only when the runner itself was cancelled (shutdown)
-                job.future.cancel()
-            self._queue = []
-
-    async def _run_batch(self, batch: list[_Job]) -> None:
-        try:
-            outcomes = await self._transaction(batch)
-        except asyncio.CancelledError:
-            for job in batch:
-                job.future.cancel()
-            raise
-        except Exception as exc:
-            if len(batch) == 1:
-                _settle(batch[0].future, exception=exc)
-                return
-            log.warning("a group of %d commands failed (%s); handling them one at a time", len(batch), exc)
-            for job in batch:
-                await self._run_batch([job])
-            return
-        try:
-            await self._committed([o for o in outcomes if o is not None])
-        except Exception as exc:  # committed, but the caller must hear that what follows failed
-            for job in batch:
-                _settle(job.future, exception=exc)
-            return
-        for job, outcome in zip(batch, outcomes, strict=True):
-            _settle(job.future, outcome)
+            return await self._group.submit(jobs)
 
     async def _transaction(self, batch: list[_Job]) -> list[Outcome | None]:
         """One transaction for the batch: the events recorded and the timers claimed first,
@@ -192,18 +145,19 @@ class CrisisService:
         await self.handle(RecurringDue(recurring_id), event_key=key)
 
     async def latest_buttons(self, person: str, via: str) -> OutMessage | None:
-        async with self.db.connect() as conn:
+        async with reading(self.db) as conn:
             return await repo.latest_buttons_for(conn, person, via)
 
     async def awaiting_answer(self, person: str) -> bool:
         """Whether the person's next message answers a question (a ticket number...)."""
-        async with self.db.connect() as conn:
+        async with reading(self.db) as conn:
             crisis_id = await repo.open_crisis_id(conn, self.playbook.id)
             crisis = await repo.load_crisis(conn, crisis_id) if crisis_id else None
         return crisis is not None and any(task.asking == person for task in crisis.tasks.values())
 
-    async def _committed(self, outcomes: list[Outcome]) -> None:
+    async def _committed(self, results: list[Outcome | None]) -> None:
         """The after-commit hooks, once per transaction, with what its commands produced."""
+        outcomes = [o for o in results if o is not None]
         if not outcomes:
             return
         merged = Outcome(
@@ -213,17 +167,6 @@ class CrisisService:
         )
         for hook in self.after_commit:
             await hook(merged)
-
-
-def _settle(future: asyncio.Future[Outcome | None], outcome: Outcome | None = None,
-            exception: BaseException | None = None) -> None:
-    """Give the waiting caller its answer (unless it stopped waiting)."""
-    if future.done():
-        return
-    if exception is not None:
-        future.set_exception(exception)
-    else:
-        future.set_result(outcome)
 
 
 def _log_check(command: Command) -> Callable[[World], bool]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     port: int = 8000
     log_level: str = "INFO"
     outbox_max_attempts: int = 8
+    # Deliveries at once in `crisisbot serve` (to different people; one person's stay in
+    # order). Slack limits posting per channel, and each person's DM is its own channel.
+    outbox_concurrency: int = Field(default=16, ge=1, le=64)
     # The public address of `crisisbot serve` (signature checks behind a proxy, links in chat).
     public_base_url: str = "http://localhost:8000"
     # Signs dashboard links. Without it a random key is made at start-up (links die on restart).

@@ -14,6 +14,9 @@ class Clock(Protocol):
     def to_real(self, at: datetime) -> datetime: ...
 
 
+NEVER = timedelta(days=365 * 100)
+
+
 class ManualClock:
     """A clock that moves only when told (tests, benchmarks)."""
 
@@ -27,4 +30,7 @@ class ManualClock:
         self._now += delta
 
     def to_real(self, at: datetime) -> datetime:
-        return at
+        """When a scheduler should wake up for `at`. This clock moves only when told, so a
+        moment it has not reached never comes by itself (whoever moves it also sweeps),
+        whatever the date on the wall; one it has reached is due now."""
+        return at if at <= self._now else at + NEVER

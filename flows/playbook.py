@@ -9,9 +9,9 @@ reminder policy each; `phase` separates the crisis from its closing.
 from __future__ import annotations
 
 import re
-from functools import cached_property, lru_cache
 from datetime import timedelta
 from enum import StrEnum
+from functools import cached_property, lru_cache
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import heapq
+import itertools
+import weakref
 import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,10 +15,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+READ_ONLY = "crisisbot_read_only"
+POOL_SIZE = 16
+POOL_OVERFLOW = 16
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:
@@ -24,7 +32,12 @@ def make_engine(url: str) -> AsyncEngine:
     """SQLite through aiosqlite (WAL, foreign keys, busy timeout, BEGIN IMMEDIATE) or
     PostgreSQL through asyncpg."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url)
+        # Enough pooled connections for the outbox's parallel senders, the grouped writes
+        # and the requests beside them: a connection opened past the pool is a new thread
+        # and new pragmas, and is closed again on return.
+        # Every transaction here ends with its commit or rollback before the connection goes
+        # back, so the pool's own reset (one more rollback, one more thread hop) is not needed.
+        engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_reset_on_return=None)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -40,20 +53,89 @@ def make_engine(url: str) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A look (`reading`) is a snapshot and takes no lock; anything else may write.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+asyncpg://" + url.split("://", 1)[1]
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+
+
+@asynccontextmanager
+async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A read-only look at the database. On SQLite it is a deferred transaction: a
+    snapshot that neither waits for the writer nor holds it up (a write transaction takes
+    the write lock at its BEGIN, see make_engine)."""
+    async with engine.connect() as conn:
+        await conn.execution_options(**{READ_ONLY: True})
+        yield conn
+
+
+class WriteGate:
+    """SQLite has one writer at a time, and a writer that finds the lock taken sleeps in
+    its busy handler, in steps of up to 100 ms, even after the lock is free. Writers of
+    this process queue here instead and go the moment it is free, the urgent ones (the
+    commands somebody's ack waits for) first; the busy handler is left to waits on
+    other processes."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []  # (priority, arrival, wake-up)
+        self._arrivals = itertools.count()
+
+    @asynccontextmanager
+    async def hold(self, urgent: bool = False) -> AsyncIterator[None]:
+        if self._held or self._waiting:
+            wake_up = asyncio.get_running_loop().create_future()
+            heapq.heappush(self._waiting, (0 if urgent else 1, next(self._arrivals), wake_up))
+            try:
+                await wake_up
+            except asyncio.CancelledError:
+                if wake_up.done() and not wake_up.cancelled():
+                    self._release()  # it was handed over just as we were cancelled
+                else:
+                    self._waiting = [w for w in self._waiting if w[2] is not wake_up]
+                    heapq.heapify(self._waiting)
+                raise
+        else:
+            self._held = True
+        try:
+            yield
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        while self._waiting:
+            _, _, wake_up = heapq.heappop(self._waiting)
+            if not wake_up.done():
+                wake_up.set_result(None)  # handed over: stays held
+                return
+        self._held = False
+
+
+_GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def writing(engine: AsyncEngine, urgent: bool = False) -> AsyncIterator[AsyncConnection]:
+    """A write transaction. On SQLite, one per process at a time (WriteGate), and it
+    takes the write lock at its BEGIN."""
+    if not is_sqlite(engine):
+        async with engine.begin() as conn:
+            yield conn
+        return
+    gate = _GATES.setdefault(engine.sync_engine, WriteGate())
+    async with gate.hold(urgent), engine.begin() as conn:
+        yield conn
 
 
 @asynccontextmanager
 async def write_transaction(engine: AsyncEngine, lock_key: str) -> AsyncIterator[AsyncConnection]:
-    """One command, one transaction. Commands on the same key run one at a time, also
-    across processes: SQLite's BEGIN IMMEDIATE takes the write lock at once, and on
-    PostgreSQL a transaction-scoped advisory lock on the key does the same."""
-    async with engine.begin() as conn:
+    """The transaction of a group of commands. Commands on the same key run one at a
+    time, also across processes: SQLite's BEGIN IMMEDIATE takes the write lock at once,
+    and on PostgreSQL a transaction-scoped advisory lock on the key does the same."""
+    async with writing(engine, urgent=True) as conn:
         if not is_sqlite(engine):
             key = zlib.crc32(lock_key.encode()) - 2**31
             await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
@@ -65,6 +147,14 @@ def _upgrade(connection: Connection) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+
+
+async def warm_up(engine: AsyncEngine, connections: int) -> None:
+    """Open the pool's connections now rather than in the middle of the first burst of
+    deliveries (on SQLite each one is a thread and its pragmas)."""
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(min(connections, POOL_SIZE)):
+            await stack.enter_async_context(engine.connect())
 
 
 async def migrate(engine: AsyncEngine) -> None:

@@ -7,16 +7,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Row, and_, exists, func, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from flows.crisis import Crisis, CrisisState, Proposal, ProposalKind, ProposalState, Task, TaskState
+from flows.crisis import (
+    Crisis,
+    CrisisState,
+    Proposal,
+    ProposalKind,
+    ProposalState,
+    Task,
+    TaskState,
+)
 from flows.directory import Directory
 from flows.messages import LogEntry, OutMessage, TimerKind
 from flows.playbook import Playbook
 from flows.world import World
 from persistence import tables as T
+
 
 class Deliverable(Protocol):
     @property
@@ -236,14 +245,13 @@ async def lease_outbox(conn: AsyncConnection, rows: Sequence[OutboxRow], now: da
     """Take rows for delivery; returns the ids this sender got. Another sender (a second
     replica) gets none of them, so a message is not sent twice; if this sender dies, the
     lease runs out and the row is sent again."""
-    leased: set[int] = set()
-    for row in rows:
-        result = await conn.execute(update(T.outbox).where(and_(
-            T.outbox.c.id == row.id, T.outbox.c.delivered_at.is_(None), T.outbox.c.failed_at.is_(None), _unleased(now),
-        )).values(leased_until=until))
-        if result.rowcount == 1:
-            leased.add(row.id)
-    return leased
+    if not rows:
+        return set()
+    result = await conn.execute(update(T.outbox).where(and_(
+        T.outbox.c.id.in_([row.id for row in rows]), T.outbox.c.delivered_at.is_(None), T.outbox.c.failed_at.is_(None),
+        _unleased(now),
+    )).values(leased_until=until).returning(T.outbox.c.id))
+    return set(result.scalars().all())
 
 
 async def release_outbox(conn: AsyncConnection, ids: Sequence[int]) -> None:
@@ -263,14 +271,30 @@ async def next_outbox_attempt(conn: AsyncConnection) -> datetime | None:
 async def mark_delivered(
     conn: AsyncConnection, row: OutboxRow, via: str, now: datetime, external_id: str | None = None
 ) -> bool:
-    result = await conn.execute(update(T.outbox).where(
-        and_(T.outbox.c.id == row.id, T.outbox.c.delivered_at.is_(None))).values(
-        delivered_at=now, attempts=row.attempts + 1, external_id=external_id))
-    if result.rowcount != 1:
-        return False
+    return row.id in await mark_delivered_many(conn, [(row, via, external_id)], now)
+
+
+async def mark_delivered_many(
+    conn: AsyncConnection, sent: Sequence[tuple[OutboxRow, str, str | None]], now: datetime
+) -> set[int]:
+    """Mark rows delivered (row, via, the platform's id), each with its «delivered» entry
+    in the bitácora, in three statements however many; returns the ids marked now (a row
+    already marked is not marked, nor logged, twice)."""
+    ids = [row.id for row, _, _ in sent]
+    if not ids:
+        return set()
+    pending = set((await conn.execute(select(T.outbox.c.id).where(and_(
+        T.outbox.c.id.in_(ids), T.outbox.c.delivered_at.is_(None))))).scalars().all())
+    todo = [(row, via, external_id) for row, via, external_id in sent if row.id in pending]
+    if not todo:
+        return set()
+    await conn.execute(update(T.outbox).where(T.outbox.c.id == bindparam("b_id")).values(
+        delivered_at=bindparam("b_at"), attempts=bindparam("b_attempts"), external_id=bindparam("b_external")), [
+        {"b_id": row.id, "b_at": now, "b_attempts": row.attempts + 1, "b_external": external_id}
+        for row, _, external_id in todo])
     await append_log(conn, [LogEntry(at=now, kind="delivered", channel=via, crisis_id=row.crisis_id,
-                                     data={"to": row.recipient, "via": via, "outbox": row.id})])
-    return True
+                                     data={"to": row.recipient, "via": via, "outbox": row.id}) for row, via, _ in todo])
+    return {row.id for row, _, _ in todo}
 
 
 async def mark_retry(conn: AsyncConnection, row: OutboxRow, error: str, next_at: datetime) -> None:

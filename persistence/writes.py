@@ -20,7 +20,14 @@ from flows.messages import CancelTimers, LogEntry, SetTimer
 from flows.playbook import Playbook
 from flows.world import Outcome, World
 from persistence import tables as T
-from persistence.repository import TASK_FIELDS, Deliverable, Plan, append_log, outbox_row, task_row
+from persistence.repository import (
+    TASK_FIELDS,
+    Deliverable,
+    Plan,
+    append_log,
+    outbox_row,
+    task_row,
+)
 
 
 @dataclass

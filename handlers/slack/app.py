@@ -25,14 +25,25 @@ class _TokenFromEnvironmentNotice(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
+class _NoRefusedBodies(logging.Filter):
+    """Bolt logs a refused request's signature and whole body at INFO: a replayed genuine
+    request carries people's messages and Slack's verification token. Keep the fact only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Invalid request signature detected"):
+            record.msg, record.args = "Invalid request signature detected: refused with 401", ()
+        return True
+
+
 def build_app(ctx: SlackContext) -> AsyncApp:
     """process_before_response: the listener (the command, committed) runs before Bolt
     answers, so an ack means the press is saved; Slack calls that need not hold the ack
     run afterwards (SlackContext.spawn)."""
     signing_secret = secret(ctx.settings.slack_signing_secret)
     bolt_log = logging.getLogger(BOLT_LOGGER)
-    if not any(isinstance(f, _TokenFromEnvironmentNotice) for f in bolt_log.filters):
-        bolt_log.addFilter(_TokenFromEnvironmentNotice())
+    for kind in (_TokenFromEnvironmentNotice, _NoRefusedBodies):  # Bolt's loggers copy these filters
+        if not any(isinstance(f, kind) for f in bolt_log.filters):
+            bolt_log.addFilter(kind())
 
     async def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None = None) -> AuthorizeResult:
         return ctx.authorize(enterprise_id, team_id, user_id)  # Bolt passes arguments by name: a plain function

@@ -28,6 +28,7 @@ from handlers.slack.errors import CONNECTION_ERRORS
 from handlers.slack.people import SlackPeople
 from handlers.slack.views import home_view, input_modal, notice_view
 from persistence import repository as repo
+from persistence.database import reading, writing
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -103,12 +104,12 @@ class SlackContext:
     # reading the crisis -------------------------------------------------------------
 
     async def open_crisis(self) -> Crisis | None:
-        async with self.rt.db.connect() as conn:
+        async with reading(self.rt.db) as conn:
             crisis_id = await repo.open_crisis_id(conn, self.rt.playbook.id)
             return await repo.load_crisis(conn, crisis_id) if crisis_id else None
 
     async def crisis(self, crisis_id: str) -> Crisis | None:
-        async with self.rt.db.connect() as conn:
+        async with reading(self.rt.db) as conn:
             return await repo.load_crisis(conn, crisis_id)
 
     # replies that are not the engine's -----------------------------------------------
@@ -197,7 +198,7 @@ class SlackContext:
         the crisis as it is then: a later press can never be overwritten by an older state."""
         crisis_id = card_ref.removeprefix("card:").partition("/")[0]
         message = OutMessage(to=person_id, text="", ref=card_ref, kind=REDRAW)
-        async with self.rt.db.begin() as conn:
+        async with writing(self.rt.db) as conn:
             await repo.enqueue(conn, crisis_id, [Delivery(person_id, VIA, message)], self.rt.clock.now())
         self.rt.outbox.kick()
 

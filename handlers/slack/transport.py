@@ -23,11 +23,17 @@ from flows.directory import Person
 from flows.messages import GROUP, OutMessage
 from flows.playbook import Playbook
 from flows.texts import t
-from handlers.slack.blocks import answer_block, live_payload, message_payload, question_kind
+from handlers.slack.blocks import (
+    answer_block,
+    live_payload,
+    message_payload,
+    question_kind,
+)
 from handlers.slack.config import REDRAW, VIA
 from handlers.slack.errors import CONNECTION_ERRORS, as_delivery_error, slack_error_code
 from handlers.slack.people import SlackPeople
 from persistence import repository as repo
+from persistence.database import reading
 from persistence.slack import live_refreshes_waiting
 
 if TYPE_CHECKING:
@@ -110,7 +116,7 @@ class SlackTransport:
     async def _draw_card(self, person: Person, ref: str) -> OutMessage | None:
         """The person's card as the crisis is now (None when the task no longer exists)."""
         crisis_id, _, step_id = ref.removeprefix("card:").partition("/")
-        async with self.rt.db.connect() as conn:
+        async with reading(self.rt.db) as conn:
             crisis = await repo.load_crisis(conn, crisis_id)
         if crisis is None or step_id not in crisis.tasks:
             return None
@@ -127,7 +133,7 @@ class SlackTransport:
         assert self.channel is not None
         crisis_id = crisis_of(message.ref)
         if crisis_id is None:
-            async with self.rt.db.connect() as conn:
+            async with reading(self.rt.db) as conn:
                 crisis_id = await repo.open_crisis_id(conn, self.rt.playbook.id)
         kind = (message.ref or "").partition(":")[0]
         if kind in ("announcement", "summary") and crisis_id:
@@ -140,7 +146,7 @@ class SlackTransport:
             return ts
         thread = None
         if crisis_id:
-            async with self.rt.db.connect() as conn:
+            async with reading(self.rt.db) as conn:
                 live = await repo.get_message_ref(conn, VIA, GROUP, f"announcement:{crisis_id}")
             thread = live.external_id if live else None
         if thread:
@@ -151,7 +157,7 @@ class SlackTransport:
         """Show the crisis as it is now in the channel's one message (posted once, then updated)."""
         rt = self.rt
         ref = f"announcement:{crisis_id}"
-        async with rt.db.connect() as conn:
+        async with reading(rt.db) as conn:
             existing = await repo.get_message_ref(conn, VIA, GROUP, ref)
             if existing is not None and await live_refreshes_waiting(conn, crisis_id) > 1:
                 return existing.external_id  # a burst: a later row (after this one) draws the newest state
@@ -172,7 +178,7 @@ class SlackTransport:
 
     async def _update_ref(self, recipient: str, ref: str, payload: dict[str, Any]) -> str | None:
         """chat.update the message shown under ref; None when there is none (or it is gone)."""
-        async with self.rt.db.connect() as conn:
+        async with reading(self.rt.db) as conn:
             existing = await repo.get_message_ref(conn, VIA, recipient, ref)
         if existing is None or not existing.channel:
             return None
@@ -189,7 +195,6 @@ class SlackTransport:
         response = await self.client.chat_postMessage(channel=channel, **payload)
         ts = str(response["ts"])
         if ref:
-            async with self.rt.db.begin() as conn:
-                await repo.put_message_ref(conn, VIA, recipient, ref, ts, str(response.get("channel") or channel),
-                                           self.rt.clock.now())
+            posted_in, now = str(response.get("channel") or channel), self.rt.clock.now()
+            await self.rt.writer.write(lambda conn: repo.put_message_ref(conn, VIA, recipient, ref, ts, posted_in, now))
         return ts

@@ -16,6 +16,7 @@ from flows.banner import is_up, public_message
 from flows.playbook import Playbook
 from handlers.web.live import LiveUpdates
 from persistence import repository as repo
+from persistence.database import reading
 
 SNIPPET = (Path(__file__).parent / "static" / "banner.js").read_text(encoding="utf-8")
 PUBLIC = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
@@ -37,7 +38,7 @@ class Banner:
         if memo is not None and memo[0] == self.updates.version and time.monotonic() - memo[1] < self.memo_seconds:
             return memo[2]
         version = self.updates.version
-        async with runtime.db.connect() as conn:
+        async with reading(runtime.db) as conn:
             crisis_id = await repo.open_crisis_id(conn, runtime.playbook.id)
             crisis = await repo.load_crisis(conn, crisis_id) if crisis_id else None
             entries = await repo.crisis_log(conn, crisis_id, with_deliveries=False) if crisis_id else []

@@ -20,6 +20,7 @@ from flows.render import RECEIPTS, age, clock_time, is_overdue, log_entry_text, 
 from flows.report import Report
 from flows.texts import t
 from persistence import repository as repo
+from persistence.database import reading
 
 RECENT = 12  # entries of the bitácora on the live dashboard
 
@@ -141,12 +142,12 @@ def crisis_row(crisis: Crisis, directory: Directory, lang: str, now: datetime) -
 
 
 async def open_report(db: AsyncEngine, playbook_id: str, directory: Directory, now: datetime) -> Report | None:
-    async with db.connect() as conn:
+    async with reading(db) as conn:
         crisis_id = await repo.open_crisis_id(conn, playbook_id)
     return await load_report(db, crisis_id, directory, now) if crisis_id else None
 
 
 async def crisis_rows(db: AsyncEngine, directory: Directory, lang: str, now: datetime, limit: int = 50) -> list[CrisisRow]:
-    async with db.connect() as conn:
+    async with reading(db) as conn:
         crises = await repo.list_crises(conn)
     return [crisis_row(c, directory, lang, now) for c in crises[:limit]]

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 
 from bot.routing import Delivery
 from flows.commands import Press, Say
-from flows.directory import Person
 from flows.crisis import Crisis
+from flows.directory import Person
 from flows.messages import Action, ActionKind, OutMessage
 from flows.texts import t
 from handlers.whatsapp.config import PREFIX, address, digits, person_by_number
 from handlers.whatsapp.render import choosable
 from persistence import repository as repo
+from persistence.database import reading, writing
 from persistence.whatsapp import VIA, offered_choices
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def still_on_offer(message: OutMessage, crisis: Crisis | None, person_id: str) -
 
 async def current_choices(rt: Runtime, person_id: str) -> OutMessage | None:
     """The message whose buttons a numbered reply presses: the newest still on offer."""
-    async with rt.db.connect() as conn:
+    async with reading(rt.db) as conn:
         offered = await offered_choices(conn, person_id)
         crisis_id = await repo.open_crisis_id(conn, rt.playbook.id)
         crisis = await repo.load_crisis(conn, crisis_id) if crisis_id else None
@@ -113,7 +114,7 @@ async def command_for(rt: Runtime, person: Person, msg: Incoming) -> Press | Say
 async def _reply(rt: Runtime, key: str, recipient: str, text: str) -> None:
     """Queue the transport's own answer, once per MessageSid."""
     now = rt.clock.now()
-    async with rt.db.begin() as conn:
+    async with writing(rt.db) as conn:
         if not await repo.mark_processed(conn, key, now):
             return
         await repo.enqueue(conn, None, [Delivery(recipient, VIA, OutMessage(to=recipient, text=text))], now)
@@ -128,7 +129,7 @@ async def handle_incoming(rt: Runtime, msg: Incoming) -> None:
         name = msg.profile_name or sender.removeprefix(PREFIX)
         await _reply(rt, key, sender, t(rt.settings.lang, "unknown_person", name=name))
         return
-    async with rt.db.begin() as conn:  # the 24-hour window opens now
+    async with writing(rt.db) as conn:  # the 24-hour window opens now
         await repo.touch_contact(conn, person.id, VIA, rt.clock.now())
     command = await command_for(rt, person, msg)
     if isinstance(command, Reply):

@@ -16,6 +16,7 @@ from handlers.whatsapp.fallback import fall_back
 from handlers.whatsapp.inbound import MalformedWebhook
 from handlers.whatsapp.render import Renderer
 from persistence import repository as repo
+from persistence.database import reading, writing
 from persistence.whatsapp import VIA, close_window, forget_shown
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ async def _sent_row(rt: Runtime, update: StatusUpdate) -> repo.OutboxRow | None:
     """The outbox row with that MessageSid. A failure can be reported before the sender
     has recorded the MessageSid Twilio just gave it: look again, briefly."""
     for attempt in range(LOOKUPS):
-        async with rt.db.connect() as conn:
+        async with reading(rt.db) as conn:
             row = await repo.outbox_by_external_id(conn, VIA, update.sid)
         if row is not None or update.status not in FAILURES or attempt == LOOKUPS - 1:
             return row
@@ -65,7 +66,7 @@ async def handle_status(rt: Runtime, renderer: Renderer, update: StatusUpdate) -
         return
     now = rt.clock.now()
     requeued = False
-    async with rt.db.begin() as conn:
+    async with writing(rt.db) as conn:
         if not await repo.mark_processed(conn, f"twilio-status:{update.sid}:{update.status}", now):
             return
         data = {"to": row.recipient, "sid": update.sid}

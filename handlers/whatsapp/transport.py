@@ -23,6 +23,7 @@ from handlers.whatsapp.config import PREFIX, Templates, address, digits, templat
 from handlers.whatsapp.fallback import crisis_from_ref, fall_back
 from handlers.whatsapp.render import Outgoing, Renderer
 from persistence import repository as repo
+from persistence.database import reading, writing
 from persistence.whatsapp import VIA, close_window
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ class WhatsAppTransport:
         if person is None or not self.reaches(person):
             raise PermanentError(f"{recipient} has no WhatsApp number")
         now = rt.clock.now()
-        async with rt.db.connect() as conn:
+        async with reading(rt.db) as conn:
             last = await repo.last_inbound(conn, person.id, VIA)
             seen = await self._seen(conn, person.id, message)
         in_window = last is not None and now - last < WINDOW
@@ -88,8 +89,8 @@ class WhatsAppTransport:
         except TwilioException as exc:
             sid = await self._rescue(person, message, seen, sends, exc)
         if message.kind == "card" and message.ref:
-            async with rt.db.begin() as conn:
-                await repo.put_message_ref(conn, VIA, person.id, message.ref, sid, None, rt.clock.now())
+            ref, now = message.ref, rt.clock.now()
+            await rt.writer.write(lambda conn: repo.put_message_ref(conn, VIA, person.id, ref, sid, None, now))
         return sid
 
     async def _send(self, to: str, sends: list[Outgoing]) -> str:
@@ -116,7 +117,7 @@ class WhatsAppTransport:
         template = self.renderer.approved(message, person.lang, seen)
         now = rt.clock.now()
         if str(code) == str(OUTSIDE_WINDOW) and template is not None and not all(s.approved for s in sends):
-            async with rt.db.begin() as conn:
+            async with writing(rt.db) as conn:
                 await close_window(conn, person.id)
                 await repo.append_log(conn, [LogEntry(at=now, kind="whatsapp_template", channel=VIA,
                                                       crisis_id=await self._crisis_id(conn, message),
@@ -125,6 +126,6 @@ class WhatsAppTransport:
                 return await self._send(address(person.whatsapp or ""), template)
             except TwilioException as again:
                 exc, code = again, getattr(again, "code", None)
-        async with rt.db.begin() as conn:
+        async with writing(rt.db) as conn:
             await fall_back(conn, rt.service.router, person, message, await self._crisis_id(conn, message), now)
         raise PermanentError(f"Twilio refused the message ({getattr(exc, 'status', '?')}, error {code})") from exc

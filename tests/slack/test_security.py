@@ -162,7 +162,12 @@ def test_tokens_and_the_signing_secret_never_reach_the_logs(slack: Workspace, ca
     slack.dm("Luis", "estado")
     body = slack.event_body(slack.message_event("Jaime", "estado", CHANNEL))
     slack.client.post("/slack/events", content=body, headers=signed_headers(body, secret="forged"))
+    replayed = slack.event_body(slack.message_event("Jaime", "la clave del router es 1234", CHANNEL))
+    stale = signed_headers(replayed, timestamp=int(time.time()) - 6 * 60)  # genuine, but replayed late
+    assert slack.client.post("/slack/events", content=replayed, headers=stale).status_code == 401
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "chat.postMessage" in logged or "slack" in logged.lower()  # the logs were captured
     assert BOT_TOKEN not in logged and SIGNING_SECRET not in logged
+    assert "Invalid request signature detected: refused with 401" in logged  # the refusal, without the request
+    assert "la clave del router" not in logged and stale["X-Slack-Signature"] not in logged
     assert BOT_TOKEN not in repr(slack.rt.settings) and SIGNING_SECRET not in repr(slack.rt.settings)
