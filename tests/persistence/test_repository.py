@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.loading import load_all
 from bot.routing import Router
 from flows.commands import Press, Say
+from flows.directory import Directory
 from flows.engine import handle
 from flows.messages import Action, ActionKind, TimerKind
 from persistence import repository as repo
@@ -23,8 +24,9 @@ from persistence.database import make_engine, write_transaction
 from persistence.writes import apply
 from tests.support import DIRECTORY, PLAYBOOK, START, RecordingTransport
 
-PB, DIR = load_all(PLAYBOOK, DIRECTORY)
-assert DIR is not None
+PB, _DIRECTORY = load_all(PLAYBOOK, DIRECTORY)
+assert _DIRECTORY is not None
+DIR: Directory = _DIRECTORY
 PLAN = Router(DIR, {"test": RecordingTransport()}).plan
 
 
