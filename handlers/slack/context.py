@@ -162,16 +162,36 @@ class SlackContext:
                 return step
         return None
 
+    @staticmethod
+    def asks(trigger_id: str | None, person_id: str, outcome: Outcome | None) -> bool:
+        """Whether the engine is waiting for a value from this person and the interaction
+        brought a trigger_id to open a modal with (checked before any work is queued)."""
+        return bool(trigger_id) and outcome is not None and outcome.crisis is not None and any(
+            m.to == person_id for m in outcome.messages) and any(
+            task.asking == person_id for task in outcome.crisis.tasks.values())
+
     async def open_modal_if_asked(self, trigger_id: str | None, person_id: str, outcome: Outcome | None) -> None:
         """The engine just asked this person for a value (the declarer's description):
         Slack can ask it in a modal, as the interaction brought a trigger_id."""
-        if not trigger_id or outcome is None or not any(m.to == person_id for m in outcome.messages):
+        if not trigger_id or outcome is None or not self.asks(trigger_id, person_id, outcome):
             return
         step = await self.asked(person_id, outcome.crisis)
         if step is not None and outcome.crisis is not None:
             await self.open_modal(trigger_id, outcome.crisis, step, person_id, None)
 
     # after a press ----------------------------------------------------------------------
+
+    @staticmethod
+    def surface_changes(person_id: str, body: dict[str, Any], pressed: dict[str, Any] | None, card_ref: str | None,
+                        outcome: Outcome) -> bool:
+        """Whether `after_press` has anything to do: most presses redraw their card through
+        the engine's own messages, and then nothing is queued after the ack."""
+        container = body.get("container") or {}
+        if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
+            return True
+        if card_ref is not None:
+            return not any(m.to == person_id and m.ref == card_ref for m in outcome.messages)
+        return pressed is not None and container.get("type") == "message" and bool(container.get("channel_id"))
 
     async def after_press(self, person_id: str, user: str, body: dict[str, Any], pressed: dict[str, Any] | None,
                           card_ref: str | None, outcome: Outcome) -> None:

@@ -56,8 +56,10 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         outcome = await ctx.rt.service.handle(Press(person, engine_action, VIA), event_key=action_key(body, action))
         await ack()
         if outcome is not None:
-            ctx.spawn(ctx.open_modal_if_asked(body.get("trigger_id"), person, outcome))
-            ctx.spawn(ctx.after_press(person, user, body, action, card_ref, outcome))
+            if ctx.asks(body.get("trigger_id"), person, outcome):
+                ctx.spawn(ctx.open_modal_if_asked(body.get("trigger_id"), person, outcome))
+            if ctx.surface_changes(person, body, action, card_ref, outcome):
+                ctx.spawn(ctx.after_press(person, user, body, action, card_ref, outcome))
 
     @app.action(re.compile("^" + re.escape(LINK_PREFIX) + r"\d+$"))
     async def on_link(ack: AsyncAck) -> None:
@@ -94,5 +96,6 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         press = Press(person, form.action, VIA, value=form.value.strip())
         outcome = await ctx.rt.service.handle(press, event_key=view_key(body))
         await ack()
-        if outcome is not None and form.card_ref is not None:
-            ctx.spawn(ctx.after_press(person, user, {}, None, form.card_ref, outcome))
+        card_ref = form.card_ref
+        if outcome is not None and card_ref is not None and ctx.surface_changes(person, {}, None, card_ref, outcome):
+            ctx.spawn(ctx.after_press(person, user, {}, None, card_ref, outcome))

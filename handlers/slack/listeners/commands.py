@@ -37,4 +37,5 @@ def register(app: AsyncApp, ctx: SlackContext, command: str = COMMAND) -> None:
             await ack()
         else:
             await ack(text=t(lang, "slack.answer_in_dm"), response_type="ephemeral")
-        ctx.spawn(ctx.open_modal_if_asked(body.get("trigger_id"), person, outcome))
+        if ctx.asks(body.get("trigger_id"), person, outcome):
+            ctx.spawn(ctx.open_modal_if_asked(body.get("trigger_id"), person, outcome))
