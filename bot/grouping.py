@@ -33,18 +33,25 @@ class _Waiting(Generic[J, R]):
 
 class GroupCommit(Generic[J, R]):
     """`run_group(jobs)` handles a group in one transaction and returns a result per job;
-    `after(results)` runs once the group is committed, before anybody gets their result.
-    A group that fails is run again one job per transaction, so a faulty job fails alone."""
+    `after(results)` runs once the group is committed, before anybody gets their result;
+    `before()` may wait for more jobs before a group is taken. A group that fails is run
+    again one job per transaction, so a faulty job fails alone."""
 
     def __init__(
         self, run_group: Callable[[list[J]], Awaitable[list[R]]],
         after: Callable[[list[R]], Awaitable[None]] | None = None, max_group: int = 100,
+        before: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.run_group = run_group
         self.after = after
+        self.before = before
         self.max_group = max_group
         self._queue: list[_Waiting[J, R]] = []
         self._runner: asyncio.Task[None] | None = None
+
+    @property
+    def queued(self) -> int:
+        return len(self._queue)
 
     async def submit(self, jobs: list[J]) -> list[R]:
         if not jobs:
@@ -59,6 +66,8 @@ class GroupCommit(Generic[J, R]):
     async def _drain(self) -> None:
         try:
             while self._queue:
+                if self.before is not None:
+                    await self.before()
                 group, self._queue = self._queue[:self.max_group], self._queue[self.max_group:]
                 await self._run(group)
         finally:

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 AfterCommit = Callable[[Outcome], Awaitable[None]]
 MAX_BATCH = 100  # commands in one transaction at most
+GROUP_GAP, GROUP_WAIT = 0.004, 0.030  # waiting for presses still being read (bot/priority.py)
 
 
 @dataclass
@@ -73,7 +74,9 @@ class CrisisService:
         self.links: Links | None = None  # set where the dashboard is served (handlers/web)
         # aiogram style: commands on one crisis run one at a time in this process (one
         # group at a time); the write transaction serialises them across processes too.
-        self._group = GroupCommit(self._transaction, after=self._committed, max_group=MAX_BATCH)
+        self._group = GroupCommit(self._transaction, after=self._committed, max_group=MAX_BATCH,
+                                  before=lambda: self.inbound.enough_waiting(lambda: self._group.queued,
+                                                                             GROUP_GAP, GROUP_WAIT))
         self._cached: _Cached | None = None
         self.inbound = Inbound()  # deliveries make way while commands wait for their commit
 
@@ -92,7 +95,7 @@ class CrisisService:
         return sum(outcome is not None for outcome in await self._run(jobs))
 
     async def _run(self, jobs: list[_Job]) -> list[Outcome | None]:
-        async with self.inbound.busy():
+        async with self.inbound.command():
             return await self._group.submit(jobs)
 
     async def _transaction(self, batch: list[_Job]) -> list[Outcome | None]:

@@ -57,7 +57,7 @@ class SlackFeature:
         timestamp = request.headers.get("x-slack-request-timestamp")
         if timestamp is not None and not timestamp.strip().isdigit():
             return JSONResponse({"error": "invalid request"}, status_code=401)
-        async with self.ctx.rt.service.inbound.busy():  # answered before deliveries go on
+        async with self.ctx.rt.service.inbound.request():  # answered before deliveries go on
             return await self.http.handle(request)
 
     async def start(self, runtime: Runtime) -> None:

@@ -71,7 +71,7 @@ class Webhooks:
         async def guarded(request: Request) -> Response:
             runtime: Runtime = request.app.state.runtime
             try:
-                async with runtime.service.inbound.busy():  # answered before deliveries go on
+                async with runtime.service.inbound.request():  # answered before deliveries go on
                     form = await self.verified_form(request)
                     return await endpoint(request, form)
             except Rejected as exc:

@@ -169,7 +169,7 @@ async def test_a_change_by_another_process_is_seen(tmp_path: Path) -> None:
 
 
 async def test_deliveries_wait_while_inbound_work_is_under_way(chat: Chat) -> None:
-    async with chat.rt.service.inbound.busy():  # a webhook being answered
+    async with chat.rt.service.inbound.request():  # a webhook being answered
         await chat.rt.service.handle(Say("luis", "estado", "test"))  # committed, delivery kicked
         chat.rt.outbox.kick()
         await asyncio.sleep(0.05)
