@@ -72,13 +72,13 @@ class CrisisService:
         self.new_id = new_id
         self.after_commit: list[AfterCommit] = []
         self.links: Links | None = None  # set where the dashboard is served (handlers/web)
+        self.inbound = Inbound()  # deliveries make way while commands wait for their commit
         # aiogram style: commands on one crisis run one at a time in this process (one
         # group at a time); the write transaction serialises them across processes too.
         self._group = GroupCommit(self._transaction, after=self._committed, max_group=MAX_BATCH,
                                   before=lambda: self.inbound.enough_waiting(lambda: self._group.queued,
                                                                              GROUP_GAP, GROUP_WAIT))
         self._cached: _Cached | None = None
-        self.inbound = Inbound()  # deliveries make way while commands wait for their commit
 
     async def handle(self, command: Command, event_key: str | None = None) -> Outcome | None:
         """Handle a command; None when `event_key` was already processed (a retry)."""

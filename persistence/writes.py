@@ -20,14 +20,7 @@ from flows.messages import CancelTimers, LogEntry, SetTimer
 from flows.playbook import Playbook
 from flows.world import Outcome, World
 from persistence import tables as T
-from persistence.repository import (
-    TASK_FIELDS,
-    Deliverable,
-    Plan,
-    append_log,
-    outbox_row,
-    task_row,
-)
+from persistence.repository import TASK_FIELDS, Deliverable, Plan, append_log, outbox_row, task_row
 
 
 @dataclass
@@ -71,10 +64,6 @@ class PendingWrites:
         """The world was just read from the database: its crisis's rows are the stored ones."""
         if world.crisis is not None:
             self.stored[world.crisis.id] = Stored(crisis_row(world.crisis), dict(world.baseline))
-
-    @property
-    def empty(self) -> bool:
-        return not (self.crises or self.proposals or self.log or self.cancels or self.timers or self.outbox)
 
     def add(self, world: World, outcome: Outcome) -> None:
         """Take one command's outcome (in the order the commands ran)."""
