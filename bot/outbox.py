@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
@@ -35,6 +36,26 @@ class PermanentError(Exception):
     """Retrying will not help (unknown recipient, rejected payload)."""
 
 
+@dataclass(frozen=True)
+class Shown:
+    """Where the platform shows a message under a ref (a task card, the live announcement),
+    remembered so that the next message with that ref updates it in place."""
+
+    recipient: str
+    ref: str
+    external_id: str
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a transport reports of a delivery: the platform's id of the message and the
+    refs it now shows. They are recorded with the row marked delivered, in one write."""
+
+    external_id: str | None
+    shown: tuple[Shown, ...] = ()
+
+
 class Transport(Protocol):
     """A chat platform as seen by the outbox.
 
@@ -47,8 +68,9 @@ class Transport(Protocol):
 
     def reaches(self, person: Person) -> bool: ...
 
-    async def deliver(self, recipient: str, message: OutMessage) -> str | None:
-        """Send it; return the platform's id of the sent message, if it has one."""
+    async def deliver(self, recipient: str, message: OutMessage) -> Sent | str | None:
+        """Send it; return the platform's id of the sent message, if it has one (and, in a
+        `Sent`, the refs to remember)."""
         ...
 
 
@@ -56,12 +78,11 @@ class OutboxSender:
     def __init__(
         self, db: AsyncEngine, clock: Clock, transports: Callable[[str], Transport],
         max_attempts: int = 8, concurrency: int = 1, make_way: Callable[[], Awaitable[None]] | None = None,
-        writer: GroupWriter | None = None,
     ) -> None:
         self.db = db
         # Parallel deliveries end together: their bookkeeping shares transactions.
-        self.writer = writer or GroupWriter(db)
-        self._delivered: GroupCommit[tuple[repo.OutboxRow, str, str | None], None] = GroupCommit(self._mark_delivered)
+        self.writer = GroupWriter(db)
+        self._delivered: GroupCommit[tuple[repo.OutboxRow, str, Sent], None] = GroupCommit(self._mark_delivered)
         self.clock = clock
         self.transports = transports
         self.max_attempts = max_attempts
@@ -142,7 +163,7 @@ class OutboxSender:
         transport = self.transports(row.via)
         try:
             async with slot or contextlib.nullcontext():
-                external_id = await transport.deliver(row.recipient, row.message)
+                result = await transport.deliver(row.recipient, row.message)
         except TransientError as exc:
             attempts, error, now = row.attempts + 1, str(exc), self.clock.now()
             if attempts >= self.max_attempts:
@@ -159,14 +180,19 @@ class OutboxSender:
             await self.writer.write(lambda conn: repo.mark_failed(conn, row, transport.name, error, now))
             log.warning("outbox %s: permanent failure: %s", row.id, exc)
             return False
-        await self._delivered.submit([(row, transport.name, external_id)])
+        await self._delivered.submit([(row, transport.name, result if isinstance(result, Sent) else Sent(result))])
         return True
 
-    async def _mark_delivered(self, sent: list[tuple[repo.OutboxRow, str, str | None]]) -> list[None]:
-        """Deliveries that end together are recorded together."""
+    async def _mark_delivered(self, delivered: list[tuple[repo.OutboxRow, str, Sent]]) -> list[None]:
+        """Deliveries that end together are recorded together: each row marked delivered,
+        and where the platform now shows what."""
+        now = self.clock.now()
         async with writing(self.db) as conn:
-            await repo.mark_delivered_many(conn, sent, self.clock.now())
-        return [None] * len(sent)
+            await repo.mark_delivered_many(conn, [(row, via, sent.external_id) for row, via, sent in delivered], now)
+            for _, via, sent in delivered:
+                for shown in sent.shown:
+                    await repo.put_message_ref(conn, via, shown.recipient, shown.ref, shown.external_id, shown.channel, now)
+        return [None] * len(delivered)
 
     def _retry_later(self, delay: float) -> None:
         """Wake up for the retry; the row itself is durable, so a restart retries it too."""

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import SystemClock
-from bot.grouping import GroupWriter
 from bot.loading import load_all
 from bot.outbox import OutboxSender, Transport
 from bot.routing import Router
@@ -34,7 +33,6 @@ class Runtime:
     service: CrisisService
     outbox: OutboxSender
     timers: TimerScheduler
-    writer: GroupWriter  # short bookkeeping writes of deliveries (outbox, message ids), grouped
 
     @classmethod
     async def build(
@@ -49,12 +47,11 @@ class Runtime:
         clock = clock or SystemClock()
         router = Router(directory, transports)
         service = CrisisService(db, playbook, directory, clock, router, group_lang=settings.lang)
-        writer = GroupWriter(db)
         outbox = OutboxSender(db, clock, router.transport, settings.outbox_max_attempts, concurrency,
-                              make_way=lambda: service.inbound.quiet(MAKE_WAY_SECONDS), writer=writer)
+                              make_way=lambda: service.inbound.quiet(MAKE_WAY_SECONDS))
         timers = TimerScheduler(service)
         service.after_commit += [outbox.after_commit, timers.after_commit]
-        return cls(settings, db, playbook, directory, clock, service, outbox, timers, writer)
+        return cls(settings, db, playbook, directory, clock, service, outbox, timers)
 
     async def start(self) -> None:
         """Deliver what a crash left undelivered, fire overdue timers, arm the next ones."""

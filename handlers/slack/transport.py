@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.outbox import PermanentError
+from bot.outbox import PermanentError, Sent, Shown
 from bot.settings import Settings
 from flows import render
 from flows.directory import Person
@@ -79,17 +79,20 @@ class SlackTransport:
     def reaches(self, person: Person) -> bool:
         return self.people.reaches(person)
 
-    async def deliver(self, recipient: str, message: OutMessage) -> str | None:
+    async def deliver(self, recipient: str, message: OutMessage) -> Sent:
+        shown: list[Shown] = []  # what is posted under a ref is recorded with the delivery
         try:
             if recipient == GROUP:
-                return await self._to_channel(message)
-            return await self._to_person(recipient, message)
+                ts: str | None = await self._to_channel(message, shown)
+            else:
+                ts = await self._to_person(recipient, message, shown)
         except (SlackApiError, *CONNECTION_ERRORS) as exc:
             raise as_delivery_error(exc) from exc
+        return Sent(ts, tuple(shown))
 
     # people ------------------------------------------------------------------
 
-    async def _to_person(self, person_id: str, message: OutMessage) -> str | None:
+    async def _to_person(self, person_id: str, message: OutMessage, shown: list[Shown]) -> str | None:
         person = self.rt.directory.get(person_id)
         user = self.people.user_of(person_id)
         if person is None or user is None:
@@ -111,7 +114,7 @@ class SlackTransport:
             if ts is not None:
                 return ts
         channel = await self.people.im_channel(self.client, user)
-        return await self._post(channel, payload, person_id, message.ref)
+        return await self._post(channel, payload, person_id, message.ref, shown)
 
     async def _draw_card(self, person: Person, ref: str) -> OutMessage | None:
         """The person's card as the crisis is now (None when the task no longer exists)."""
@@ -129,7 +132,7 @@ class SlackTransport:
 
     # the crisis channel -----------------------------------------------------
 
-    async def _to_channel(self, message: OutMessage) -> str:
+    async def _to_channel(self, message: OutMessage, shown: list[Shown]) -> str:
         assert self.channel is not None
         crisis_id = crisis_of(message.ref)
         if crisis_id is None:
@@ -137,12 +140,12 @@ class SlackTransport:
                 crisis_id = await repo.open_crisis_id(conn, self.rt.playbook.id)
         kind = (message.ref or "").partition(":")[0]
         if kind in ("announcement", "summary") and crisis_id:
-            return await self._live(crisis_id)
+            return await self._live(crisis_id, shown)
         payload = message_payload(message)
         if kind in ("closing", "report"):
-            ts = await self._post(self.channel, payload, GROUP, message.ref)
+            ts = await self._post(self.channel, payload, GROUP, message.ref, shown)
             if crisis_id:
-                await self._live(crisis_id)  # the closed state shows in the announcement too
+                await self._live(crisis_id, shown)  # the closed state shows in the announcement too
             return ts
         thread = None
         if crisis_id:
@@ -151,9 +154,9 @@ class SlackTransport:
             thread = live.external_id if live else None
         if thread:
             payload["thread_ts"] = thread
-        return await self._post(self.channel, payload, GROUP, message.ref)
+        return await self._post(self.channel, payload, GROUP, message.ref, shown)
 
-    async def _live(self, crisis_id: str) -> str:
+    async def _live(self, crisis_id: str, shown: list[Shown]) -> str:
         """Show the crisis as it is now in the channel's one message (posted once, then updated)."""
         rt = self.rt
         ref = f"announcement:{crisis_id}"
@@ -170,7 +173,7 @@ class SlackTransport:
             return existing.external_id  # a burst of summaries: the newest state is already shown
         ts = await self._update_ref(GROUP, ref, payload)
         if ts is None:
-            ts = await self._post(self.channel or "", payload, GROUP, ref)
+            ts = await self._post(self.channel or "", payload, GROUP, ref, shown)
         self._live_shown[crisis_id] = payload
         return ts
 
@@ -191,10 +194,10 @@ class SlackTransport:
             raise
         return str(response.get("ts") or existing.external_id)
 
-    async def _post(self, channel: str, payload: dict[str, Any], recipient: str, ref: str | None) -> str:
+    async def _post(self, channel: str, payload: dict[str, Any], recipient: str, ref: str | None,
+                    shown: list[Shown]) -> str:
         response = await self.client.chat_postMessage(channel=channel, **payload)
         ts = str(response["ts"])
-        if ref:
-            posted_in, now = str(response.get("channel") or channel), self.rt.clock.now()
-            await self.rt.writer.write(lambda conn: repo.put_message_ref(conn, VIA, recipient, ref, ts, posted_in, now))
+        if ref:  # Slack's answer names the DM channel when a user id was posted to
+            shown.append(Shown(recipient, ref, ts, str(response.get("channel") or channel)))
         return ts

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncConnection
 from twilio.base.exceptions import TwilioException
 
-from bot.outbox import PermanentError
+from bot.outbox import PermanentError, Sent, Shown
 from bot.settings import Settings
 from flows.directory import Person
 from flows.messages import LogEntry, OutMessage
@@ -60,7 +60,7 @@ class WhatsAppTransport:
     def reaches(self, person: Person) -> bool:
         return bool(person.whatsapp and digits(person.whatsapp))
 
-    async def deliver(self, recipient: str, message: OutMessage) -> str | None:
+    async def deliver(self, recipient: str, message: OutMessage) -> Sent | str:
         rt = self.rt
         if recipient.startswith(PREFIX):  # somebody not in the directory, who has just written
             try:
@@ -88,9 +88,8 @@ class WhatsAppTransport:
             sid = await self._send(address(person.whatsapp or ""), sends)
         except TwilioException as exc:
             sid = await self._rescue(person, message, seen, sends, exc)
-        if message.kind == "card" and message.ref:
-            ref, now = message.ref, rt.clock.now()
-            await rt.writer.write(lambda conn: repo.put_message_ref(conn, VIA, person.id, ref, sid, None, now))
+        if message.kind == "card" and message.ref:  # recorded with the delivery
+            return Sent(sid, (Shown(person.id, message.ref, sid),))
         return sid
 
     async def _send(self, to: str, sends: list[Outgoing]) -> str:
