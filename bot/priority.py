@@ -24,26 +24,22 @@ class Inbound:
         self._quiet.set()
         self._moved = asyncio.Event()
 
-    @contextlib.asynccontextmanager
-    async def request(self) -> AsyncIterator[None]:
+    def request(self) -> contextlib.AbstractAsyncContextManager[None]:
         """Around the handling of a webhook, until its answer."""
-        self.requests += 1
-        self._changed()
-        try:
-            yield
-        finally:
-            self.requests -= 1
-            self._changed()
+        return self._counting("requests")
+
+    def command(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """Around a command, from its arrival to its commit."""
+        return self._counting("commands")
 
     @contextlib.asynccontextmanager
-    async def command(self) -> AsyncIterator[None]:
-        """Around a command, from its arrival to its commit."""
-        self.commands += 1
+    async def _counting(self, counter: str) -> AsyncIterator[None]:
+        setattr(self, counter, getattr(self, counter) + 1)
         self._changed()
         try:
             yield
         finally:
-            self.commands -= 1
+            setattr(self, counter, getattr(self, counter) - 1)
             self._changed()
 
     def _changed(self) -> None:

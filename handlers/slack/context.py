@@ -172,8 +172,9 @@ class SlackContext:
 
     async def open_modal_if_asked(self, trigger_id: str | None, person_id: str, outcome: Outcome | None) -> None:
         """The engine just asked this person for a value (the declarer's description):
-        Slack can ask it in a modal, as the interaction brought a trigger_id."""
-        if not trigger_id or outcome is None or not self.asks(trigger_id, person_id, outcome):
+        Slack can ask it in a modal, as the interaction brought a trigger_id. Queued only
+        when `asks` says so."""
+        if not trigger_id or outcome is None:
             return
         step = await self.asked(person_id, outcome.crisis)
         if step is not None and outcome.crisis is not None:

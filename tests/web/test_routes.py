@@ -103,6 +103,17 @@ async def test_reports_and_crisis_pages(web: Site, client: httpx.AsyncClient) ->
     assert missing.status_code == 404 and "No existe la crisis 20000101-0000" in missing.text
 
 
+async def live_event(lines: AsyncIterator[str]) -> str:
+    """The next `live` event of the stream: its data lines, joined."""
+    assert await anext(lines) == "event: live"
+    data: list[str] = []
+    async for line in lines:
+        if not line:
+            break
+        data.append(line.removeprefix("data: "))
+    return "\n".join(data)
+
+
 async def test_the_events_stream_sends_the_live_part_rendered(web: Site, client: httpx.AsyncClient) -> None:
     await web.say("Jaime", "ALERTA ROJA: caída")
     await enter(client, web.web.links.personal("jaime"))
@@ -111,25 +122,15 @@ async def test_the_events_stream_sends_the_live_part_rendered(web: Site, client:
         lines = response.aiter_lines()
         assert await anext(lines) == "retry: 2000"
         assert await anext(lines) == ""
-        assert await anext(lines) == "event: live"
-        first: list[str] = []
-        async for line in lines:
-            if not line:
-                break
-            first.append(line.removeprefix("data: "))
-        assert "Sin tomar" in "\n".join(first)
+        first = await live_event(lines)
+        assert "Sin tomar" in first
         await web.say("Cecilia", "tomo 2")
         # The next events (the change-watcher may add one of its own in between) show her claim.
         for _ in range(3):
-            assert await anext(lines) == "event: live"
-            second: list[str] = []
-            async for line in lines:
-                if not line:
-                    break
-                second.append(line.removeprefix("data: "))
-            if "🟡 Cecilia, hace 0 min" in "\n".join(second):
+            second = await live_event(lines)
+            if "🟡 Cecilia, hace 0 min" in second:
                 break
-        assert "🟡 Cecilia, hace 0 min" in "\n".join(second)
+        assert "🟡 Cecilia, hace 0 min" in second
 
 
 async def test_the_public_banner_follows_the_crisis(web: Site, client: httpx.AsyncClient) -> None:
