@@ -14,25 +14,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from bot.features import Feature, enabled_features
-from bot.outbox import TransientError, Transport
+from bot.health import Thresholds, check
+from bot.outbox import Transport
 from bot.runtime import Runtime
 from bot.settings import Settings
 from flows.clock import Clock
-from flows.directory import Person
-from flows.messages import OutMessage
-
-
-class NoTransport:
-    """Until a chat transport is configured, messages wait in the outbox (nothing is lost)."""
-
-    name = "none"
-    group_mode = "post"
-
-    def reaches(self, person: Person) -> bool:
-        return True
-
-    async def deliver(self, recipient: str, message: OutMessage) -> str | None:
-        raise TransientError("no chat transport configured", retry_after=300)
 
 
 def create_app(
@@ -45,8 +31,8 @@ def create_app(
     transports: dict[str, Transport] = {}
     for feature in features:
         transports.update(feature.transports())
-    if not transports:
-        transports[NoTransport.name] = NoTransport()
+    # No chat transport (a web-only `serve` beside `crisisbot run`): this process fires no
+    # timer and writes no message (bot/scheduler.py, bot/service.py); /healthz says so.
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -62,13 +48,18 @@ def create_app(
         try:
             yield
         finally:
+            await runtime.contact.stop()  # no new «sin contacto» reports while transports close
             for feature in reversed(features):
                 await feature.stop()
             await runtime.stop()
 
+    thresholds = Thresholds.from_settings(settings)
+
     async def healthz(request: Request) -> JSONResponse:
+        """200 or 503 with what is wrong (bot/health.py, docs/monitoring.md)."""
         runtime: Runtime = request.app.state.runtime
-        return JSONResponse({"ok": True, "playbook": runtime.playbook.id})
+        healthy, body = await check(runtime, thresholds)
+        return JSONResponse(body, status_code=200 if healthy else 503, headers={"Cache-Control": "no-store"})
 
     routes: list[BaseRoute] = [Route("/healthz", healthz)]
     for feature in features:

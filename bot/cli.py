@@ -1,4 +1,5 @@
-"""The `crisisbot` command: run (terminal chat), serve (web), check (files), informe."""
+"""The `crisisbot` command: run (terminal chat), serve (web), check (files), doctor (the live
+setup), informe."""
 
 from __future__ import annotations
 
@@ -107,6 +108,18 @@ async def _whatsapp_templates(settings: Settings, list_only: bool) -> int:
     return 0 if all(state.sid for state in states) else 1
 
 
+def _doctor(timeout: float | None) -> int:
+    from bot.doctor import DEFAULT_TIMEOUT, doctor
+
+    logging.disable(logging.CRITICAL)  # the lines say it all: the libraries' own logs stay quiet meanwhile
+    try:
+        return asyncio.run(doctor(sys.stdout, timeout or DEFAULT_TIMEOUT))
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        logging.disable(logging.NOTSET)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crisisbot", description="Coordina una crisis: ALERTA ROJA → FIN DE LA CRISIS.")
     sub = parser.add_subparsers(dest="command")
@@ -114,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser = sub.add_parser("serve", help="servidor web (Procfile web:)")
     serve_parser.add_argument("--port", type=int, default=None)
     sub.add_parser("check", help="valida el playbook y el directorio")
+    doctor = sub.add_parser("doctor", help="comprueba la instalación en vivo: base de datos, Slack, Twilio")
+    doctor.add_argument("--timeout", type=float, default=None, metavar="SEGUNDOS",
+                        help="tiempo máximo de cada comprobación (10 s)")
     informe = sub.add_parser("informe", help="informe y bitácora de una crisis (sin id: lista las crisis)")
     informe.add_argument("crisis_id", nargs="?")
     informe.add_argument("--html", type=Path, metavar="ARCHIVO", help="escribe el informe en HTML (con el gráfico)")
@@ -123,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     plantillas = whatsapp_sub.add_parser("plantillas", help="crea (o lista) las plantillas de contenido que usa el bot")
     plantillas.add_argument("--listar", action="store_true", help="solo lista, no crea nada")
     args = parser.parse_args(argv)
+    if args.command == "doctor":  # before loading the settings: doctor reports their errors itself
+        return _doctor(args.timeout)
     settings = Settings()
     logging.basicConfig(level=settings.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("apscheduler", "alembic", "httpx"):

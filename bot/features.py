@@ -39,11 +39,19 @@ def enabled_features(settings: Settings) -> list[Feature]:
         from handlers.whatsapp.feature import WhatsAppFeature
 
         features.append(WhatsAppFeature(settings))
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_sms_from:
+        from handlers.sms.feature import (
+            SmsFeature,  # the last channel: routing puts it after every other
+        )
+
+        features.append(SmsFeature(settings))
     if settings.slack_bot_token and (settings.slack_signing_secret or settings.slack_app_token):
         from handlers.slack.feature import SlackFeature
 
         features.append(SlackFeature(settings))
-    from handlers.web.feature import WebFeature  # the dashboard, reports and banner: always on
+    from handlers.web.feature import (
+        WebFeature,  # the dashboard, reports and banner: always on
+    )
 
     features.append(WebFeature(settings))
     return features

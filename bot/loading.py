@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ValidationError
 
 from flows.directory import Directory
@@ -106,12 +105,6 @@ def load_all(playbook_path: Path, directory_path: Path | None) -> tuple[Playbook
         for problem in found:
             path, node = (playbook_path, pb_node) if problem.source == "playbook" else (directory_path, dir_node)
             problems.append(FileProblem(str(path), _line_of(node, problem.path), problem.message))
-        for i, recurring in enumerate(playbook.recurring):
-            try:
-                CronTrigger.from_crontab(recurring.cron, timezone=playbook.timezone)
-            except ValueError as exc:
-                line = _line_of(pb_node, ("recurring", i, "cron"))
-                problems.append(FileProblem(str(playbook_path), line, f"cron no válido '{recurring.cron}': {exc}"))
     if problems:
         raise ConfigError(problems)
     assert playbook is not None

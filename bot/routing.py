@@ -23,10 +23,15 @@ class Router:
         self.directory = directory
         self.transports = dict(transports)
 
+    def order(self, person: Person) -> list[str]:
+        """The channels to try for a person: those they prefer, then the others; a
+        transport marked `last_resort` (SMS) after all of them, whatever they prefer."""
+        order = [*person.prefer, *(name for name in self.transports if name not in person.prefer)]
+        return sorted(order, key=lambda name: bool(getattr(self.transports.get(name), "last_resort", False)))
+
     def channel_for(self, person: Person) -> str | None:
         """The first channel the person prefers that reaches them, else any that does."""
-        order = [*person.prefer, *(name for name in self.transports if name not in person.prefer)]
-        for name in order:
+        for name in self.order(person):
             transport = self.transports.get(name)
             if transport is not None and transport.reaches(person):
                 return name

@@ -7,6 +7,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,7 +23,7 @@ from flows.messages import OutMessage
 from flows.playbook import Playbook
 from flows.world import Links, Outcome, World
 from persistence import repository as repo
-from persistence.database import reading, write_transaction
+from persistence.database import reading, write_transaction, writing
 from persistence.writes import PendingWrites, Stored
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,8 @@ class CrisisService:
         return sum(outcome is not None for outcome in await self._run(jobs))
 
     async def _run(self, jobs: list[_Job]) -> list[Outcome | None]:
+        if not self.router.transports:  # its messages could reach nobody, yet count as sent
+            raise RuntimeError("this process has no chat transport: it runs no command")
         async with self.inbound.command():
             return await self._group.submit(jobs)
 
@@ -142,10 +145,14 @@ class CrisisService:
             self._cached = _Cached(revision, world, writes.stored)
         return outcomes
 
-    async def recurring_due(self, recurring_id: str) -> None:
-        """A cron reminder; keyed by the minute so that replicas send it once."""
-        key = f"recurring:{recurring_id}:{self.clock.now():%Y%m%d%H%M}"
-        await self.handle(RecurringDue(recurring_id), event_key=key)
+    async def recurring_due(self, recurring_id: str, slot: datetime | None = None) -> None:
+        """A cron reminder for its slot (default: now), keyed by the slot's minute in UTC so
+        that replicas, late runs and a catch-up after a restart send it once; the slot is
+        then remembered (`recurring_runs`) so that a restart does not fire it again."""
+        slot = (slot or self.clock.now()).astimezone(UTC)
+        await self.handle(RecurringDue(recurring_id), event_key=f"recurring:{recurring_id}:{slot:%Y%m%d%H%M}")
+        async with writing(self.db) as conn:
+            await repo.record_recurring_slot(conn, self.playbook.id, recurring_id, slot, self.clock.now())
 
     async def latest_buttons(self, person: str, via: str) -> OutMessage | None:
         async with reading(self.db) as conn:

@@ -24,6 +24,17 @@ class Settings(BaseSettings):
     # Deliveries at once in `crisisbot serve` (to different people; one person's stay in
     # order). Slack limits posting per channel, and each person's DM is its own channel.
     outbox_concurrency: int = Field(default=16, ge=1, le=64)
+    # GET /healthz answers 503 (page someone) when, in seconds, a pending timer is overdue
+    # by more than HEALTH_TIMER_OVERDUE_SECONDS, or an outbox row has waited undelivered
+    # longer than HEALTH_OUTBOX_AGE_SECONDS; or when this many timer sweeps failed in a row.
+    health_timer_overdue_seconds: float = Field(default=120.0, gt=0)
+    health_outbox_age_seconds: float = Field(default=600.0, gt=0)
+    health_sweep_failures: int = Field(default=3, ge=1)
+    # Seconds between a process's heartbeats, and seconds without one after which its
+    # outbox leases are free for the other processes (a dead replica on another machine).
+    # On the same machine a dead process is noticed at once by its pid.
+    outbox_heartbeat_seconds: float = Field(default=5.0, gt=0)
+    outbox_process_timeout_seconds: float = Field(default=15.0, gt=0)
     # The public address of `crisisbot serve` (signature checks behind a proxy, links in chat).
     public_base_url: str = "http://localhost:8000"
     # Signs dashboard links. Without it a random key is made at start-up (links die on restart).
@@ -35,6 +46,10 @@ class Settings(BaseSettings):
     # Twilio's REST API, or a gateway / local fake (then the Content API is reached there too).
     twilio_api_url: str = "https://api.twilio.com"
     twilio_messages_per_second: float = 10.0  # the sender's throughput; the transport paces itself
+    # SMS as the last channel (handlers/sms): the account's SMS number, E.164 ("+14155550100").
+    # With it, people no chat channel reaches get the essentials by SMS, and answer by SMS
+    # (Twilio's webhook for the number: PUBLIC_BASE_URL + /twilio/sms).
+    twilio_sms_from: str | None = None  # `crisisbot doctor` checks that it looks E.164
     # Content template ids (HX...), made by `crisisbot whatsapp plantillas`. Without them the
     # bot sends numbered text, and cannot reach people outside WhatsApp's 24-hour window.
     twilio_content_notice: str | None = None  # approved text template: any message, out of the window
@@ -54,6 +69,33 @@ class Settings(BaseSettings):
     slack_crisis_channel: str | None = None  # the company group's channel id (C0123...)
     # Slack's Web API, or a Slack-compatible gateway / local fake.
     slack_api_url: str = "https://slack.com/api/"
+
+    # The inbox (bot/inbox.py): a command the database cannot commit in time is kept on local
+    # disk, the platform is answered at once, and it is retried until committed.
+    # Seconds a webhook waits for its command's commit before it is kept instead; under
+    # Slack's 3 s to acknowledge and Twilio's 15 s to answer.
+    inbox_slack_budget_seconds: float = Field(default=2.0, gt=0, lt=3)
+    inbox_twilio_budget_seconds: float = Field(default=10.0, gt=0, lt=15)
+    # Minutes after its arrival a kept command may still be committed; then the person is
+    # told it was not taken.
+    inbox_give_up_minutes: float = Field(default=10.0, gt=0)
+    # Seconds before the first retry of a kept command (doubling up to 30 s while it fails).
+    inbox_retry_seconds: float = Field(default=1.0, gt=0)
+    # Where kept commands wait (an append-only JSON-lines file). Default: `inbox/` beside the
+    # SQLite file, or `./inbox/` for PostgreSQL.
+    inbox_dir: Path | None = None
+    # Milliseconds a SQLite writer waits for another process's write lock before failing.
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+
+    @property
+    def inbox_path(self) -> Path:
+        """The inbox's directory (see `inbox_dir`)."""
+        if self.inbox_dir is not None:
+            return self.inbox_dir
+        scheme, _, path = self.database_url.partition(":///")
+        if scheme.startswith("sqlite") and path not in ("", ":memory:"):
+            return Path(path).parent / "inbox"
+        return Path("inbox")
 
     @property
     def lang(self) -> str:

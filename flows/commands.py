@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flows.contact import Reason
 from flows.messages import Action, TimerKind
 
 
@@ -45,4 +46,23 @@ class RecurringDue:
     recurring_id: str
 
 
-Command = Say | Press | TimerFired | RecurringDue
+@dataclass(frozen=True)
+class ContactLost:
+    """Nobody can reach `person` in the crisis (bot/contact.py found it): tell the coordinators."""
+
+    crisis_id: str
+    person: str
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class ContactRestored:
+    """A person reported unreachable was reached again (`how`: "delivered" or "wrote")."""
+
+    crisis_id: str
+    person: str
+    how: str
+    via: str | None = None
+
+
+Command = Say | Press | TimerFired | RecurringDue | ContactLost | ContactRestored

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flows import banner, lifecycle, panel, render, tasks
-from flows.commands import Command, Press, RecurringDue, Say, TimerFired
+from flows import banner, lifecycle, panel, render, tasks, unreachable
+from flows.commands import Command, ContactLost, ContactRestored, Press, RecurringDue, Say, TimerFired
 from flows.crisis import CrisisState, ProposalKind
 from flows.matching import Intent, read
 from flows.messages import GROUP, ActionKind, OutMessage
@@ -14,7 +14,8 @@ from flows.world import Outcome, Turn, World
 
 # Log kinds that do not change what the live summary shows.
 _QUIET = frozenset({"status", "joined", "info", "claim_refused", "reminder", "proposed_declare", "proposed_close",
-                    "proposal_dismissed", "delivered", "delivery_failed", "panel_link", banner.SET})
+                    "proposal_dismissed", "delivered", "delivery_failed", "panel_link", banner.SET,
+                    "contact_lost", "contact_restored"})
 
 
 def handle(world: World, command: Command) -> Outcome:
@@ -28,6 +29,10 @@ def handle(world: World, command: Command) -> Outcome:
         on_press(turn, command)
     elif isinstance(command, TimerFired):
         on_timer(turn, command)
+    elif isinstance(command, ContactLost):
+        unreachable.contact_lost(turn, command)
+    elif isinstance(command, ContactRestored):
+        unreachable.contact_restored(turn, command)
     else:
         on_recurring(turn, command)
     crisis = turn.out.crisis
@@ -43,8 +48,8 @@ def needs_log(world: World, command: Command) -> bool:
     the report). Other commands skip loading it."""
     if isinstance(command, Say):
         return True
-    if isinstance(command, Press) and command.action.kind == ActionKind.CONFIRM:
-        return True
+    if isinstance(command, Press) and command.action.kind in (ActionKind.CONFIRM, ActionKind.STATUS):
+        return True  # «estado» also shows who can be reached, read with the bitácora
     return world.crisis is not None and world.crisis.state == CrisisState.CLOSING
 
 
@@ -117,7 +122,7 @@ def send_status(turn: Turn, by: str) -> None:
         return
     turn.log("status", by)
     lang, tz = turn.lang_of(by), turn.tz_of(by)
-    turn.send(by, render.status_text(crisis, turn.playbook, turn.directory, turn.now, lang, tz),
+    turn.send(by, render.status_text(crisis, turn.playbook, turn.directory, turn.now, lang, tz, turn.world.delivery),
               panel.status_buttons(turn, by), kind="status")
 
 

@@ -62,13 +62,17 @@ class OutMessage:
     """One message for one recipient (a person id or GROUP), already in their language.
 
     `ref` names the thing the message shows (a task card, the announcement); a rich
-    transport may update the earlier message with the same ref in place."""
+    transport may update the earlier message with the same ref in place. `fresh`: the
+    message asks its recipient to act now (a reminder, an escalation, «mis tareas»), so a
+    transport that redraws in place posts it as a new message (edits do not notify) and
+    takes the buttons off the older copy under the same ref."""
 
     to: str
     text: str
     buttons: tuple[Button, ...] = ()
     ref: str | None = None
     kind: str = "info"
+    fresh: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -78,13 +82,15 @@ class OutMessage:
             "kind": self.kind,
             "buttons": [{"label": b.label, "action": b.action.encode(), "style": b.style, **({"url": b.url} if b.url else {})}
                         for b in self.buttons],
+            **({"fresh": True} if self.fresh else {}),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OutMessage:
         buttons = tuple(Button(b["label"], Action.decode(b["action"]), b.get("style", "default"), b.get("url"))
                         for b in data["buttons"])
-        return cls(to=data["to"], text=data["text"], buttons=buttons, ref=data.get("ref"), kind=data.get("kind", "info"))
+        return cls(to=data["to"], text=data["text"], buttons=buttons, ref=data.get("ref"), kind=data.get("kind", "info"),
+                   fresh=bool(data.get("fresh", False)))
 
 
 class TimerKind(StrEnum):

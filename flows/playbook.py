@@ -14,7 +14,9 @@ from enum import StrEnum
 from functools import cached_property, lru_cache
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from flows.crontab import Crontab
 
 ALL_STAFF = "todos"
 """Reserved role: every person of the directory."""
@@ -68,6 +70,9 @@ class Policy(_Strict):
     deadline: Duration | None = None
     checkin_grace: Duration = timedelta(minutes=10)
     extend_by: Duration = timedelta(minutes=15)
+    # A message to a person still undelivered this long after it was queued makes them
+    # «sin contacto»: the coordinators are told (bot/contact.py). Crisis-wide, not per step.
+    contact_after: Duration = timedelta(minutes=10)
 
     @model_validator(mode="after")
     def _ordered(self) -> Policy:
@@ -116,9 +121,23 @@ class Recurring(_Strict):
     """A reminder outside any crisis (refresh the Mailchimp contacts every month)."""
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
-    cron: str
+    cron: str  # crontab(5), read in the playbook's time zone (flows/crontab.py)
     roles: list[str] = Field(min_length=1)
     text: str
+
+    @field_validator("cron")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        """A malformed expression stops the load (`crisisbot check` says file and line)."""
+        try:
+            Crontab.parse(value)
+        except ValueError as exc:
+            raise ValueError(f"cron no válido {value!r}: {exc}") from None
+        return value
+
+    @cached_property
+    def crontab(self) -> Crontab:
+        return Crontab.parse(self.cron)
 
 
 class Banner(_Strict):

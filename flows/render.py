@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flows.contact import DeliveryBoard, next_text
+from flows.contact import status_line as contact_line
 from flows.crisis import Crisis, CrisisState, Task, TaskState
 from flows.directory import Directory
 from flows.messages import Action, ActionKind, Button, LogEntry
@@ -140,7 +142,11 @@ def status_icon_detail(
     return "⬜", t(lang, "status_open", age=elapsed)
 
 
-def status_text(crisis: Crisis, playbook: Playbook, directory: Directory, now: datetime, lang: str, tz: ZoneInfo) -> str:
+def status_text(
+    crisis: Crisis, playbook: Playbook, directory: Directory, now: datetime, lang: str, tz: ZoneInfo,
+    delivery: DeliveryBoard | None = None,
+) -> str:
+    """`delivery`: who can be reached and the next timer per task (one line, and «próximo aviso» per task)."""
     if crisis.state == CrisisState.ACTIVE:
         phase = t(lang, "status_active")
     elif crisis.state == CrisisState.CLOSING:
@@ -164,11 +170,16 @@ def status_text(crisis: Crisis, playbook: Playbook, directory: Directory, now: d
         if is_overdue(task, now):
             detail += t(lang, "status_overdue")
             counts["overdue"] += 1
+        upcoming = delivery.next_timers.get(step.id) if delivery is not None else None
+        if upcoming is not None and task.state in (TaskState.OPEN, TaskState.CLAIMED):
+            detail += " · " + next_text(upcoming, tz, lang)
         lines.append(t(lang, "status_line", icon=icon, number=step.number, title=step.title, detail=detail))
         key = {TaskState.DONE: "done", TaskState.CLAIMED: "claimed", TaskState.OPEN: "open", TaskState.WAITING: "waiting"}.get(task.state)
         if key:
             counts[key] += 1
     lines.append(t(lang, "status_totals", **counts))
+    if delivery is not None and delivery.people:
+        lines.append(contact_line(delivery, directory, lang))
     return "\n".join(lines)
 
 

@@ -3,6 +3,8 @@ what timers do when nobody moves."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flows import render
 from flows.crisis import Task, TaskEvent, TaskState
 from flows.messages import Action, ActionKind, Button, SetTimer, TimerKind
@@ -24,6 +26,7 @@ def nudge(turn: Turn, step: Step, task: Task, to: str, key: str, **kw: str) -> N
         buttons = render.task_buttons(crisis.id, step, task, to, lang)
     turn.send(to, t(lang, key, number=step.number, title=step.title, **kw), buttons, ref=f"nudge:{crisis.id}/{step.id}",
               kind="nudge")
+    turn.out.messages[-1] = replace(turn.out.messages[-1], fresh=True)  # asks to act now: a new message
 
 
 def _names(turn: Turn, step: Step) -> str:
@@ -192,6 +195,8 @@ def my_tasks(turn: Turn, by: str) -> None:
     turn.send_key(by, "my_tasks_head")
     for step, task in mine:
         announce_card(turn, step, task, by)
+        # asked for now: new messages below the heading, not edits of the cards far up
+        turn.out.messages[-1] = replace(turn.out.messages[-1], fresh=True)
 
 
 TASK_ACTIONS = {

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from flows.contact import DeliveryBoard
 from flows.crisis import Crisis, CrisisState, Proposal, ProposalState, Task
 from flows.directory import Directory, Person
 from flows.messages import GROUP, Button, CancelTimers, LogEntry, OutMessage, SetTimer
@@ -44,6 +45,7 @@ class World:
     deliveries: int = 0  # "delivered" entries of that bitácora, counted, not loaded
     baseline: dict[str, Any] = field(default_factory=dict)  # the storage's own record of what it loaded
     links: Links | None = None  # None where no dashboard is served
+    delivery: DeliveryBoard | None = None  # who can be reached (flows/contact.py), loaded with the bitácora
 
     def after(self, outcome: Outcome, now: datetime) -> World:
         """The world the next command of the same transaction sees: this one with the

@@ -28,9 +28,10 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, busy_timeout_ms: int = 10_000) -> AsyncEngine:
     """SQLite through aiosqlite (WAL, foreign keys, busy timeout, BEGIN IMMEDIATE) or
-    PostgreSQL through asyncpg."""
+    PostgreSQL through asyncpg. `busy_timeout_ms`: how long a SQLite writer waits for
+    another process's write lock before `database is locked`."""
     if url.startswith("sqlite"):
         # Enough pooled connections for the outbox's parallel senders, the grouped writes
         # and the requests beside them: a connection opened past the pool is a new thread
@@ -47,7 +48,7 @@ def make_engine(url: str) -> AsyncEngine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Row, and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Row,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -20,8 +33,11 @@ from flows.crisis import (
     Task,
     TaskState,
 )
+from flows.contact import EVENT_KINDS as CONTACT_KINDS
+from flows.contact import DeliveryBoard, NextTimer, Queued, fold
+from flows.contact import Event as ContactEvent
 from flows.directory import Directory
-from flows.messages import LogEntry, OutMessage, TimerKind
+from flows.messages import GROUP, LogEntry, OutMessage, TimerKind
 from flows.playbook import Playbook
 from flows.world import World
 from persistence import tables as T
@@ -128,6 +144,7 @@ async def load_world(
         world.log = await crisis_log(conn, crisis.id, with_deliveries=False)
         world.deliveries = (await conn.execute(select(func.count()).select_from(T.log).where(
             and_(T.log.c.crisis_id == crisis.id, T.log.c.kind == "delivered")))).scalar_one()
+        world.delivery = await delivery_board(conn, crisis, now)  # «estado» shows who can be reached
     if crisis is not None:
         world.baseline = {step_id: task_row(task) for step_id, task in crisis.tasks.items()}
     return world
@@ -205,6 +222,27 @@ async def pending_timers(conn: AsyncConnection, crisis_id: str) -> list[TimerRow
     return [TimerRow(r.id, r.crisis_id, r.step_id, TimerKind(r.kind), r.seq, r.due_at) for r in rows]
 
 
+async def recurring_slot(conn: AsyncConnection, playbook_id: str, recurring_id: str) -> datetime | None:
+    """The last slot (UTC) a recurring reminder fired for, or was baselined at; None if never."""
+    result = await conn.execute(select(T.recurring_runs.c.slot).where(and_(
+        T.recurring_runs.c.playbook_id == playbook_id, T.recurring_runs.c.recurring_id == recurring_id)))
+    slot: datetime | None = result.scalar_one_or_none()
+    return slot
+
+
+async def record_recurring_slot(
+    conn: AsyncConnection, playbook_id: str, recurring_id: str, slot: datetime, now: datetime,
+) -> None:
+    """Remember a slot as fired; the stored slot only moves forward (replicas, late retries)."""
+    where = and_(T.recurring_runs.c.playbook_id == playbook_id, T.recurring_runs.c.recurring_id == recurring_id)
+    result = await conn.execute(update(T.recurring_runs).where(and_(where, T.recurring_runs.c.slot < slot))
+                                .values(slot=slot, updated_at=now))
+    if result.rowcount == 0:
+        dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+        await conn.execute(dialect.insert(T.recurring_runs).values(
+            playbook_id=playbook_id, recurring_id=recurring_id, slot=slot, updated_at=now).on_conflict_do_nothing())
+
+
 # outbox -------------------------------------------------------------------
 
 
@@ -218,39 +256,84 @@ class OutboxRow:
     attempts: int
 
 
-def _unleased(now: datetime) -> Any:
-    return or_(T.outbox.c.leased_until.is_(None), T.outbox.c.leased_until < now)
+@dataclass(frozen=True)
+class Liveness:
+    """Whose leases stand, for the outbox queries. `me`: the asking process (processes.id),
+    whose own leases always stand; `alive_since` (wall clock, aware UTC): another process's
+    leases stand only if it was seen since then (bot/processes.py). With `alive_since` None
+    every lease stands until its `leased_until`, whoever holds it."""
+
+    me: str | None = None
+    alive_since: datetime | None = None
 
 
-def _behind_a_retry(now: datetime) -> Any:
-    """An earlier row to the same recipient on the same channel waits for its retry (or is
-    being sent): this one waits too, so each person reads their messages in order."""
+ANYONE = Liveness()
+
+
+def _held(now: datetime, live: Liveness, table: Any = T.outbox) -> Any:
+    """The row's lease is in force: not run out, and its holder alive (this process, a
+    process seen lately, or a lease taken before processes were recorded)."""
+    in_time = and_(table.c.leased_until.is_not(None), table.c.leased_until >= now)
+    if live.alive_since is None:
+        return in_time
+    holders = [table.c.leased_by.is_(None), exists().where(and_(
+        T.processes.c.id == table.c.leased_by, T.processes.c.seen_at >= live.alive_since))]
+    if live.me is not None:
+        holders.append(table.c.leased_by == live.me)
+    return and_(in_time, or_(*holders))
+
+
+def _undone(table: Any = T.outbox) -> Any:
+    return and_(table.c.delivered_at.is_(None), table.c.failed_at.is_(None))
+
+
+def _behind(now: datetime, live: Liveness) -> Any:
+    """An earlier row to the same recipient on the same channel waits for its retry, or is
+    being sent by a live process: this one waits too, so each person reads their messages
+    in order. A lease of a dead process holds nothing back (its row is due again itself)."""
     earlier = T.outbox.alias("earlier")
     return exists().where(and_(
         earlier.c.recipient == T.outbox.c.recipient, earlier.c.via == T.outbox.c.via, earlier.c.id < T.outbox.c.id,
-        earlier.c.delivered_at.is_(None), earlier.c.failed_at.is_(None),
-        or_(earlier.c.next_attempt_at > now, earlier.c.leased_until >= now),
+        _undone(earlier), or_(earlier.c.next_attempt_at > now, _held(now, live, earlier)),
     ))
 
 
-async def pending_outbox(conn: AsyncConnection, now: datetime, limit: int = 100) -> list[OutboxRow]:
+def _through(vias: Collection[str] | None) -> Any:
+    return true() if vias is None else T.outbox.c.via.in_(list(vias))
+
+
+def _outbox_row(r: Row[Any]) -> OutboxRow:
+    return OutboxRow(r.id, r.crisis_id, r.recipient, r.via, OutMessage.from_json(r.payload), r.attempts)
+
+
+async def pending_outbox(
+    conn: AsyncConnection, now: datetime, limit: int = 100, *, vias: Collection[str] | None = None,
+    live: Liveness = ANYONE,
+) -> list[OutboxRow]:
+    """Rows due at `now` (the bot's clock) that nobody alive is sending, in commit order,
+    skipping those behind an earlier row of the same person (`_behind`); only rows through
+    `vias` (the transports of the asking process) when given."""
+    if vias is not None and not vias:
+        return []
     rows = (await conn.execute(select(T.outbox).where(and_(
-        T.outbox.c.delivered_at.is_(None), T.outbox.c.failed_at.is_(None), T.outbox.c.next_attempt_at <= now,
-        _unleased(now), ~_behind_a_retry(now),
+        _undone(), T.outbox.c.next_attempt_at <= now, _through(vias), ~_held(now, live), ~_behind(now, live),
     )).order_by(T.outbox.c.id).limit(limit))).all()
-    return [OutboxRow(r.id, r.crisis_id, r.recipient, r.via, OutMessage.from_json(r.payload), r.attempts) for r in rows]
+    return [_outbox_row(r) for r in rows]
 
 
-async def lease_outbox(conn: AsyncConnection, rows: Sequence[OutboxRow], now: datetime, until: datetime) -> set[int]:
-    """Take rows for delivery; returns the ids this sender got. Another sender (a second
-    replica) gets none of them, so a message is not sent twice; if this sender dies, the
-    lease runs out and the row is sent again."""
+async def lease_outbox(
+    conn: AsyncConnection, rows: Sequence[OutboxRow], now: datetime, until: datetime, *, by: str | None = None,
+    live: Liveness = ANYONE,
+) -> set[int]:
+    """Take rows for delivery until `until`, for the process `by`; returns the ids this
+    sender got. Another sender gets none of them while the lease stands (see `_held`), so
+    a message is not sent twice; if the holder dies, the lease is free at once for those
+    who know it (`live`), or when it runs out."""
     if not rows:
         return set()
     result = await conn.execute(update(T.outbox).where(and_(
-        T.outbox.c.id.in_([row.id for row in rows]), T.outbox.c.delivered_at.is_(None), T.outbox.c.failed_at.is_(None),
-        _unleased(now),
-    )).values(leased_until=until).returning(T.outbox.c.id))
+        T.outbox.c.id.in_([row.id for row in rows]), _undone(), ~_held(now, live),
+    )).values(leased_until=until, leased_by=by).returning(T.outbox.c.id))
     return set(result.scalars().all())
 
 
@@ -258,14 +341,45 @@ async def release_outbox(conn: AsyncConnection, ids: Sequence[int]) -> None:
     """Give back leased rows this sender will not attempt now."""
     if ids:
         await conn.execute(update(T.outbox).where(and_(
-            T.outbox.c.id.in_(ids), T.outbox.c.delivered_at.is_(None))).values(leased_until=None))
+            T.outbox.c.id.in_(ids), T.outbox.c.delivered_at.is_(None))).values(leased_until=None, leased_by=None))
 
 
-async def next_outbox_attempt(conn: AsyncConnection) -> datetime | None:
-    result = await conn.execute(select(func.min(T.outbox.c.next_attempt_at)).where(
-        and_(T.outbox.c.delivered_at.is_(None), T.outbox.c.failed_at.is_(None))))
-    at: datetime | None = result.scalar_one_or_none()
-    return at
+async def release_leases_of(conn: AsyncConnection, process_id: str) -> None:
+    """Give back every undelivered row the process holds (it stops)."""
+    await conn.execute(update(T.outbox).where(and_(T.outbox.c.leased_by == process_id, _undone()))
+                       .values(leased_until=None, leased_by=None))
+
+
+@dataclass(frozen=True)
+class OutboxWake:
+    """When undelivered rows may need this sender again. `at` (the bot's clock): the
+    earliest retry due or lease running out after now; `holder_seen` (wall clock): the
+    oldest heartbeat among the live processes holding leases (the lease is free once that
+    process has been silent for the timeout)."""
+
+    at: datetime | None
+    holder_seen: datetime | None
+
+
+async def next_outbox_wake(
+    conn: AsyncConnection, now: datetime, *, vias: Collection[str] | None = None, live: Liveness = ANYONE,
+) -> OutboxWake:
+    if vias is not None and not vias:
+        return OutboxWake(None, None)
+    pending = and_(_undone(), _through(vias))
+    retry, lease = (await conn.execute(select(
+        func.min(case((T.outbox.c.next_attempt_at > now, T.outbox.c.next_attempt_at))),
+        func.min(case((_held(now, live), T.outbox.c.leased_until))),
+    ).where(pending))).one()
+    holder_seen = None
+    if live.alive_since is not None:
+        others = T.outbox.c.leased_by != live.me if live.me is not None else true()
+        holder_seen = (await conn.execute(select(func.min(T.processes.c.seen_at)).select_from(
+            T.outbox.join(T.processes, T.processes.c.id == T.outbox.c.leased_by)).where(and_(
+                pending, others, T.outbox.c.leased_until >= now, T.processes.c.seen_at >= live.alive_since,
+            )))).scalar_one_or_none()
+    candidates = [at for at in (retry, lease) if at is not None]
+    return OutboxWake(min(candidates) if candidates else None, holder_seen)
 
 
 async def mark_delivered(
@@ -275,11 +389,12 @@ async def mark_delivered(
 
 
 async def mark_delivered_many(
-    conn: AsyncConnection, sent: Sequence[tuple[OutboxRow, str, str | None]], now: datetime
+    conn: AsyncConnection, sent: Sequence[tuple[OutboxRow, str, str | None]], now: datetime, by: str | None = None,
 ) -> set[int]:
     """Mark rows delivered (row, via, the platform's id), each with its «delivered» entry
-    in the bitácora, in three statements however many; returns the ids marked now (a row
-    already marked is not marked, nor logged, twice)."""
+    in the bitácora (naming the process `by` that handed it over, when given), in three
+    statements however many; returns the ids marked now (a row already marked is not
+    marked, nor logged, twice)."""
     ids = [row.id for row, _, _ in sent]
     if not ids:
         return set()
@@ -289,17 +404,20 @@ async def mark_delivered_many(
     if not todo:
         return set()
     await conn.execute(update(T.outbox).where(T.outbox.c.id == bindparam("b_id")).values(
-        delivered_at=bindparam("b_at"), attempts=bindparam("b_attempts"), external_id=bindparam("b_external")), [
-        {"b_id": row.id, "b_at": now, "b_attempts": row.attempts + 1, "b_external": external_id}
+        delivered_at=bindparam("b_at"), attempts=bindparam("b_attempts"), external_id=bindparam("b_external"),
+        leased_by=bindparam("b_by")), [
+        {"b_id": row.id, "b_at": now, "b_attempts": row.attempts + 1, "b_external": external_id, "b_by": by}
         for row, _, external_id in todo])
+    by_data = {"by": by} if by else {}
     await append_log(conn, [LogEntry(at=now, kind="delivered", channel=via, crisis_id=row.crisis_id,
-                                     data={"to": row.recipient, "via": via, "outbox": row.id}) for row, via, _ in todo])
+                                     data={"to": row.recipient, "via": via, "outbox": row.id, **by_data})
+                            for row, via, _ in todo])
     return {row.id for row, _, _ in todo}
 
 
 async def mark_retry(conn: AsyncConnection, row: OutboxRow, error: str, next_at: datetime) -> None:
     await conn.execute(update(T.outbox).where(T.outbox.c.id == row.id).values(
-        attempts=row.attempts + 1, last_error=error[:500], next_attempt_at=next_at, leased_until=None))
+        attempts=row.attempts + 1, last_error=error[:500], next_attempt_at=next_at, leased_until=None, leased_by=None))
 
 
 async def mark_failed(conn: AsyncConnection, row: OutboxRow, via: str, error: str, now: datetime) -> None:
@@ -308,6 +426,42 @@ async def mark_failed(conn: AsyncConnection, row: OutboxRow, via: str, error: st
     await append_log(conn, [LogEntry(at=now, kind="delivery_failed", channel=via, crisis_id=row.crisis_id,
                                      data={"to": row.recipient, "via": via, "error": error[:200]})])
 
+
+@dataclass(frozen=True)
+class ProcessRow:
+    """A process that delivers the outbox (table `processes`): `host` is the hostname and
+    pid namespace, `vias` the transports it has, times in UTC (`seen_at` by the wall clock)."""
+
+    id: str
+    host: str
+    pid: int
+    vias: str
+    started_at: datetime
+    seen_at: datetime
+
+
+async def heartbeat_process(conn: AsyncConnection, process: ProcessRow, now: datetime) -> None:
+    """Record that the process is alive at `now` (wall clock); registers it the first time,
+    and again if another process forgot it."""
+    result = await conn.execute(update(T.processes).where(T.processes.c.id == process.id).values(seen_at=now))
+    if result.rowcount == 0:
+        await conn.execute(insert(T.processes).values(
+            id=process.id, host=process.host, pid=process.pid, vias=process.vias[:200], started_at=process.started_at,
+            seen_at=now))
+
+
+async def processes_on(conn: AsyncConnection, host: str) -> list[ProcessRow]:
+    rows = (await conn.execute(select(T.processes).where(T.processes.c.host == host))).all()
+    return [ProcessRow(r.id, r.host, r.pid, r.vias, r.started_at, r.seen_at) for r in rows]
+
+
+async def forget_processes(conn: AsyncConnection, ids: Collection[str] = (), unseen_since: datetime | None = None) -> None:
+    """Drop processes known to be gone (`ids`) and those not seen since `unseen_since`:
+    their leases are free at once."""
+    if ids:
+        await conn.execute(delete(T.processes).where(T.processes.c.id.in_(list(ids))))
+    if unseen_since is not None:
+        await conn.execute(delete(T.processes).where(T.processes.c.seen_at < unseen_since))
 
 async def latest_buttons_for(conn: AsyncConnection, person: str, via: str) -> OutMessage | None:
     """The newest delivered message with buttons addressed to the person on a channel,
@@ -373,3 +527,50 @@ async def last_inbound(conn: AsyncConnection, person_id: str, via: str) -> datet
         T.contacts.c.person_id == person_id, T.contacts.c.via == via)))
     at: datetime | None = result.scalar_one_or_none()
     return at
+
+
+# contact -------------------------------------------------------------------
+
+
+async def contact_events(conn: AsyncConnection, crisis_id: str) -> list[ContactEvent]:
+    """What the bitácora says about reaching each person, in the order written: failures,
+    receipts and «sin contacto» marks one by one; deliveries, and what each person did in
+    chat, only the latest per person and channel (a crisis has thousands of them)."""
+    log = T.log.c
+    rows = (await conn.execute(select(log.id, log.kind, log.at, log.channel, log.data).where(and_(
+        log.crisis_id == crisis_id, log.kind.in_(sorted(CONTACT_KINDS - {"delivered"})))))).all()
+    events = []
+    for r in rows:
+        data = dict(r.data)
+        to = data.get("who") if r.kind in ("contact_lost", "contact_restored") else data.get("to")
+        if isinstance(to, str):
+            events.append(ContactEvent(r.id, r.kind, r.at, to, data.get("via") or r.channel, data.get("error")))
+    to = log.data["to"].as_string()
+    delivered = (await conn.execute(select(to, log.channel, func.max(log.id), func.max(log.at)).where(and_(
+        log.crisis_id == crisis_id, log.kind == "delivered")).group_by(to, log.channel))).all()
+    events += [ContactEvent(last, "delivered", at, person, via) for person, via, last, at in delivered
+               if person and person != GROUP]
+    wrote = (await conn.execute(select(log.person, log.channel, func.max(log.id), func.max(log.at)).where(and_(
+        log.crisis_id == crisis_id, log.person.is_not(None), log.channel.is_not(None), log.channel != "sistema",
+    )).group_by(log.person, log.channel))).all()
+    events += [ContactEvent(last, "wrote", at, person, via) for person, via, last, at in wrote]
+    return sorted(events, key=lambda e: e.id)
+
+
+async def undelivered(conn: AsyncConnection, crisis_id: str) -> list[Queued]:
+    """The crisis's outbox rows to people, neither delivered nor failed."""
+    rows = (await conn.execute(select(T.outbox.c.recipient, T.outbox.c.via, T.outbox.c.created_at).where(and_(
+        T.outbox.c.crisis_id == crisis_id, T.outbox.c.delivered_at.is_(None), T.outbox.c.failed_at.is_(None),
+        T.outbox.c.recipient != GROUP,
+    )).order_by(T.outbox.c.id))).all()
+    return [Queued(r.recipient, r.via, r.created_at) for r in rows]
+
+
+async def delivery_board(conn: AsyncConnection, crisis: Crisis, now: datetime) -> DeliveryBoard:
+    """Each person's delivery state in the crisis and the next timer of each task; the
+    threshold is the crisis's frozen `policy.contact_after`."""
+    after = Playbook.from_frozen(crisis.playbook_json).policy.contact_after
+    board = fold(await contact_events(conn, crisis.id), await undelivered(conn, crisis.id), now, after)
+    for timer in await pending_timers(conn, crisis.id):  # ordered by due_at: the first one wins
+        board.next_timers.setdefault(timer.step_id, NextTimer(timer.kind, timer.due_at))
+    return board

@@ -126,12 +126,26 @@ outbox = Table(
     Column("delivered_at", UTCDateTime()),
     Column("failed_at", UTCDateTime()),
     Column("leased_until", UTCDateTime()),  # a sender is delivering it; others keep off until then
+    Column("leased_by", String(40)),  # the process (processes.id) holding the lease, or that delivered it
     Column("via", String(20), nullable=False),
     Column("external_id", String(100)),  # the platform's id of the sent message (Slack ts, Twilio SID)
     Column("last_error", Text),
     Index("ix_outbox_pending", "delivered_at", "failed_at", "id"),
     Index("ix_outbox_recipient", "recipient", "via", "id"),
     Index("ix_outbox_external", "via", "external_id"),
+)
+
+# The processes that deliver the outbox, each with a heartbeat (bot/processes.py): a lease
+# held by a process not seen for a while, or whose pid is gone on this host, is free.
+processes = Table(
+    "processes",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("host", String(255), nullable=False),  # hostname and pid namespace
+    Column("pid", Integer, nullable=False),
+    Column("vias", String(200), nullable=False),  # the transports it delivers through, comma-separated
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("seen_at", UTCDateTime(), nullable=False),  # wall clock, refreshed every few seconds
 )
 
 # Where a message shown under a `ref` (a task card, the announcement) lives on a platform,
@@ -169,6 +183,30 @@ timers = Table(
     Column("fired_at", UTCDateTime()),
     Index("ix_timers_pending", "status", "due_at"),
     Index("ix_timers_task", "crisis_id", "step_id", "status"),
+)
+
+# The last firing (slot) of each recurring reminder: a slot missed while no process ran
+# fires once on start-up (bot/scheduler.py).
+recurring_runs = Table(
+    "recurring_runs",
+    metadata,
+    Column("playbook_id", String(80), primary_key=True),
+    Column("recurring_id", String(80), primary_key=True),
+    Column("slot", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+# Full messages owed to a WhatsApp user who got only a short approved template (outside the
+# 24-hour window): sent, in order, as soon as they write (handlers/whatsapp/owed.py).
+whatsapp_owed = Table(
+    "whatsapp_owed",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", String(80), nullable=False),
+    Column("crisis_id", String(40)),
+    Column("payload", JSON, nullable=False),  # the OutMessage, as in the outbox
+    Column("owed_at", UTCDateTime(), nullable=False),
+    Index("ix_whatsapp_owed_person", "person_id", "id"),
 )
 
 processed_events = Table(

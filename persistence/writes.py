@@ -16,7 +16,7 @@ from sqlalchemy import and_, bindparam, insert, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows.crisis import Crisis, CrisisState, Proposal
-from flows.messages import CancelTimers, LogEntry, SetTimer
+from flows.messages import GROUP, CancelTimers, LogEntry, SetTimer
 from flows.playbook import Playbook
 from flows.world import Outcome, World
 from persistence import tables as T
@@ -85,7 +85,11 @@ class PendingWrites:
         crisis_id = outcome.crisis.id if outcome.crisis else None
         for message in outcome.messages:
             planned = self.plan(message)
-            if not planned:  # nobody can carry it: say so in the bitácora rather than lose it silently
+            if not planned and message.to != GROUP:
+                # Nobody can carry it to this person: a failure in the bitácora, which makes
+                # them «sin contacto» (bot/contact.py tells the coordinators). A group message
+                # with no row is deliberate (the live summary is not relayed to phones) and
+                # each person's own reachability is judged by their own messages.
                 self.log.append(LogEntry(at=world.now, kind="delivery_failed", channel=None, crisis_id=crisis_id,
                                          data={"to": message.to, "via": "-", "error": "no channel reaches them"}))
             if message.kind == "summary":  # the live summary: only the newest of a batch is worth sending

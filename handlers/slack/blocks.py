@@ -21,9 +21,22 @@ from handlers.textsplit import split_lines
 
 Blocks = list[dict[str, Any]]
 
+# Slack's limits on a message (https://api.slack.com/reference/block-kit/blocks,
+# https://api.slack.com/methods/chat.postMessage): a section's text 3,000 characters, 50
+# blocks, a header 150, a button's text 75 and value 2,000. The blocks' text in total is
+# refused past about 12,000-13,000 characters (`msg_blocks_too_long`, undocumented: Slack
+# staff speak of "12,000 text characters with a buffer for block containers", and 11,341
+# was seen refused: slackapi/bolt-js#2509, #2867), so a message carries at most
+# BLOCKS_TEXT_BUDGET. The `text` fallback is truncated by Slack past 40,000 and refused
+# (`msg_too_long`) well below that nowadays (seratch/ChatGPT-in-Slack#102): with blocks it
+# is only the notification's text, kept short.
 SECTION_LIMIT = 3000  # characters of a section's text
-TEXT_LIMIT = 39000  # characters of a message's text
+TEXT_LIMIT = 3000  # characters of a message's `text` (the notification; the blocks show it all)
 MAX_BLOCKS = 50
+BLOCKS_TEXT_BUDGET = 9000  # characters of text in all the blocks of one message
+HEADER_LIMIT = 150
+BUTTON_TEXT_LIMIT = 75
+BUTTON_VALUE_LIMIT = 2000
 BUTTON_PREFIX = "crisis.btn."  # action_id of an engine button: crisis.btn.<n>, value = Action.encode()
 LINK_PREFIX = "crisis.link."  # a button that opens a URL (Slack still sends the press; it is only acked)
 ANSWER_ACTION = "crisis.answer"  # opens the modal for the question the bot is waiting on
@@ -52,9 +65,9 @@ def sections(text: str, bold_first_line: bool = False) -> Blocks:
 def button_element(index: int, button: Button) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",
-        "text": {"type": "plain_text", "text": button.label[:75], "emoji": True},
+        "text": {"type": "plain_text", "text": button.label[:BUTTON_TEXT_LIMIT], "emoji": True},
         "action_id": f"{LINK_PREFIX if button.url else BUTTON_PREFIX}{index}",
-        "value": button.action.encode()[:2000],
+        "value": button.action.encode()[:BUTTON_VALUE_LIMIT],
     }
     if button.url:
         element["url"] = button.url[:3000]
@@ -75,14 +88,55 @@ def answer_block(label: str) -> dict[str, Any]:
         "action_id": ANSWER_ACTION, "value": "-", "style": "primary"}]}
 
 
-def message_payload(message: OutMessage, extra: Blocks | None = None) -> dict[str, Any]:
-    """chat.postMessage / chat.update arguments (text and blocks) for a neutral message."""
-    blocks = sections(message.text, bold_first_line=message.kind in ("card", "nudge", "proposal", "status"))
-    blocks = blocks[: MAX_BLOCKS - 2]
-    if message.buttons:
-        blocks.append(actions_block(message.buttons, message.ref, message.kind))
-    blocks.extend(extra or [])
-    return {"text": escape(message.text)[:TEXT_LIMIT], "blocks": blocks}
+def text_length(node: Any) -> int:
+    """Characters of text in a block (or a list of them): every `text` string inside it,
+    the way Slack's total for `msg_blocks_too_long` is measured as far as it is known."""
+    if isinstance(node, dict):
+        own = len(node["text"]) if isinstance(node.get("text"), str) else 0
+        return own + sum(text_length(v) for v in node.values() if isinstance(v, (dict, list)))
+    if isinstance(node, list):
+        return sum(text_length(v) for v in node)
+    return 0
+
+
+def pack(body: Blocks, tail: Blocks | None = None) -> list[Blocks]:
+    """Blocks spread over as few messages as fit MAX_BLOCKS and BLOCKS_TEXT_BUDGET each,
+    in order; `tail` (the buttons) stays together at the end of the last one."""
+    parts: list[Blocks] = [[]]
+    used = 0
+    for block in body:
+        size = text_length(block)
+        if parts[-1] and (len(parts[-1]) >= MAX_BLOCKS or used + size > BLOCKS_TEXT_BUDGET):
+            parts.append([])
+            used = 0
+        parts[-1].append(block)
+        used += size
+    tail = tail or []
+    if tail and parts[-1] and (len(parts[-1]) + len(tail) > MAX_BLOCKS or used + text_length(tail) > BLOCKS_TEXT_BUDGET):
+        parts.append([])
+    parts[-1].extend(tail)
+    return parts
+
+
+def _fallback(text: str) -> str:
+    return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
+
+
+def _said(blocks: Blocks) -> str:
+    return "\n".join(b["text"]["text"] for b in blocks if b.get("type") in ("section", "header"))
+
+
+def message_payloads(message: OutMessage, extra: Blocks | None = None) -> list[dict[str, Any]]:
+    """chat.postMessage / chat.update arguments (text and blocks) for a neutral message: one
+    payload, or several when it does not fit one Slack message (a long report); the
+    buttons and `extra` go on the last one."""
+    body = sections(message.text, bold_first_line=message.kind in ("card", "nudge", "proposal", "status"))
+    tail = [actions_block(message.buttons, message.ref, message.kind)] if message.buttons else []
+    tail.extend(extra or [])
+    parts = pack(body, tail)
+    if len(parts) == 1:
+        return [{"text": _fallback(escape(message.text)), "blocks": parts[0]}]
+    return [{"text": _fallback(_said(blocks) or escape(message.text)), "blocks": blocks} for blocks in parts]
 
 
 def live_payload(
@@ -94,12 +148,20 @@ def live_payload(
         crisis.state, "slack.live_closed")
     header = t(lang, key, name=playbook.name)
     status = render.status_text(crisis, playbook, directory, now, lang, tz)
-    blocks: Blocks = [{"type": "header", "text": {"type": "plain_text", "text": header[:150], "emoji": True}}]
-    blocks += sections(status)[: MAX_BLOCKS - 2]
+    blocks: Blocks = [{"type": "header", "text": {"type": "plain_text", "text": header[:HEADER_LIMIT], "emoji": True}}]
     footer = t(lang, "slack.live_footer", at=render.clock_time(now, tz))
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape(footer)}]})
+    context = {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(footer)}]}
+    # One message, updated in place: what does not fit is cut («estado» gives it all).
+    room = BLOCKS_TEXT_BUDGET - text_length(blocks) - text_length(context) - 1
+    for block in sections(status):
+        if len(blocks) >= MAX_BLOCKS - 2 or text_length(block) > room:
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "…"}})
+            break
+        blocks.append(block)
+        room -= text_length(block)
+    blocks.append(context)
     summary = render.summary_text(crisis, now, lang)
-    return {"text": escape(f"{header}\n{summary}"), "blocks": blocks}
+    return {"text": _fallback(escape(f"{header}\n{summary}")), "blocks": blocks}
 
 
 def pressed_blocks(blocks: Blocks, note: str) -> Blocks:

@@ -18,11 +18,12 @@ from bot.routing import Delivery
 from bot.settings import Settings
 from flows import render
 from flows.crisis import Crisis, TaskState
-from flows.messages import Action, ActionKind, OutMessage
+from flows.messages import GROUP, Action, ActionKind, OutMessage
 from flows.playbook import Playbook, Step, StepMode
 from flows.texts import t
 from flows.world import Outcome
 from handlers.slack.blocks import REF_BLOCK, pressed_blocks
+from handlers.slack.channel import CrisisChannel
 from handlers.slack.config import REDRAW, VIA
 from handlers.slack.errors import CONNECTION_ERRORS
 from handlers.slack.people import SlackPeople
@@ -37,10 +38,12 @@ log = logging.getLogger(__name__)
 
 
 class SlackContext:
-    def __init__(self, settings: Settings, client: AsyncWebClient, people: SlackPeople) -> None:
+    def __init__(self, settings: Settings, client: AsyncWebClient, people: SlackPeople,
+                 crisis_channel: CrisisChannel | None = None) -> None:
         self.settings = settings
         self.client = client
         self.people = people
+        self.crisis_channel = crisis_channel or CrisisChannel(client, settings.slack_crisis_channel)
         self._runtime: Runtime | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.bot_user_id: str | None = None  # from auth.test at start-up
@@ -69,6 +72,11 @@ class SlackContext:
         """Bolt's authorization of each request: the one workspace, the bot token."""
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id,
                                bot_token=self.client.token, bot_user_id=self.bot_user_id, bot_id=self.bot_id)
+
+    async def identify(self, user: str) -> str | None:
+        """The directory person behind a Slack user id; one not resolved at start-up is
+        recognised now by their profile's e-mail (SlackPeople.identify)."""
+        return await self.people.identify(self.client, self.rt.directory, user)
 
     def lang_of(self, person_id: str | None) -> str:
         person = self.rt.directory.get(person_id) if person_id else None
@@ -222,6 +230,24 @@ class SlackContext:
         async with writing(self.rt.db) as conn:
             await repo.enqueue(conn, crisis_id, [Delivery(person_id, VIA, message)], self.rt.clock.now())
         self.rt.outbox.kick()
+
+    # the crisis channel ---------------------------------------------------------------
+
+    async def channel_membership_changed(self, channel: str | None, joined: bool) -> None:
+        """Slack says the bot joined or left the crisis channel. Once in, the channel gets
+        the live announcement as the crisis is now (group messages are posted there again)."""
+        if not channel or channel != self.crisis_channel.id:
+            return
+        if not joined:
+            self.crisis_channel.lost("not_in_channel")
+            return
+        self.crisis_channel.joined()
+        crisis = await self.open_crisis()
+        if crisis is not None:
+            summary = OutMessage(to=GROUP, text="", ref=f"summary:{crisis.id}", kind="summary")
+            async with writing(self.rt.db) as conn:
+                await repo.enqueue(conn, crisis.id, [Delivery(GROUP, VIA, summary)], self.rt.clock.now())
+            self.rt.outbox.kick()
 
     # App Home ----------------------------------------------------------------------------
 

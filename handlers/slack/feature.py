@@ -3,6 +3,8 @@ interactivity and /crisis on one URL), or Socket Mode when SLACK_APP_TOKEN is se
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -17,9 +19,11 @@ from starlette.routing import BaseRoute, Route
 from bot.outbox import Transport
 from bot.settings import Settings
 from handlers.slack.app import build_app
+from handlers.slack.channel import CrisisChannel
 from handlers.slack.config import make_client, secret
 from handlers.slack.context import SlackContext
-from handlers.slack.people import SlackPeople
+from handlers.slack.inbox import follow_up as inbox_follow_up
+from handlers.slack.people import SlackPeople, Sleep
 from handlers.slack.transport import SlackTransport
 
 if TYPE_CHECKING:
@@ -33,12 +37,15 @@ EVENTS_PATH = "/slack/events"
 class SlackFeature:
     name = "slack"
 
-    def __init__(self, settings: Settings, client: AsyncWebClient | None = None) -> None:
+    def __init__(self, settings: Settings, client: AsyncWebClient | None = None, sleep: Sleep | None = None) -> None:
+        """`sleep`: how the background lookups wait (tests pass one that does not)."""
         self.settings = settings
         self.client = client or make_client(settings)
-        self.people = SlackPeople()
-        self.transport = SlackTransport(settings, self.client, self.people)
-        self.ctx = SlackContext(settings, self.client, self.people)
+        self.people = SlackPeople(sleep or asyncio.sleep)
+        self.channel = CrisisChannel(self.client, settings.slack_crisis_channel)
+        self.transport = SlackTransport(settings, self.client, self.people, self.channel)
+        self.ctx = SlackContext(settings, self.client, self.people, self.channel)
+        self.lookups: asyncio.Task[None] | None = None
         self.bolt = build_app(self.ctx)
         self.http = AsyncSlackRequestHandler(self.bolt)
         self.socket: AsyncSocketModeHandler | None = None
@@ -61,15 +68,21 @@ class SlackFeature:
             return await self.http.handle(request)
 
     async def start(self, runtime: Runtime) -> None:
-        """Resolve the directory to Slack users (and open their direct channels) before
-        anything is delivered; then connect Socket Mode if configured."""
+        """Resolve the directory to Slack users (and open their direct channels) and check
+        the bot is in the crisis channel before anything is delivered; people Slack did not
+        answer for are looked up again in the background. Then connect Socket Mode if
+        configured."""
         if self.client.session is None or self.client.session.closed:
             self.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         self.ctx.bind(runtime)
         self.transport.bind(runtime)
+        runtime.inbox.follow_ups[self.transport.name] = inbox_follow_up(self.ctx)  # kept presses, once committed
         await self.ctx.learn_identity()
         await self.people.resolve(self.client, runtime.directory)
         await self.people.open_all(self.client)
+        if self.people.retrying:
+            self.lookups = asyncio.create_task(self.people.retry_loop(self.client, runtime.directory))
+        await self.channel.check()
         if self.settings.slack_app_token:
             self.socket = AsyncSocketModeHandler(self.bolt, app_token=secret(self.settings.slack_app_token),
                                                  web_client=self.client)
@@ -77,6 +90,11 @@ class SlackFeature:
             log.info("Slack: Socket Mode connected")
 
     async def stop(self) -> None:
+        if self.lookups is not None:
+            self.lookups.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.lookups
+            self.lookups = None
         if self.socket is not None:
             await self.socket.close_async()  # type: ignore[no-untyped-call]
             self.socket = None

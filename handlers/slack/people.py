@@ -1,29 +1,47 @@
-"""Directory people and Slack user ids, both ways, resolved once at start-up (the id in the
-directory, else the e-mail through users.lookupByEmail) and kept in memory: an alert never
-waits for a lookup. The direct-message channel of each person is cached too."""
+"""Directory people and Slack user ids, both ways, kept in memory: an alert never waits for
+a lookup. Resolved at start-up (the id in the directory, else the e-mail through
+users.lookupByEmail); people whose lookup failed for a passing reason (429, 5xx, no
+connection) are looked up again in the background with backoff, honouring Retry-After
+(`retry_loop`), and anybody who writes to the bot before that is recognised by their
+Slack profile's e-mail (users.info, `identify`). A person Slack does not know
+(`users_not_found`) is not looked up again. The direct-message channel of each person is
+cached too."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from flows.directory import Directory, Person
 from bot.outbox import TransientError
+from flows.directory import Directory, Person
 from handlers.slack.errors import CONNECTION_ERRORS, as_delivery_error, slack_error_code
 
 log = logging.getLogger(__name__)
 
+RETRY_FIRST = 5.0  # seconds before the first background retry (Slack's Retry-After if longer)
+RETRY_MAX = 300.0  # longest wait between two background retries, seconds
+STRANGER_SECONDS = 600.0  # how long a Slack user found not to be in the directory is not asked about again
+
+Sleep = Callable[[float], Awaitable[None]]
+
 
 class SlackPeople:
-    def __init__(self) -> None:
+    def __init__(self, sleep: Sleep = asyncio.sleep) -> None:
         self._user_of: dict[str, str] = {}  # person id -> Slack user id
         self._person_of: dict[str, str] = {}  # Slack user id -> person id
         self._im: dict[str, str] = {}  # Slack user id -> direct-message channel id
         self._im_locks: dict[str, asyncio.Lock] = {}
-        self.unresolved: list[str] = []
+        self._strangers: dict[str, float] = {}  # Slack user id -> when found not in the directory (monotonic)
+        self.unresolved: list[str] = []  # person ids without a Slack user (for now or for good)
+        self.retrying: set[str] = set()  # of those, the ones whose lookup failed for a passing reason
+        self.retry_after: float | None = None  # the longest Retry-After Slack gave the last round, seconds
+        self.next_retry_at: float | None = None  # monotonic time of the next background round
+        self.sleep = sleep  # injectable: tests do not wait for real
 
     def user_of(self, person_id: str) -> str | None:
         return self._user_of.get(person_id)
@@ -32,46 +50,130 @@ class SlackPeople:
         return self._person_of.get(user_id)
 
     def reaches(self, person: Person) -> bool:
-        return person.id in self._user_of
+        """A person is reached on Slack once resolved, and also while their lookup is being
+        retried: their messages wait in the outbox (TransientError) instead of being lost."""
+        return person.id in self._user_of or person.id in self.retrying
 
     def _bind(self, person_id: str, user_id: str) -> None:
         self._user_of[person_id] = user_id
         self._person_of[user_id] = person_id
+        self.retrying.discard(person_id)
+        if person_id in self.unresolved:
+            self.unresolved.remove(person_id)
+
+    def _unresolved(self, person_id: str, retry: bool) -> None:
+        if person_id not in self.unresolved:
+            self.unresolved.append(person_id)
+        if retry:
+            self.retrying.add(person_id)
+        else:
+            self.retrying.discard(person_id)
 
     async def resolve(self, client: AsyncWebClient, directory: Directory, concurrency: int = 8) -> None:
         """Map everyone of the directory; people Slack does not know stay unresolved
-        (other transports may reach them)."""
+        (other transports may reach them), those it failed to answer for are retried."""
+        self.unresolved, self.retrying = [], set()
+        await self._look_up(client, directory.people, concurrency)
+        log.info("Slack: %s of %s people resolved", len(self._user_of), len(directory.people))
+        if self.retrying:
+            log.warning("Slack: %s people not looked up yet (Slack did not answer); retrying in the background",
+                        len(self.retrying))
+
+    async def _look_up(self, client: AsyncWebClient, people: list[Person], concurrency: int) -> None:
         semaphore = asyncio.Semaphore(concurrency)
+        self.retry_after = None
 
         async def one(person: Person) -> None:
             if person.slack_id:
                 self._bind(person.id, person.slack_id)
                 return
             if not person.email:
-                self.unresolved.append(person.id)
+                self._unresolved(person.id, retry=False)
                 return
             async with semaphore:
                 try:
                     response = await client.users_lookupByEmail(email=person.email)
-                except SlackApiError as exc:
-                    code = slack_error_code(exc)
-                    level = logging.INFO if code == "users_not_found" else logging.WARNING
-                    log.log(level, "Slack: no user for %s (%s)", person.id, code or exc.response.status_code)
-                    self.unresolved.append(person.id)
-                    return
-                except CONNECTION_ERRORS as exc:  # after the retries: the others still resolve
-                    log.warning("Slack: could not look up %s: %s", person.id, type(exc).__name__)
-                    self.unresolved.append(person.id)
+                except (SlackApiError, *CONNECTION_ERRORS) as exc:
+                    self._failed(person, exc)
                     return
             user = response.get("user") or {}
             if user.get("id") and not user.get("deleted") and not user.get("is_bot"):
                 self._bind(person.id, str(user["id"]))
             else:
-                self.unresolved.append(person.id)
+                self._unresolved(person.id, retry=False)
 
-        self.unresolved = []
-        await asyncio.gather(*(one(p) for p in directory.people))
-        log.info("Slack: %s of %s people resolved", len(self._user_of), len(directory.people))
+        await asyncio.gather(*(one(p) for p in people))
+
+    def _failed(self, person: Person, exc: Exception) -> None:
+        """What the retry handlers gave up on (429, 5xx, connection) is tried again later;
+        an answer such as users_not_found is final."""
+        error = as_delivery_error(exc)
+        if isinstance(error, TransientError):
+            if error.retry_after is not None:
+                self.retry_after = max(self.retry_after or 0.0, error.retry_after)
+            log.warning("Slack: could not look up %s yet: %s", person.id, error)
+            self._unresolved(person.id, retry=True)
+            return
+        code = slack_error_code(exc) if isinstance(exc, SlackApiError) else ""
+        log.log(logging.INFO if code == "users_not_found" else logging.WARNING, "Slack: no user for %s (%s)",
+                person.id, code or error)
+        self._unresolved(person.id, retry=False)
+
+    def retry_delay(self, attempt: int) -> float:
+        """Seconds before background round `attempt` (0, 1...): doubling from RETRY_FIRST up
+        to RETRY_MAX, never sooner than Slack's Retry-After."""
+        backoff = min(RETRY_FIRST * 2 ** attempt, RETRY_MAX)
+        return float(max(backoff, self.retry_after or 0.0))
+
+    async def retry_loop(self, client: AsyncWebClient, directory: Directory) -> None:
+        """Look up again, with backoff, the people Slack did not answer for, until none is
+        left (run as a background task from start-up; cancelled at shutdown)."""
+        attempt = 0
+        while self.retrying:
+            delay = self.retry_delay(attempt)
+            self.next_retry_at = time.monotonic() + delay
+            await self.sleep(delay)
+            pending = [p for p in directory.people if p.id in self.retrying]
+            await self._look_up(client, pending, 8)
+            attempt += 1
+            found = [p.id for p in pending if p.id in self._user_of]
+            if found:
+                log.info("Slack: looked up %s later: %s", len(found), ", ".join(found))
+        self.next_retry_at = None
+
+    def seconds_to_retry(self) -> float:
+        """When a message to a person still being looked up is worth trying again."""
+        if self.next_retry_at is None:
+            return RETRY_FIRST
+        return max(1.0, self.next_retry_at - time.monotonic() + 1.0)
+
+    async def identify(self, client: AsyncWebClient, directory: Directory, user_id: str) -> str | None:
+        """The person behind a Slack user id; one not known yet is recognised by the e-mail
+        of their Slack profile (users.info, scope users:read.email) when it is a directory
+        person's who has no Slack user yet. None for somebody not in the directory (or when
+        Slack cannot tell now: they may write again)."""
+        known = self._person_of.get(user_id)
+        if known is not None or not user_id:
+            return known
+        seen = self._strangers.get(user_id)
+        if seen is not None and time.monotonic() - seen < STRANGER_SECONDS:
+            return None
+        try:
+            response = await client.users_info(user=user_id)
+        except (SlackApiError, *CONNECTION_ERRORS) as exc:
+            log.warning("Slack: users.info for %s failed: %s", user_id,
+                        slack_error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__)
+            return None
+        user = response.get("user") or {}
+        email = str((user.get("profile") or {}).get("email") or "").strip().lower()
+        person = next((p for p in directory.people if email and p.email and p.email.strip().lower() == email
+                       and not p.slack_id and p.id not in self._user_of), None)
+        if person is None or user.get("deleted") or user.get("is_bot"):
+            self._strangers[user_id] = time.monotonic()
+            return None
+        self._bind(person.id, user_id)
+        log.info("Slack: %s recognised by their profile's e-mail on first contact", person.id)
+        return person.id
 
     async def im_channel(self, client: AsyncWebClient, user_id: str) -> str:
         """The bot's direct-message channel with the user (conversations.open, once)."""

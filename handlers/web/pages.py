@@ -121,7 +121,8 @@ class Dashboard:
     async def live_html(self, runtime: Runtime, lang: str) -> str:
         now = runtime.clock.now()
         report = await views.open_report(runtime.db, runtime.playbook.id, runtime.directory, now)
-        crisis = views.crisis_view(report, runtime.directory, lang) if report else None
+        delivery = await views.delivery_for(runtime.db, report.crisis, now) if report else None
+        crisis = views.crisis_view(report, runtime.directory, lang, delivery=delivery) if report else None
         rows = await views.crisis_rows(runtime.db, runtime.directory, lang, now)
         updated = now.astimezone(runtime.service.tz).strftime("%H:%M:%S")
         return self.env.get_template("_live.html").render(
@@ -153,7 +154,8 @@ class Dashboard:
         if isinstance(found, Response):
             return found
         viewer, report = found
-        crisis = views.crisis_view(report, _runtime(request).directory, viewer.lang, recent=None)
+        delivery = await views.delivery_for(_runtime(request).db, report.crisis, report.now)
+        crisis = views.crisis_view(report, _runtime(request).directory, viewer.lang, recent=None, delivery=delivery)
         return self.render("crisis.html", viewer.lang, viewer=viewer, crisis=crisis)
 
     async def _report(self, request: Request) -> tuple[Person, Any] | Response:

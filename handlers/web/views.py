@@ -12,7 +12,9 @@ from bot.report import load_report
 from bot.reports import fmt
 from bot.reports.gantt import gantt_svg
 from bot.reports.view import LogLine, SignOffView, sign_off_views
+from flows import contact
 from flows.banner import is_up, public_message
+from flows.contact import DeliveryBoard
 from flows.crisis import Crisis, CrisisState, TaskState
 from flows.directory import Directory
 from flows.playbook import Playbook, StepMode
@@ -41,6 +43,23 @@ class TaskCard:
     late: bool  # done after its deadline
 
 
+@dataclass(frozen=True)
+class ContactRow:
+    """One person's delivery state on the dashboard («sin contacto» said in words, not
+    only by colour)."""
+
+    person_id: str
+    name: str
+    channel: str
+    state: str
+    state_label: str
+    lost: bool
+    detail: str  # what failed, for a person nobody reaches
+    delivered: str  # time of the last delivery, or "—"
+    read: str  # time read, "—", or that the channel does not report reads
+    next: str  # the next reminder or escalation on their tasks, or "—"
+
+
 @dataclass
 class CrisisView:
     id: str
@@ -59,6 +78,8 @@ class CrisisView:
     timeline: list[LogLine] = field(default_factory=list)
     deliveries: int = 0
     svg: str = ""
+    contacts: list[ContactRow] = field(default_factory=list)
+    contact_line: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -95,8 +116,36 @@ def _task_cards(report: Report, directory: Directory, lang: str, tz: ZoneInfo) -
     return cards
 
 
-def crisis_view(report: Report, directory: Directory, lang: str, recent: int | None = RECENT) -> CrisisView:
-    """`recent`: only the newest entries of the bitácora, newest first (None: all, in order)."""
+def contact_rows(board: DeliveryBoard, report: Report, directory: Directory, lang: str, tz: ZoneInfo) -> list[ContactRow]:
+    """A row per person the crisis speaks to, in directory order."""
+    rows = []
+    dash = "—"
+    for person in contact.concerned(board, report.crisis, report.playbook, directory):
+        c = board.get(person.id)
+        state = c.state(board.now, board.after)
+        lost = state == contact.ContactState.LOST
+        upcoming = contact.next_for(board, report.crisis, report.playbook, directory, person.id)
+        if c.read_at is not None:
+            read = clock_time(c.read_at, tz)
+        elif c.via is not None and c.via not in contact.READ_RECEIPTS:
+            read = t(lang, "contact.web.no_reads")
+        else:
+            read = dash
+        rows.append(ContactRow(
+            person_id=person.id, name=person.name, channel=contact.via_name(c.via, lang), state=state.value,
+            state_label=t(lang, f"contact.state.{state.value}"), lost=lost,
+            detail=contact.why(c.reasons(board.now, board.after), lang) if lost else "",
+            delivered=clock_time(c.delivered_at, tz) if c.delivered_at else dash, read=read,
+            next=contact.next_text(upcoming, tz, lang) if upcoming else dash,
+        ))
+    return rows
+
+
+def crisis_view(
+    report: Report, directory: Directory, lang: str, recent: int | None = RECENT, delivery: DeliveryBoard | None = None,
+) -> CrisisView:
+    """`recent`: only the newest entries of the bitácora, newest first (None: all, in order).
+    `delivery`: each person's delivery state (a table), where it was read."""
     crisis, tz = report.crisis, ZoneInfo(report.playbook.timezone)
     tasks = list(crisis.tasks.values())
     view = CrisisView(
@@ -128,6 +177,9 @@ def crisis_view(report: Report, directory: Directory, lang: str, recent: int | N
         for e in shown
     ]
     view.svg = gantt_svg(report, directory, lang)
+    if delivery is not None:
+        view.contacts = contact_rows(delivery, report, directory, lang, tz)
+        view.contact_line = contact.status_line(delivery, directory, lang)
     return view
 
 
@@ -145,6 +197,11 @@ async def open_report(db: AsyncEngine, playbook_id: str, directory: Directory, n
     async with reading(db) as conn:
         crisis_id = await repo.open_crisis_id(conn, playbook_id)
     return await load_report(db, crisis_id, directory, now) if crisis_id else None
+
+
+async def delivery_for(db: AsyncEngine, crisis: Crisis, now: datetime) -> DeliveryBoard:
+    async with reading(db) as conn:
+        return await repo.delivery_board(conn, crisis, now)
 
 
 async def crisis_rows(db: AsyncEngine, directory: Directory, lang: str, now: datetime, limit: int = 50) -> list[CrisisRow]:

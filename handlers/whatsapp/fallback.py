@@ -19,9 +19,9 @@ _CRISIS_REFS = ("card", "announcement", "summary", "report", "closing")
 
 
 def other_channel(router: Router, person: Person) -> str | None:
-    """The person's next preferred channel that is not WhatsApp and reaches them."""
-    order = [*person.prefer, *(name for name in router.transports if name not in person.prefer)]
-    for name in order:
+    """The person's next preferred channel that is not WhatsApp and reaches them (SMS, the
+    last resort, only when no chat channel does)."""
+    for name in router.order(person):
         transport = router.transports.get(name)
         if name not in (VIA, "none") and transport is not None and transport.reaches(person):
             return name

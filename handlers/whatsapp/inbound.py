@@ -5,6 +5,7 @@ else is a Say."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from flows.directory import Person
 from flows.messages import Action, ActionKind, OutMessage
 from flows.texts import t
 from handlers.whatsapp.config import PREFIX, address, digits, person_by_number
+from handlers.whatsapp.owed import pay
 from handlers.whatsapp.render import choosable
 from persistence import repository as repo
 from persistence.database import reading, writing
@@ -121,18 +123,31 @@ async def _reply(rt: Runtime, key: str, recipient: str, text: str) -> None:
     rt.outbox.kick()
 
 
-async def handle_incoming(rt: Runtime, msg: Incoming) -> None:
+async def _open_window(rt: Runtime, person: Person) -> None:
+    async with writing(rt.db) as conn:  # the 24-hour window opens now: what is owed goes first
+        await repo.touch_contact(conn, person.id, VIA, rt.clock.now())
+        paid = await pay(conn, person.id, rt.clock.now())
+    if paid:
+        rt.outbox.kick()
+
+
+async def handle_incoming(rt: Runtime, msg: Incoming) -> str | None:
+    """Returns a text to answer in the webhook's own reply (TwiML), when the database
+    could not take the message within the budget (bot/inbox.py): «received» for a
+    command kept in the inbox, or the transport's own answer."""
     key = f"twilio:{msg.sid}"
+    budget = rt.settings.inbox_twilio_budget_seconds
     person = person_by_number(rt.directory, msg.sender)
     if person is None:
         sender = address(msg.sender)
         name = msg.profile_name or sender.removeprefix(PREFIX)
-        await _reply(rt, key, sender, t(rt.settings.lang, "unknown_person", name=name))
-        return
-    async with writing(rt.db) as conn:  # the 24-hour window opens now
-        await repo.touch_contact(conn, person.id, VIA, rt.clock.now())
+        text = t(rt.settings.lang, "unknown_person", name=name)
+        return None if await rt.inbox.within(_reply(rt, key, sender, text), budget) else text
+    deadline = asyncio.get_running_loop().time() + budget
+    opened = await rt.inbox.within(_open_window(rt, person), budget)
     command = await command_for(rt, person, msg)
+    left = max(deadline - asyncio.get_running_loop().time(), 0.0)
     if isinstance(command, Reply):
-        await _reply(rt, key, person.id, command.text)
-    else:
-        await rt.service.handle(command, event_key=key)
+        return None if opened and await rt.inbox.within(_reply(rt, key, person.id, command.text), left) else command.text
+    taken = await rt.inbox.take(command, key, left, what=msg.button_text or msg.body)
+    return t(person.lang, "inbox.received") if taken.spooled else None

@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 
 from flows.messages import ActionKind, Button, OutMessage
 from flows.texts import t
-from handlers.whatsapp.config import Templates
 from handlers.textsplit import split_lines
+from handlers.whatsapp.config import Templates
+from handlers.whatsapp.params import template_param, utf16_len
 
 MAX_BODY = 1600  # Twilio's limit for one message body
 MAX_QUICK_REPLY_BODY = 1024  # the Content API's limit for a quick reply's body
-MAX_TEMPLATE_VARIABLE = 900  # an approved template's body (1,024) minus its fixed text
 MAX_BUTTON_TITLE = 20  # WhatsApp's limit for a quick-reply button
+# The variables of the approved templates, in UTF-16 code units (handlers/whatsapp/params.py):
+# with the fixed text (under 130) the filled body stays under WhatsApp's 1,024.
+HEADLINE, DETAIL, TODO = 160, 500, 200
 TASK_SHAPE = (ActionKind.CLAIM, ActionKind.COMPLETE, ActionKind.GIVE_UP)
 
 _PHRASES = {
@@ -32,6 +35,7 @@ class Outgoing:
     content_sid: str | None = None
     variables: dict[str, str] = field(default_factory=dict)
     approved: bool = False  # an approved template: allowed outside the 24-hour window
+    partial: bool = False  # carries only the essentials: the whole message is owed (owed.py)
 
 
 def choosable(buttons: tuple[Button, ...]) -> tuple[Button, ...]:
@@ -84,14 +88,33 @@ def quick_reply_variables(text: str, buttons: tuple[Button, ...]) -> dict[str, s
     return variables
 
 
-def _fits_task_template(buttons: tuple[Button, ...], text: str, labels: tuple[str, ...]) -> bool:
-    return (tuple(b.action.kind for b in buttons) == TASK_SHAPE
-            and tuple(b.label for b in buttons) == labels and len(text) <= MAX_TEMPLATE_VARIABLE)
+def _fits_task_template(buttons: tuple[Button, ...], labels: tuple[str, ...]) -> bool:
+    return tuple(b.action.kind for b in buttons) == TASK_SHAPE and tuple(b.label for b in buttons) == labels
 
 
-def _task_template(sid: str, buttons: tuple[Button, ...], text: str) -> Outgoing:
-    variables = {"1": text, **{str(2 + i): b.action.encode() for i, b in enumerate(buttons)}}
-    return Outgoing(content_sid=sid, variables=variables, approved=True)
+@dataclass(frozen=True)
+class Essentials:
+    """A message as an approved template's short variables: its first line, the rest on
+    one line, what to answer; `complete` when nothing was lost on the way."""
+
+    headline: str
+    detail: str
+    todo: str
+    complete: bool
+
+    @classmethod
+    def of(cls, text: str, buttons: tuple[Button, ...], lang: str) -> Essentials:
+        lines = [line for line in text.splitlines() if line.strip()] or [text]
+        headline = template_param(lines[0], HEADLINE)
+        rest = "\n".join(lines[1:])
+        detail = template_param(rest or t(lang, "whatsapp.template.no_detail"), DETAIL)
+        if buttons:
+            options = ", ".join(option(n, b, lang) for n, b in enumerate(buttons, start=1))
+            todo = template_param(t(lang, "whatsapp.reply_with", options=options), TODO)
+        else:
+            todo = t(lang, "whatsapp.template.no_todo")
+        complete = not rest and headline == lines[0].strip() and utf16_len(headline) < HEADLINE
+        return cls(headline, detail, todo, complete)
 
 
 @dataclass(frozen=True)
@@ -104,25 +127,30 @@ class Renderer:
         return with_links(text, message.buttons, lang)
 
     def session(self, message: OutMessage, lang: str, seen: bool = False) -> list[Outgoing]:
-        """Inside the 24-hour window: anything goes."""
+        """Inside the 24-hour window: the whole text, with quick replies where a session
+        template fits, else numbered options."""
         text = self.text_of(message, lang, seen)
         buttons = choosable(message.buttons)
         if buttons:
             sid = self.templates.for_buttons(len(buttons))
             if sid and len(text) <= MAX_QUICK_REPLY_BODY and all(len(b.label) <= MAX_BUTTON_TITLE for b in buttons):
                 return [Outgoing(content_sid=sid, variables=quick_reply_variables(text, buttons))]
-            if self.templates.task and _fits_task_template(buttons, text, self.task_labels):
-                return [_task_template(self.templates.task, buttons, text)]
         return [Outgoing(body=piece) for piece in split(numbered(text, buttons, lang), MAX_BODY)]
 
     def approved(self, message: OutMessage, lang: str, seen: bool = False) -> list[Outgoing] | None:
-        """Outside the window only approved templates arrive; None when none is configured."""
+        """Outside the window only approved templates arrive, each variable one short line
+        (`Essentials`); None when no template is configured. A task's card with its three
+        buttons goes as the task template (quick replies), anything else as the notice
+        (options as numbers in {{3}})."""
         text = self.text_of(message, lang, seen)
         buttons = choosable(message.buttons)
-        if buttons and self.templates.task and _fits_task_template(buttons, text, self.task_labels):
-            return [_task_template(self.templates.task, buttons, text)]
+        essentials = Essentials.of(text, buttons, lang)
+        variables = {"1": essentials.headline, "2": essentials.detail}
+        partial = not essentials.complete
+        if buttons and self.templates.task and _fits_task_template(buttons, self.task_labels):
+            variables.update({str(3 + i): b.action.encode() for i, b in enumerate(buttons)})
+            return [Outgoing(content_sid=self.templates.task, variables=variables, approved=True, partial=partial)]
         if self.templates.notice is None:
             return None
-        full = numbered(text, buttons, lang)
-        return [Outgoing(content_sid=self.templates.notice, variables={"1": piece}, approved=True)
-                for piece in split(full, MAX_TEMPLATE_VARIABLE)]
+        variables["3"] = essentials.todo
+        return [Outgoing(content_sid=self.templates.notice, variables=variables, approved=True, partial=partial)]

@@ -16,6 +16,7 @@ from handlers.whatsapp.api import TwilioApi
 from handlers.whatsapp.config import template_lang
 
 VAR = "{{1}}"
+V1, V2, V3 = "{{1}}", "{{2}}", "{{3}}"
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class TemplateSpec:
 
 
 def _quick_reply(count: int, lang: str) -> TemplateSpec:
+    """A session quick reply (never submitted to WhatsApp): inside the window the whole
+    card goes in {{1}}, new lines and all; then each button's title and payload."""
     actions = [{"type": "QUICK_REPLY", "title": f"{{{{{2 + 2 * i}}}}}", "id": f"{{{{{3 + 2 * i}}}}}"} for i in range(count)]
     samples = {"1": t(lang, "whatsapp.template.sample")}
     labels = ("btn_claim", "btn_done", "btn_give_up")[:count] if count > 1 else ("btn_ack",)
@@ -39,16 +42,23 @@ def _quick_reply(count: int, lang: str) -> TemplateSpec:
 
 
 def specs(lang: str) -> list[TemplateSpec]:
-    sample = t(lang, "whatsapp.template.sample")
-    task_actions = [{"type": "QUICK_REPLY", "title": t(lang, key), "id": f"{{{{{2 + i}}}}}"}
+    """The templates the bot uses. The two approved ones (outside the window) start and end
+    with fixed text and hold short one-line variables (render.Essentials): {{1}} the first
+    line of the message, {{2}} the rest on one line, {{3}} what to answer (notice) or the
+    payloads of Lo tomo / Hecho / No puedo (task)."""
+    task_actions = [{"type": "QUICK_REPLY", "title": t(lang, key), "id": f"{{{{{3 + i}}}}}"}
                     for i, key in enumerate(("btn_claim", "btn_done", "btn_give_up"))]
     return [
         TemplateSpec("crisisbot_aviso", "TWILIO_CONTENT_NOTICE",
-                     {"twilio/text": {"body": t(lang, "whatsapp.template.notice", var=VAR)}}, {"1": sample}, approval=True),
+                     {"twilio/text": {"body": t(lang, "whatsapp.template.notice", v1=V1, v2=V2, v3=V3)}},
+                     {"1": t(lang, "whatsapp.template.sample"), "2": t(lang, "whatsapp.template.sample_detail"),
+                      "3": t(lang, "whatsapp.template.sample_todo")}, approval=True),
         TemplateSpec("crisisbot_tarea", "TWILIO_CONTENT_TASK",
-                     {"twilio/quick-reply": {"body": t(lang, "whatsapp.template.task", var=VAR), "actions": task_actions}},
-                     {"1": sample, "2": "claim:20261123-a3f9/entel", "3": "done:20261123-a3f9/entel",
-                      "4": "cantdo:20261123-a3f9/entel"}, approval=True),
+                     {"twilio/quick-reply": {"body": t(lang, "whatsapp.template.task", v1=V1, v2=V2),
+                                             "actions": task_actions}},
+                     {"1": t(lang, "whatsapp.template.sample_task"), "2": t(lang, "whatsapp.template.sample_detail"),
+                      "3": "claim:20261123-a3f9/entel", "4": "done:20261123-a3f9/entel",
+                      "5": "cantdo:20261123-a3f9/entel"}, approval=True),
         *(_quick_reply(count, lang) for count in (1, 2, 3)),
     ]
 

@@ -7,7 +7,7 @@ window") is answered by sending the message again as a template."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -21,6 +21,7 @@ from flows.texts import t
 from handlers.whatsapp.api import TwilioApi
 from handlers.whatsapp.config import PREFIX, Templates, address, digits, template_lang
 from handlers.whatsapp.fallback import crisis_from_ref, fall_back
+from handlers.whatsapp.owed import owe, pay
 from handlers.whatsapp.render import Outgoing, Renderer
 from persistence import repository as repo
 from persistence.database import reading, writing
@@ -87,10 +88,24 @@ class WhatsAppTransport:
         try:
             sid = await self._send(address(person.whatsapp or ""), sends)
         except TwilioException as exc:
-            sid = await self._rescue(person, message, seen, sends, exc)
+            sid, sends = await self._rescue(person, message, seen, sends, exc)
+        if any(out.partial for out in sends):  # a short template: the whole message is owed
+            await self._owe(person, message, now)
+            return sid  # not shown whole: the next message under its ref is shown whole again
         if message.kind == "card" and message.ref:  # recorded with the delivery
             return Sent(sid, (Shown(person.id, message.ref, sid),))
         return sid
+
+    async def _owe(self, person: Person, message: OutMessage, since: datetime) -> None:
+        """Remember the whole message for the person's next answer; if they wrote while it
+        was being sent (their window is open now), queue it at once instead."""
+        rt = self.rt
+        async with writing(rt.db) as conn:
+            await owe(conn, person.id, await self._crisis_id(conn, message), message, rt.clock.now())
+            last = await repo.last_inbound(conn, person.id, VIA)
+            paid = last is not None and last >= since and await pay(conn, person.id, rt.clock.now()) > 0
+        if paid:
+            rt.outbox.kick()
 
     async def _send(self, to: str, sends: list[Outgoing]) -> str:
         """Long texts go in several messages; the last one (with the buttons) names the row."""
@@ -109,8 +124,9 @@ class WhatsAppTransport:
 
     async def _rescue(
         self, person: Person, message: OutMessage, seen: bool, sends: list[Outgoing], exc: TwilioException
-    ) -> str:
-        """Twilio refused the message: 63016 -> again as a template; else another channel."""
+    ) -> tuple[str, list[Outgoing]]:
+        """Twilio refused the message: 63016 -> again as a template (returns its sid and
+        what was sent); else another channel (raises PermanentError)."""
         rt = self.rt
         code = getattr(exc, "code", None)
         template = self.renderer.approved(message, person.lang, seen)
@@ -122,7 +138,7 @@ class WhatsAppTransport:
                                                       crisis_id=await self._crisis_id(conn, message),
                                                       data={"to": person.id})])
             try:
-                return await self._send(address(person.whatsapp or ""), template)
+                return await self._send(address(person.whatsapp or ""), template), template
             except TwilioException as again:
                 exc, code = again, getattr(again, "code", None)
         async with writing(rt.db) as conn:

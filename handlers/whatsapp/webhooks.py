@@ -1,8 +1,11 @@
 """POST /twilio/whatsapp and POST /twilio/status: check Twilio's signature against
-PUBLIC_BASE_URL + path, hand the work to the engine and the outbox, answer at once."""
+PUBLIC_BASE_URL + path, hand the work to the engine and the outbox, answer at once.
+`TwilioGuard` is shared with the SMS webhook (handlers/sms)."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
 
@@ -26,6 +29,34 @@ from handlers.whatsapp.render import Renderer
 from handlers.whatsapp.status import StatusUpdate, handle_status
 
 EMPTY_TWIML = str(MessagingResponse())
+HINT_EVERY = 600.0  # seconds between two hints about failing signatures
+
+log = logging.getLogger(__name__)
+
+
+class SignatureHint:
+    """Says once in a while (not once per request) that Twilio's signatures do not match:
+    Twilio signs the URL it calls, and we check against PUBLIC_BASE_URL + path, so the
+    usual cause is a PUBLIC_BASE_URL that is not that URL (http vs https, another host, a
+    missing path prefix behind a proxy). Names the configured URL, never the token."""
+
+    def __init__(self, base_url: str, every: float = HINT_EVERY, clock: Callable[[], float] = time.monotonic) -> None:
+        self.base_url = base_url
+        self.every = every
+        self.clock = clock
+        self._last: float | None = None
+        self.failures = 0  # since the last hint
+
+    def bad_signature(self, path: str) -> None:
+        self.failures += 1
+        now = self.clock()
+        if self._last is not None and now - self._last < self.every:
+            return
+        self._last = now
+        log.warning("Twilio webhook signatures do not match (%d since the last notice, latest on %s): "
+                    "PUBLIC_BASE_URL=%s probably is not the URL Twilio calls; set it to the exact public "
+                    "https address configured in Twilio's console", self.failures, path, self.base_url)
+        self.failures = 0
 
 
 class Rejected(Exception):
@@ -34,22 +65,19 @@ class Rejected(Exception):
         self.status = status
 
 
-class Webhooks:
-    def __init__(self, settings: Settings, renderer: Renderer) -> None:
+class TwilioGuard:
+    """Twilio's signature on a webhook, checked against PUBLIC_BASE_URL + path (behind a
+    proxy the request's own host and scheme are not the ones Twilio signed); a bad one is
+    refused with 403 and hinted at in the log (`SignatureHint`)."""
+
+    def __init__(self, settings: Settings) -> None:
         assert settings.twilio_auth_token is not None
         self.validator = RequestValidator(settings.twilio_auth_token.get_secret_value())
         self.base_url = settings.public_base_url.rstrip("/")
-        self.renderer = renderer
-
-    def routes(self) -> list[BaseRoute]:
-        return [
-            Route(INBOUND_PATH, self._guarded(self.inbound), methods=["POST"], name="twilio_whatsapp"),
-            Route(STATUS_PATH, self._guarded(self.status), methods=["POST"], name="twilio_status"),
-        ]
+        self.hint = SignatureHint(self.base_url)
 
     async def verified_form(self, request: Request) -> FormData:
-        """The form, if Twilio signed it. The URL Twilio called is PUBLIC_BASE_URL plus the
-        path: behind a proxy the request's own host and scheme are not the ones it signed."""
+        """The form, if Twilio signed it."""
         signature = request.headers.get(SIGNATURE_HEADER)
         if not signature:
             raise Rejected(403, "missing signature")
@@ -64,10 +92,11 @@ class Webhooks:
         url = self.base_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
         algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
         if not self.validator.validate(url, form, signature, algorithm):
+            self.hint.bad_signature(request.url.path)
             raise Rejected(403, "bad signature")
         return form
 
-    def _guarded(self, endpoint: Callable[[Request, FormData], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    def guarded(self, endpoint: Callable[[Request, FormData], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         async def guarded(request: Request) -> Response:
             runtime: Runtime = request.app.state.runtime
             try:
@@ -81,10 +110,26 @@ class Webhooks:
 
         return guarded
 
+
+class Webhooks:
+    def __init__(self, settings: Settings, renderer: Renderer) -> None:
+        self.guard = TwilioGuard(settings)
+        self.renderer = renderer
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route(INBOUND_PATH, self.guard.guarded(self.inbound), methods=["POST"], name="twilio_whatsapp"),
+            Route(STATUS_PATH, self.guard.guarded(self.status), methods=["POST"], name="twilio_status"),
+        ]
+
     async def inbound(self, request: Request, form: FormData) -> Response:
         runtime: Runtime = request.app.state.runtime
-        await handle_incoming(runtime, Incoming.from_form(form))  # type: ignore[arg-type]
-        return Response(EMPTY_TWIML, media_type="text/xml")
+        reply = await handle_incoming(runtime, Incoming.from_form(form))  # type: ignore[arg-type]
+        if reply is None:
+            return Response(EMPTY_TWIML, media_type="text/xml")
+        twiml = MessagingResponse()
+        twiml.message(reply)  # answered in the webhook's own reply: the database could not take it in time
+        return Response(str(twiml), media_type="text/xml")
 
     async def status(self, request: Request, form: FormData) -> Response:
         runtime: Runtime = request.app.state.runtime

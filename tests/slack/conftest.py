@@ -8,8 +8,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from bot.loading import load_all
+from handlers.slack.people import Sleep
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.harness import Workspace, everyone, open_workspace, slack_settings
+from tests.slack.harness import CHANNEL, OTHER_CHANNEL, Workspace, everyone, open_workspace, slack_settings
 from tests.support import DIRECTORY, PLAYBOOK
 
 OpenWorkspace = Callable[..., Workspace]
@@ -20,6 +21,8 @@ def fake() -> Iterator[FakeSlack]:
     _, directory = load_all(PLAYBOOK, DIRECTORY)
     assert directory is not None
     slack = FakeSlack(users=everyone(directory.people)).start()
+    slack.add_channel(CHANNEL, "crisis")
+    slack.add_channel(OTHER_CHANNEL, "general")
     try:
         yield slack
     finally:
@@ -31,8 +34,9 @@ def open_slack(tmp_path: Path, fake: FakeSlack) -> Iterator[OpenWorkspace]:
     """Open the app with settings overrides."""
     clients: list[TestClient] = []
 
-    def factory(**overrides: Any) -> Workspace:
-        client, workspace = open_workspace(slack_settings(tmp_path, fake, **overrides), fake)
+    def factory(sleep: Sleep | None = None, **overrides: Any) -> Workspace:
+        """`sleep`: how the background lookups of people wait (default: for real)."""
+        client, workspace = open_workspace(slack_settings(tmp_path, fake, **overrides), fake, sleep)
         clients.append(client)
         return workspace
 

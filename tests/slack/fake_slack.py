@@ -4,7 +4,12 @@ It speaks the real protocol: POST or GET /api/<method> with a bearer token, argu
 JSON, form fields or the query string, answers `{"ok": ...}` the way Slack does, keeps
 the messages of each channel (chat.postMessage, chat.update) and the views (views.open,
 views.publish), and records every call with its arguments. It can be told to answer
-429 with Retry-After, 5xx or an API error for the next calls, and to take some latency."""
+429 with Retry-After, 5xx or an API error for the next calls, and to take some latency.
+
+It is as strict as Slack where the bot could go wrong: a post to a channel the bot is
+not a member of answers `not_in_channel` (`channel_not_found` for a private one it cannot
+see); a message over Slack's limits is refused (see `refusal`); conversations.join needs
+the `channels:join` scope."""
 
 from __future__ import annotations
 
@@ -14,8 +19,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import yaml
 from aiohttp import WSMsgType, web
 
 BOT_TOKEN = "xoxb-test-bot-token-0000"
@@ -24,6 +31,72 @@ SIGNING_SECRET = "test-signing-secret-0000"
 BOT_USER = "U0BOT"
 TEAM = "T0FULLPYME"
 
+# Slack's message limits (https://api.slack.com/reference/block-kit/blocks,
+# https://api.slack.com/methods/chat.postMessage); the total of the blocks' text is
+# undocumented, refused from about 12,000-13,000 characters (slackapi/bolt-js#2509, #2867):
+# the fake refuses from the lower end.
+MAX_BLOCKS = 50
+SECTION_TEXT = 3000
+HEADER_TEXT = 150
+BUTTON_TEXT = 75
+BUTTON_VALUE = 2000
+BLOCKS_TEXT = 12000
+TEXT = 40000
+
+
+def _text_length(node: Any) -> int:
+    if isinstance(node, dict):
+        own = len(node["text"]) if isinstance(node.get("text"), str) else 0
+        return own + sum(_text_length(v) for v in node.values() if isinstance(v, (dict, list)))
+    if isinstance(node, list):
+        return sum(_text_length(v) for v in node)
+    return 0
+
+
+def refusal(args: dict[str, Any]) -> str | None:
+    """The error Slack answers a chat.postMessage / chat.update with, if it refuses it."""
+    if len(str(args.get("text") or "")) > TEXT:
+        return "msg_too_long"
+    blocks = args.get("blocks") or []
+    if len(blocks) > MAX_BLOCKS:
+        return "invalid_blocks"
+    for block in blocks:
+        kind = block.get("type")
+        text = (block.get("text") or {}).get("text", "")
+        if kind == "section" and not 1 <= len(text) <= SECTION_TEXT:
+            return "invalid_blocks"
+        if kind == "header" and not 1 <= len(text) <= HEADER_TEXT:
+            return "invalid_blocks"
+        if len(str(block.get("block_id") or "")) > 255:
+            return "invalid_blocks"
+        if kind == "context" and not 1 <= len(block.get("elements") or []) <= 10:
+            return "invalid_blocks"
+        if kind == "actions":
+            elements = block.get("elements") or []
+            if not 1 <= len(elements) <= 25:
+                return "invalid_blocks"
+            for element in elements:
+                label = (element.get("text") or {}).get("text", "")
+                if (not 1 <= len(label) <= BUTTON_TEXT or len(str(element.get("value") or "")) > BUTTON_VALUE
+                        or len(str(element.get("action_id") or "")) > 255 or len(str(element.get("url") or "")) > 3000):
+                    return "invalid_blocks"
+    if _text_length(blocks) > BLOCKS_TEXT:
+        return "msg_blocks_too_long"
+    return None
+
+
+@dataclass
+class Channel:
+    name: str
+    private: bool = False
+    member: bool = True  # whether the bot is in it
+MANIFEST = Path(__file__).resolve().parents[2] / "slack" / "manifest.yml"
+
+
+def manifest_scopes() -> list[str]:
+    """The bot scopes of slack/manifest.yml: what the installed app's token is granted."""
+    return list(yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"])
+
 
 @dataclass
 class Call:
@@ -31,6 +104,7 @@ class Call:
     args: dict[str, Any]
     status: int = 200  # what the fake answered
     token: str = ""
+    error: str | None = None  # the API error it answered (`ok: false`), if any
     at: float = field(default_factory=time.monotonic)  # when it was answered
 
 
@@ -76,6 +150,11 @@ class Failure:
 @dataclass
 class FakeSlack:
     users: dict[str, str] = field(default_factory=dict)  # e-mail -> user id
+    channels: dict[str, Channel] = field(default_factory=dict)  # id -> channel (DMs are always open to the bot)
+    # The token's scopes (the manifest's, and channels:join): Slack lists them in every
+    # answer's x-oauth-scopes header, and answers missing_scope (with `needed`) to a
+    # method that needs another.
+    scopes: set[str] = field(default_factory=lambda: {"channels:join", *manifest_scopes()})
     latency: float = 0.0  # seconds every call takes
     calls: list[Call] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
@@ -83,6 +162,8 @@ class FakeSlack:
     views: list[dict[str, Any]] = field(default_factory=list)  # views.open / views.update
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user -> published home view
     failures: list[Failure] = field(default_factory=list)
+    # refuse(method, args) -> an API error to answer instead (tests that want one refusal)
+    refuse: Callable[[str, dict[str, Any]], str | None] | None = None
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     port: int = 0
@@ -107,7 +188,25 @@ class FakeSlack:
     def im_of(user: str) -> str:
         return "D" + user[1:]
 
+    def add_channel(self, channel: str, name: str, private: bool = False, member: bool = True) -> None:
+        with self.lock:
+            self.channels[channel] = Channel(name, private, member)
+
+    def set_member(self, channel: str, member: bool) -> None:
+        """Invite the bot to the channel, or remove it."""
+        with self.lock:
+            self.channels[channel].member = member
+
+    def user_email(self, user: str) -> str | None:
+        with self.lock:
+            return next((email for email, uid in self.users.items() if uid == user), None)
+
     # reading what the bot did ------------------------------------------------
+
+    def refused(self) -> list[Call]:
+        """Every call Slack would have refused (an HTTP error or `ok: false`)."""
+        with self.lock:
+            return [c for c in self.calls if c.status != 200 or c.error is not None]
 
     def called(self, method: str) -> list[Call]:
         with self.lock:
@@ -185,13 +284,17 @@ class FakeSlack:
             headers = {"Retry-After": failure.retry_after} if failure.retry_after is not None else {}
             return self._answer(Call(method, args, failure.status, token), {"ok": False, "error": failure.error},
                                 failure.status, headers)
+        refused = self.refuse(method, args) if self.refuse is not None else None
+        if refused is not None:
+            return self._answer(Call(method, args, 200, token), {"ok": False, "error": refused})
         handler: Callable[[dict[str, Any]], dict[str, Any]] | None = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return self._answer(Call(method, args, 200, token), {"ok": False, "error": "unknown_method"})
-        return self._answer(Call(method, args, 200, token), handler(args))
+        return self._answer(Call(method, args, 200, token), handler(args), headers={"x-oauth-scopes": ",".join(sorted(self.scopes))})
 
     def _answer(self, call: Call, payload: dict[str, Any], status: int = 200,
                 headers: dict[str, str] | None = None) -> web.Response:
+        call.error = None if payload.get("ok") else str(payload.get("error"))
         with self.lock:
             self.calls.append(call)
         return web.json_response(payload, status=status, headers=headers)
@@ -207,7 +310,56 @@ class FakeSlack:
         return {"ok": True, "url": "https://fullpyme.slack.com/", "team": "FullPyme", "user": "crisisbot",
                 "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0BOT", "is_enterprise_install": False}
 
+    def _missing_scope(self, needed: str) -> dict[str, Any] | None:
+        if needed in self.scopes:
+            return None
+        return {"ok": False, "error": "missing_scope", "needed": needed, "provided": ",".join(sorted(self.scopes))}
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = str(args.get("user", ""))
+        email = self.user_email(user)
+        if email is None and user != "U0STRANGER":
+            return {"ok": False, "error": "user_not_found"}
+        email = email or "somebody@elsewhere.example"
+        return {"ok": True, "user": {"id": user, "team_id": TEAM, "name": user.lower(), "deleted": False,
+                                     "is_bot": False, "profile": {"email": email, "real_name": user.lower()}}}
+
+    def _can_post(self, channel: str) -> str | None:
+        """not_in_channel / channel_not_found for a channel the bot cannot post to."""
+        if channel.startswith("D"):
+            return None
+        with self.lock:
+            known = self.channels.get(channel)
+        if known is None or known.private and not known.member:
+            return "channel_not_found"
+        return None if known.member else "not_in_channel"
+
+    def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel", ""))
+        with self.lock:
+            known = self.channels.get(channel)
+        if known is None or known.private and not known.member:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": {"id": channel, "name": known.name, "is_channel": not known.private,
+                                        "is_private": known.private, "is_member": known.member}}
+
+    def _conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel", ""))
+        with self.lock:
+            known = self.channels.get(channel)
+            if known is None or known.private and not known.member:
+                return {"ok": False, "error": "channel_not_found"}
+            if known.private:
+                return {"ok": False, "error": "method_not_supported_for_channel_type"}
+            if "channels:join" not in self.scopes:
+                return {"ok": False, "error": "missing_scope", "needed": "channels:join"}
+            known.member = True
+        return {"ok": True, "channel": {"id": channel, "name": known.name, "is_member": True}}
+
     def _users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        refused = self._missing_scope("users:read.email")
+        if refused is not None:
+            return refused
         user = self.users.get(str(args.get("email", "")).lower())
         if user is None:
             return {"ok": False, "error": "users_not_found"}
@@ -229,6 +381,9 @@ class FakeSlack:
             return {"ok": False, "error": "channel_not_found"}
         if not args.get("text") and not args.get("blocks"):
             return {"ok": False, "error": "no_text"}
+        error = self._can_post(channel) or refusal(args)
+        if error is not None:
+            return {"ok": False, "error": error}
         message = Message(channel, self._next_ts(), str(args.get("text", "")), list(args.get("blocks") or []),
                           args.get("thread_ts"))
         with self.lock:
@@ -239,6 +394,9 @@ class FakeSlack:
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
+        error = self._can_post(channel) or refusal(args)
+        if error is not None:
+            return {"ok": False, "error": error}
         with self.lock:
             message = next((m for m in self.messages if m.channel == channel and m.ts == ts), None)
             if message is None:

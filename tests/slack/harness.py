@@ -23,6 +23,7 @@ from bot.settings import Settings
 from flows.clock import ManualClock
 from flows.playbook import parse_duration
 from handlers.slack.feature import SlackFeature
+from handlers.slack.people import Sleep
 from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, TEAM, FakeSlack, Message
 from tests.support import START, settings_for
 
@@ -245,9 +246,9 @@ class Workspace:
         self.settle()
 
 
-def open_workspace(settings: Settings, fake: FakeSlack) -> tuple[TestClient, Workspace]:
+def open_workspace(settings: Settings, fake: FakeSlack, sleep: Sleep | None = None) -> tuple[TestClient, Workspace]:
     clock = ManualClock(START)
-    feature = SlackFeature(settings)
+    feature = SlackFeature(settings, sleep=sleep)
     client = TestClient(create_app(settings, features=[feature], clock=clock))
     client.__enter__()
     return client, Workspace(client, fake, clock, feature)

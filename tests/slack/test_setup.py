@@ -31,9 +31,10 @@ def test_manifest_points_everything_at_the_one_endpoint() -> None:
 def test_manifest_has_the_least_scopes_and_the_events_listened_to() -> None:
     assert sorted(MANIFEST["oauth_config"]["scopes"]["bot"]) == sorted([
         "chat:write", "im:write", "users:read", "users:read.email", "commands",
-        "channels:history", "groups:history", "im:history"])
+        "channels:history", "groups:history", "im:history", "channels:read", "groups:read", "channels:join"])
     assert sorted(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) == sorted([
-        "message.channels", "message.groups", "message.im", "app_home_opened"])
+        "message.channels", "message.groups", "message.im", "app_home_opened", "member_joined_channel",
+        "member_left_channel", "channel_left"])
     assert "user" not in MANIFEST["oauth_config"]["scopes"]  # no user token
 
 

@@ -19,6 +19,7 @@ from bot.settings import Settings
 from flows.clock import ManualClock
 from flows.playbook import parse_duration
 from handlers.whatsapp.feature import WhatsAppFeature
+from handlers.whatsapp.templates import specs
 from tests.support import START, settings_for
 from tests.whatsapp.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio, Sent
 
@@ -33,12 +34,32 @@ TEMPLATES = {
 }
 
 
+SETTING_TO_FIELD = {
+    "TWILIO_CONTENT_NOTICE": "twilio_content_notice", "TWILIO_CONTENT_TASK": "twilio_content_task",
+    "TWILIO_CONTENT_BUTTONS_1": "twilio_content_buttons_1", "TWILIO_CONTENT_BUTTONS_2": "twilio_content_buttons_2",
+    "TWILIO_CONTENT_BUTTONS_3": "twilio_content_buttons_3",
+}
+
+
+def install_templates(twilio: FakeTwilio, lang: str = "es") -> None:
+    """The account holds the templates `crisisbot whatsapp plantillas` makes, under the ids
+    the settings name, the out-of-window ones approved: the fake checks every send
+    against their bodies."""
+    for spec in specs(lang):
+        sid = TEMPLATES[SETTING_TO_FIELD[spec.setting]]
+        if twilio.content(sid) is None:
+            twilio.install(sid, {"friendly_name": spec.name, "language": lang, "variables": spec.variables,
+                                 "types": spec.types}, approved=spec.approval)
+
+
 def whatsapp_settings(tmp_path: Path, twilio: FakeTwilio, templates: bool = True, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "twilio_account_sid": ACCOUNT_SID, "twilio_auth_token": AUTH_TOKEN, "twilio_whatsapp_from": SENDER,
         "twilio_api_url": twilio.url, "public_base_url": PUBLIC, "twilio_messages_per_second": 1000,
         **(TEMPLATES if templates else {}),
     }
+    if templates:
+        install_templates(twilio)
     values.update(overrides)
     return settings_for(tmp_path, **values)
 
@@ -48,14 +69,7 @@ TASK_TITLES = ("Lo tomo", "Hecho", "No puedo")  # the fixed titles of the approv
 
 def buttons_of(sent: Sent) -> dict[str, str]:
     """A quick reply's buttons as the phone shows them: title -> payload."""
-    variables = sent.variables
-    if sent.content_sid == TEMPLATES["twilio_content_task"]:
-        return {title: variables[str(2 + i)] for i, title in enumerate(TASK_TITLES)}
-    if sent.content_sid in (TEMPLATES["twilio_content_buttons_1"], TEMPLATES["twilio_content_buttons_2"],
-                            TEMPLATES["twilio_content_buttons_3"]):
-        count = int(sent.content_sid[2])
-        return {variables[str(2 + 2 * i)]: variables[str(3 + 2 * i)] for i in range(count)}
-    return {}
+    return sent.buttons
 
 
 def sign(path: str, params: dict[str, str], token: str = AUTH_TOKEN) -> str:

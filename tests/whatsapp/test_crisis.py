@@ -54,7 +54,7 @@ def test_a_whole_crisis_from_whatsapp(phones: Phones) -> None:
     [card] = phones.got("Cecilia", "📋 Paso 2 · Contacto con Entel")
     assert card.content_sid == TEMPLATES["twilio_content_task"]
     assert "Llamar al 600 3600 106 (Entel). RUT 76.164.567-6." in card.text
-    crisis_id = card.variables["2"].split(":")[1].split("/")[0]
+    crisis_id = card.variables["3"].split(":")[1].split("/")[0]
     assert buttons_of(card) == {"Lo tomo": f"claim:{crisis_id}/entel", "Hecho": f"done:{crisis_id}/entel",
                                 "No puedo": f"cantdo:{crisis_id}/entel"}
 
@@ -84,7 +84,7 @@ def test_a_whole_crisis_from_whatsapp(phones: Phones) -> None:
             phones.write(name, "leído 3")
         else:
             assert card3.content_sid == TEMPLATES["twilio_content_notice"]
-            assert card3.text.endswith("Responde 1 para confirmar que lo leíste.")
+            assert card3.variables["3"] == "Responde 1 para confirmar que lo leíste."  # one line, WhatsApp's rule
             phones.write(name, "1")  # the other cards were taken since: "1" is this one's
         assert phones.got(name, "Gracias, quedó registrado que leíste el paso 3."), (name, phones.texts(name)[-6:])
     checklist = phones.got("Claudia Riveros", "📋 Paso 7 · Chequeo de las tareas")[-1]

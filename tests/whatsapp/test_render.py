@@ -7,6 +7,7 @@ import pytest
 from flows.messages import Action, ActionKind, Button, OutMessage
 from flows.texts import t
 from handlers.whatsapp.config import Templates, address, api_base, digits
+from handlers.whatsapp.params import param_problems, utf16_len
 from handlers.whatsapp.render import MAX_BODY, Renderer, card_update, numbered, split
 
 TASK = (
@@ -59,25 +60,32 @@ def test_session_quick_reply_with_the_buttons_labels_and_payloads() -> None:
                              "6": "No puedo", "7": "cantdo:c1/entel"}
 
 
-def test_session_without_the_quick_reply_for_that_count_uses_the_task_template_or_numbers() -> None:
-    only_task = Templates(task="HXtask")
-    [out] = Renderer(only_task, LABELS).session(CARD, "es")
-    assert out.content_sid == "HXtask" and out.variables["2"] == "claim:c1/entel"
-    [plain] = Renderer(Templates(), LABELS).session(CARD, "es")
-    assert plain.content_sid is None and plain.body is not None and plain.body.endswith("3 si no puedes.")
+def test_session_without_the_quick_reply_for_that_count_uses_numbers() -> None:
+    # Not the approved task template: its variables are short single lines, a card is not.
+    for templates in (Templates(task="HXtask"), Templates()):
+        [plain] = Renderer(templates, LABELS).session(CARD, "es")
+        assert plain.content_sid is None and plain.body is not None and plain.body.endswith("3 si no puedes.")
+        assert plain.body.startswith(CARD.text) and not plain.partial
 
 
-def test_outside_the_window_only_approved_templates() -> None:
+def test_outside_the_window_only_approved_templates_with_short_variables() -> None:
     renderer = Renderer(ALL, LABELS)
     [card] = renderer.approved(CARD, "es") or []
-    assert card.content_sid == "HXtask" and card.approved
-    assert card.variables == {"1": CARD.text, "2": "claim:c1/entel", "3": "done:c1/entel", "4": "cantdo:c1/entel"}
+    assert card.content_sid == "HXtask" and card.approved and card.partial  # the whole card is owed
+    assert card.variables == {"1": "📋 Paso 2 · Contacto con Entel",
+                              "2": "• Llamar · Responsables: Luis · Sin tomar todavía.",
+                              "3": "claim:c1/entel", "4": "done:c1/entel", "5": "cantdo:c1/entel"}
     english = OutMessage("luis", CARD.text, tuple(Button(label, b.action) for label, b in zip(("Take it", "Done", "Can't"), TASK)))
     [notice] = renderer.approved(english, "en") or []  # the task template's titles are Spanish
-    assert notice.content_sid == "HXnotice" and notice.variables["1"].endswith("Reply 1 to take it, 2 if it is done, 3 if you can't.")
+    assert notice.content_sid == "HXnotice" and notice.variables["3"] == "Reply 1 to take it, 2 if it is done, 3 if you can't."
     long = OutMessage("luis", "\n".join(f"línea {i} " + "x" * 80 for i in range(40)), kind="report")
-    pieces = renderer.approved(long, "es") or []
-    assert len(pieces) > 1 and all(p.content_sid == "HXnotice" and len(p.variables["1"]) <= 900 for p in pieces)
+    [piece] = renderer.approved(long, "es") or []
+    assert piece.content_sid == "HXnotice" and piece.partial
+    assert all(param_problems(v) == [] and utf16_len(v) <= 500 for v in piece.variables.values())
+    assert piece.variables["2"].endswith("…") and piece.variables["3"] == "Nada que hacer por ahora."
+    one_line = OutMessage("luis", "✅ Hecha por Cecilia a las 09:00.")
+    [short] = renderer.approved(one_line, "es") or []
+    assert not short.partial and short.variables["2"] == "sin más detalle"  # nothing is owed
     assert Renderer(Templates(task="HXtask"), LABELS).approved(long, "es") is None  # nothing approved fits
 
 

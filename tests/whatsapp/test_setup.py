@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from bot.app import create_app
 from bot.cli import main
 from bot.features import enabled_features
+from handlers.whatsapp.params import param_problems
 from tests.support import DIRECTORY, PLAYBOOK, settings_for
 from tests.whatsapp.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
 from tests.whatsapp.harness import PUBLIC, sign, whatsapp_settings
@@ -57,11 +58,16 @@ def test_plantillas_creates_the_templates_once(twilio_env: FakeTwilio, capsys: p
     assert f"TWILIO_CONTENT_BUTTONS_3={by_name['crisisbot_botones_3']['sid']}" in out
 
     notice = by_name["crisisbot_aviso"]
-    assert notice["language"] == "es" and notice["variables"] == {"1": "ALERTA ROJA decretada por Jaime a las 09:00."}
+    assert notice["language"] == "es" and set(notice["variables"]) == {"1", "2", "3"}
+    assert all(param_problems(sample) == [] for sample in notice["variables"].values())  # valid samples
     body = notice["types"]["twilio/text"]["body"]
-    assert "{{1}}" in body and not body.startswith("{{1}}") and not body.endswith("{{1}}")  # WhatsApp's rule
+    assert "{{1}}" in body and "{{3}}" in body
     task = by_name["crisisbot_tarea"]["types"]["twilio/quick-reply"]
-    assert [(a["title"], a["id"]) for a in task["actions"]] == [("Lo tomo", "{{2}}"), ("Hecho", "{{3}}"), ("No puedo", "{{4}}")]
+    assert [(a["title"], a["id"]) for a in task["actions"]] == [("Lo tomo", "{{3}}"), ("Hecho", "{{4}}"), ("No puedo", "{{5}}")]
+    assert all(param_problems(by_name["crisisbot_tarea"]["variables"][k]) == [] for k in ("1", "2"))
+    # WhatsApp's review approved both: no variable at an edge of the body, none side by side.
+    assert {a["name"]: a["status"] for a in twilio_env.approvals} == {"crisisbot_aviso": "approved",
+                                                                     "crisisbot_tarea": "approved"}
     three = by_name["crisisbot_botones_3"]["types"]["twilio/quick-reply"]
     assert three["body"] == "{{1}}"
     assert [(a["type"], a["title"], a["id"]) for a in three["actions"]] == [

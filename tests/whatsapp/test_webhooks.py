@@ -3,14 +3,18 @@ numbers the directory does not know."""
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from flows.crisis import Crisis
+from handlers.whatsapp.webhooks import SignatureHint
 from persistence import repository as repo
 from persistence import tables as T
 from tests.whatsapp.fake_twilio import AUTH_TOKEN
-from tests.whatsapp.harness import Phones, buttons_of, sign
+from tests.whatsapp.harness import PUBLIC, Phones, buttons_of, sign
 
 
 def crises(phones: Phones) -> list[Crisis]:
@@ -103,3 +107,24 @@ def test_malformed_requests_get_4xx_and_the_app_stays_up(phones: Phones) -> None
     assert crises(phones) == [] and phones.twilio.sent == []
     assert phones.write("Jaime", "ALERTA ROJA").status_code == 200  # still serving
     assert len(crises(phones)) == 1
+
+
+def test_failing_signatures_hint_at_public_base_url_once(phones: Phones, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="handlers.whatsapp.webhooks")
+    for i in range(5):
+        form = phones.message_form("+56911110004", f"estado {i}", "Jaime")
+        assert phones.post("/twilio/whatsapp", form, signature="bm90IGEgc2lnbmF0dXJl").status_code == 403
+    hints = [r.getMessage() for r in caplog.records if "PUBLIC_BASE_URL" in r.getMessage()]
+    assert len(hints) == 1
+    assert f"PUBLIC_BASE_URL={PUBLIC}" in hints[0] and AUTH_TOKEN not in hints[0]
+
+
+def test_the_hint_comes_back_after_ten_minutes(caplog: pytest.LogCaptureFixture) -> None:
+    now = [1000.0]
+    hint = SignatureHint("https://crisis.example.com", clock=lambda: now[0])
+    caplog.set_level(logging.WARNING, logger="handlers.whatsapp.webhooks")
+    for step in (0, 60, 500, 39, 1, 1):  # seconds between failures: 600 after the first at the 4th
+        now[0] += step
+        hint.bad_signature("/twilio/whatsapp")
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 2 and "(4 since the last notice" in lines[1]

@@ -100,7 +100,7 @@ def test_without_templates_outside_the_window_the_bot_still_tries(open_phones: O
     assert kinds == ["whatsapp_failed", "whatsapp_failed", "whatsapp_unanswered"]
 
 
-def test_a_card_resent_after_63016_is_shown_whole(phones: Phones) -> None:
+def test_a_card_resent_after_63016_is_owed_whole(phones: Phones) -> None:
     phones.write("Valeria", "hola")
     say(phones, "jaime", "ALERTA ROJA")
     [card] = phones.got("Valeria", "📋 Paso 4 · Banner de emergencia")
@@ -108,7 +108,11 @@ def test_a_card_resent_after_63016_is_shown_whole(phones: Phones) -> None:
     phones.status(card.sid, "undelivered", error="63016", to=card.to)
     again = phones.got("Valeria", "Paso 4 · Banner de emergencia")[-1]
     assert again.sid != card.sid and again.content_sid == TEMPLATES["twilio_content_task"]
-    assert again.text == card.text  # the whole card, not "↻ title · state": she never saw it
-    phones.tap("Valeria", "Lo tomo", containing="Banner")
+    assert again.variables["1"] == "📋 Paso 4 · Banner de emergencia en fullpyme.cl"  # the essentials only
+    phones.tap("Valeria", "Lo tomo", containing="Banner")  # her answer opens the window...
+    texts = phones.texts("Valeria")
+    whole = texts.index(card.text, texts.index(again.text))  # ...the whole card she never saw comes first
+    taken = texts.index("Listo, la tarea 4 (Banner de emergencia en fullpyme.cl) es tuya.")
+    assert whole < taken  # and her answer was not lost
     update = phones.got("Valeria", "Paso 4 · Banner de emergencia")[-1]
     assert update.text.startswith("↻ 📋 Paso 4 · Banner de emergencia en fullpyme.cl · 🟡 Es tuya")

@@ -1,8 +1,12 @@
 """English: the same keys as flows/texts/es, one module per part of the bot."""
 
 from flows.texts.en.core import TEXTS as CORE
+from flows.texts.en.inbox import TEXTS as INBOX
+from flows.texts.en.contact import TEXTS as CONTACT
+from flows.texts.en.doctor import TEXTS as DOCTOR
 from flows.texts.en.web import TEXTS as WEB
 from flows.texts.en.slack import TEXTS as SLACK
 from flows.texts.en.whatsapp import TEXTS as WHATSAPP
+from flows.texts.en.sms import TEXTS as SMS
 
-TEXTS: dict[str, str] = {**CORE, **WEB, **WHATSAPP, **SLACK}
+TEXTS: dict[str, str] = {**CORE, **INBOX, **CONTACT, **WEB, **WHATSAPP, **SMS, **SLACK, **DOCTOR}

@@ -6,6 +6,12 @@ TEXTS: dict[str, str] = {
     "slack.live_closing": "🟠 FIN DE LA CRISIS under way · {name}",
     "slack.live_closed": "🏁 Crisis closed · {name}",
     "slack.live_footer": "Updated at {at}. Each responsible gets their tasks by direct message; «status» or `/crisis estado` for the details.",
+    # an older copy of a message posted anew (a reminder, «mis tareas»): its buttons are gone
+    "slack.superseded": "⬇️ There is a newer message about this below.",
+    # a reminder about a task that somebody took or finished meanwhile: its buttons are gone
+    "slack.settled": "✔️ No need to answer this any more: the task's card shows where it stands.",
+    # to the declarer, while the bot is not in SLACK_CRISIS_CHANNEL
+    "slack.not_in_channel": "⚠️ I am not in the crisis channel {channel}, so nobody sees the crisis there. Invite me by typing `/invite @crisisbot` in that channel. Meanwhile I send the group's messages to each person by direct message.",
     # modals
     "slack.btn_describe": "✍️ Write the description",
     "slack.btn_answer": "✍️ Answer",

@@ -14,10 +14,15 @@ TEXTS: dict[str, str] = {
     "whatsapp.media_only": "I can only read text for now: please write your message.",
     "whatsapp.card_update": "↻ {title} · {state}",
     "whatsapp.link": "🔗 {label}: {url}",
-    # Content templates made by `crisisbot whatsapp plantillas` ({var} becomes {{1}})
-    "whatsapp.template.notice": "🤖 crisisbot · {var}\n\nReply to this message to continue the conversation.",
-    "whatsapp.template.task": "📋 crisisbot · {var}\n\nChoose an option:",
-    "whatsapp.template.sample": "RED ALERT declared by Jaime at 09:00.",
+    # Content templates made by `crisisbot whatsapp plantillas` ({v1} becomes {{1}}...)
+    "whatsapp.template.notice": "crisisbot · {v1}\nDetails: {v2}\n👉 {v3}\nWhen you answer I will send you the whole message.",
+    "whatsapp.template.task": "crisisbot · {v1}\nDetails: {v2}\nChoose an option. When you answer I will send you the whole card.",
+    "whatsapp.template.sample": "🚨 RED ALERT · declared by Jaime at 09:00.",
+    "whatsapp.template.sample_detail": "Situation: server down · Tasks: · • 2 Call Entel: Cecilia",
+    "whatsapp.template.sample_task": "📋 Step 2 · Call Entel",
+    "whatsapp.template.sample_todo": "Reply 1 to confirm you read it.",
+    "whatsapp.template.no_detail": "no more details",
+    "whatsapp.template.no_todo": "Nothing to do for now.",
     # bitácora entries
     "log.whatsapp_delivered": "WhatsApp: message delivered to {to}",
     "log.whatsapp_read": "WhatsApp: {to} read the message",

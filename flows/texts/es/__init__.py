@@ -1,8 +1,12 @@
 """Spanish, the default: every text a person reads, one module per part of the bot."""
 
 from flows.texts.es.core import TEXTS as CORE
+from flows.texts.es.inbox import TEXTS as INBOX
+from flows.texts.es.contact import TEXTS as CONTACT
+from flows.texts.es.doctor import TEXTS as DOCTOR
 from flows.texts.es.web import TEXTS as WEB
 from flows.texts.es.slack import TEXTS as SLACK
 from flows.texts.es.whatsapp import TEXTS as WHATSAPP
+from flows.texts.es.sms import TEXTS as SMS
 
-TEXTS: dict[str, str] = {**CORE, **WEB, **WHATSAPP, **SLACK}
+TEXTS: dict[str, str] = {**CORE, **INBOX, **CONTACT, **WEB, **WHATSAPP, **SMS, **SLACK, **DOCTOR}

@@ -6,6 +6,12 @@ TEXTS: dict[str, str] = {
     "slack.live_closing": "🟠 FIN DE LA CRISIS en curso · {name}",
     "slack.live_closed": "🏁 Crisis cerrada · {name}",
     "slack.live_footer": "Actualizado a las {at}. Cada responsable recibe sus tareas por mensaje directo; «estado» o `/crisis estado` para el detalle.",
+    # an older copy of a message posted anew (a reminder, «mis tareas»): its buttons are gone
+    "slack.superseded": "⬇️ Hay un mensaje más reciente sobre esto más abajo.",
+    # a reminder about a task that somebody took or finished meanwhile: its buttons are gone
+    "slack.settled": "✔️ Ya no hace falta responder a esto: la tarjeta de la tarea muestra cómo sigue.",
+    # to the declarer, while the bot is not in SLACK_CRISIS_CHANNEL
+    "slack.not_in_channel": "⚠️ No estoy en el canal de crisis {channel}, así que nadie lo ve ahí. Invítame escribiendo `/invite @crisisbot` en ese canal. Mientras tanto, mando los mensajes del grupo a cada persona por mensaje directo.",
     # modals
     "slack.btn_describe": "✍️ Escribir la descripción",
     "slack.btn_answer": "✍️ Responder",

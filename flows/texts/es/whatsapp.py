@@ -14,10 +14,17 @@ TEXTS: dict[str, str] = {
     "whatsapp.media_only": "Por ahora solo leo texto: escribe tu mensaje.",
     "whatsapp.card_update": "↻ {title} · {state}",
     "whatsapp.link": "🔗 {label}: {url}",
-    # Content templates made by `crisisbot whatsapp plantillas` ({var} becomes {{1}})
-    "whatsapp.template.notice": "🤖 crisisbot · {var}\n\nResponde a este mensaje para seguir la conversación.",
-    "whatsapp.template.task": "📋 crisisbot · {var}\n\nElige una opción:",
-    "whatsapp.template.sample": "ALERTA ROJA decretada por Jaime a las 09:00.",
+    # Content templates made by `crisisbot whatsapp plantillas` ({v1} becomes {{1}}...): outside
+    # the 24-hour window each variable is one short line (WhatsApp's rules); the whole
+    # message follows as soon as the person answers.
+    "whatsapp.template.notice": "crisisbot · {v1}\nDetalle: {v2}\n👉 {v3}\nCuando respondas te envío el mensaje completo.",
+    "whatsapp.template.task": "crisisbot · {v1}\nDetalle: {v2}\nElige una opción. Cuando respondas te envío la tarjeta completa.",
+    "whatsapp.template.sample": "🚨 ALERTA ROJA · decretada por Jaime a las 09:00.",
+    "whatsapp.template.sample_detail": "Situación: caída del servidor · Tareas: · • 2 Contacto con Entel: Cecilia",
+    "whatsapp.template.sample_task": "📋 Paso 2 · Contacto con Entel",
+    "whatsapp.template.sample_todo": "Responde 1 para confirmar que lo leíste.",
+    "whatsapp.template.no_detail": "sin más detalle",
+    "whatsapp.template.no_todo": "Nada que hacer por ahora.",
     # bitácora entries
     "log.whatsapp_delivered": "WhatsApp: mensaje entregado a {to}",
     "log.whatsapp_read": "WhatsApp: {to} leyó el mensaje",

@@ -19,6 +19,7 @@ from handlers.slack.config import VIA
 from handlers.slack.context import SlackContext, card_ref_of
 from handlers.slack.errors import slack_error_code
 from handlers.slack.inbound import action_key, view_key
+from handlers.slack.inbox import press_context, tell_received
 from handlers.slack.views import INPUT_BLOCK, INPUT_CALLBACK, submitted
 
 log = logging.getLogger(__name__)
@@ -28,11 +29,15 @@ def _channel(body: dict[str, Any]) -> str | None:
     return (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
 
 
+def _label(action: dict[str, Any]) -> str:
+    return str((action.get("text") or {}).get("text") or "")
+
+
 def register(app: AsyncApp, ctx: SlackContext) -> None:
     @app.action(re.compile("^" + re.escape(BUTTON_PREFIX) + r"\d+$"))
     async def on_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         user = str((body.get("user") or {}).get("id") or "")
-        person = ctx.people.person_of(user)
+        person = await ctx.identify(user)
         try:
             engine_action = Action.decode(str(action.get("value") or ""))
         except ValueError:
@@ -53,8 +58,14 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
             else:
                 await ack()
                 return
-        outcome = await ctx.rt.service.handle(Press(person, engine_action, VIA), event_key=action_key(body, action))
+        taken = await ctx.rt.inbox.take(Press(person, engine_action, VIA), action_key(body, action),
+                                        ctx.settings.inbox_slack_budget_seconds, what=_label(action),
+                                        context=press_context(user, body, action, card_ref))
         await ack()
+        if taken.spooled:  # the database could not take it in time: kept, and they are told
+            tell_received(ctx, _channel(body), user, person)
+            return
+        outcome = taken.outcome
         if outcome is not None:
             if ctx.asks(body.get("trigger_id"), person, outcome):
                 ctx.spawn(ctx.open_modal_if_asked(body.get("trigger_id"), person, outcome))
@@ -70,7 +81,7 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         """"Responder" under a question of the bot: the same question, as a modal."""
         await ack()
         user = str((body.get("user") or {}).get("id") or "")
-        person = ctx.people.person_of(user)
+        person = await ctx.identify(user)
         if person is None:
             ctx.spawn(ctx.tell_unknown(_channel(body), user))
             return
@@ -84,7 +95,7 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
     @app.view(INPUT_CALLBACK)
     async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = str((body.get("user") or {}).get("id") or "")
-        person = ctx.people.person_of(user)
+        person = await ctx.identify(user)
         if person is None:
             await ack(response_action="errors", errors={INPUT_BLOCK: ctx.unknown_text(user)})
             return
@@ -94,8 +105,13 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
                       errors={INPUT_BLOCK: t(ctx.lang_of(person), "slack.input_required", label=form.label)})
             return
         press = Press(person, form.action, VIA, value=form.value.strip())
-        outcome = await ctx.rt.service.handle(press, event_key=view_key(body))
-        await ack()
         card_ref = form.card_ref
+        taken = await ctx.rt.inbox.take(press, view_key(body), ctx.settings.inbox_slack_budget_seconds,
+                                        what=press.value or "", context=press_context(user, {}, None, card_ref))
+        await ack()
+        if taken.spooled:
+            tell_received(ctx, None, user, person)
+            return
+        outcome = taken.outcome
         if outcome is not None and card_ref is not None and ctx.surface_changes(person, {}, None, card_ref, outcome):
             ctx.spawn(ctx.after_press(person, user, {}, None, card_ref, outcome))

@@ -19,7 +19,7 @@ def register(app: AsyncApp, ctx: SlackContext, command: str = COMMAND) -> None:
     @app.command(command)
     async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
         user = str(body.get("user_id") or "")
-        person = ctx.people.person_of(user)
+        person = await ctx.identify(user)
         if person is None:
             await ack(text=ctx.unknown_text(user), response_type="ephemeral")
             return
@@ -29,7 +29,12 @@ def register(app: AsyncApp, ctx: SlackContext, command: str = COMMAND) -> None:
         if line is None:
             await ack(text=t(lang, "slack.usage"), response_type="ephemeral")
             return
-        outcome = await ctx.rt.service.handle(Say(person, line, VIA, direct=True), event_key=command_key(body))
+        taken = await ctx.rt.inbox.take(Say(person, line, VIA, direct=True), command_key(body),
+                                        ctx.settings.inbox_slack_budget_seconds)
+        if taken.spooled:  # the database could not take it in time: kept, and they are told in the ack
+            await ack(text=t(lang, "inbox.received"), response_type="ephemeral")
+            return
+        outcome = taken.outcome
         in_dm = str(body.get("channel_id") or "").startswith("D")
         if line == "ayuda":
             await ack(text=t(lang, "slack.usage"), response_type="ephemeral")

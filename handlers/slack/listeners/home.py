@@ -15,4 +15,8 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         if event.get("tab", "home") != "home":
             return
         user = str(event["user"])
-        ctx.spawn(ctx.publish_home(user, ctx.people.person_of(user)))
+        ctx.spawn(_publish(ctx, user))
+
+
+async def _publish(ctx: SlackContext, user: str) -> None:
+    await ctx.publish_home(user, await ctx.identify(user))

@@ -11,6 +11,7 @@ from flows.commands import Say
 from handlers.slack.config import VIA
 from handlers.slack.context import SlackContext
 from handlers.slack.inbound import event_key, is_somebody_writing, message_text, reads_as_command
+from handlers.slack.inbox import tell_received
 
 
 def register(app: AsyncApp, ctx: SlackContext) -> None:
@@ -22,7 +23,7 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         text = message_text(str(event.get("text") or ""))
         direct = event.get("channel_type") == "im" or str(channel or "").startswith("D")
         playbook = ctx.rt.playbook
-        person = ctx.people.person_of(user)
+        person = await ctx.identify(user)
         if person is None:
             if direct or reads_as_command(text, playbook.declare_phrase, playbook.close_phrase):
                 ctx.spawn(ctx.tell_unknown(channel, user))
@@ -30,4 +31,7 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         if direct and channel:
             ctx.people.remember_im(user, str(channel))
         if text:
-            await ctx.rt.service.handle(Say(person, text, VIA, direct=direct), event_key=event_key(body))
+            taken = await ctx.rt.inbox.take(Say(person, text, VIA, direct=direct), event_key(body),
+                                            ctx.settings.inbox_slack_budget_seconds)
+            if taken.spooled and (direct or reads_as_command(text, playbook.declare_phrase, playbook.close_phrase)):
+                tell_received(ctx, str(channel) if channel else None, user, person)

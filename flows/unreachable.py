@@ -1,0 +1,53 @@
+"""Telling a human when the bot cannot reach somebody (issue 9: «silence is never the
+failure mode»). The watcher (bot/contact.py) finds the cases; these handlers write the
+bitácora and the messages. Pure.
+
+Whom: each coordinator of the crisis's playbook except the person; when the person is
+the only coordinator (or every coordinator), the declarers instead; never the person."""
+
+from __future__ import annotations
+
+from flows.commands import ContactLost, ContactRestored
+from flows.contact import via_name, why
+from flows.crisis import CrisisState
+from flows.directory import Person
+from flows.world import Turn
+
+
+def told_about(turn: Turn, person_id: str) -> list[Person]:
+    """Who hears that `person_id` cannot be reached."""
+    coordinators = [p for p in turn.directory.with_any_role(turn.playbook.coordinators) if p.id != person_id]
+    if coordinators:
+        return coordinators
+    return [p for p in turn.directory.with_any_role(turn.playbook.declarers) if p.id != person_id]
+
+
+def _open(turn: Turn, crisis_id: str) -> bool:
+    crisis = turn.out.crisis
+    return crisis is not None and crisis.id == crisis_id and crisis.state != CrisisState.CLOSED
+
+
+def contact_lost(turn: Turn, cmd: ContactLost) -> None:
+    person = turn.directory.get(cmd.person)
+    if person is None or not _open(turn, cmd.crisis_id):
+        return
+    told = told_about(turn, person.id)
+    turn.log("contact_lost", None, who=person.id, why=why(cmd.reasons, turn.world.group_lang),
+             told=", ".join(p.name for p in told) or "-")
+    for coordinator in told:
+        lang = coordinator.lang
+        text = why(cmd.reasons, lang)
+        if person.whatsapp:
+            turn.send_key(coordinator.id, "contact.lost_phone", name=person.name, why=text, phone=person.whatsapp)
+        else:
+            turn.send_key(coordinator.id, "contact.lost", name=person.name, why=text)
+
+
+def contact_restored(turn: Turn, cmd: ContactRestored) -> None:
+    person = turn.directory.get(cmd.person)
+    if person is None or not _open(turn, cmd.crisis_id):
+        return
+    lang = turn.world.group_lang
+    how = (turn.say("contact.how_wrote") if cmd.how == "wrote"
+           else turn.say("contact.how_delivered", via=via_name(cmd.via, lang)))
+    turn.log("contact_restored", None, who=person.id, how=how)

@@ -1,0 +1,54 @@
+"""A neutral message as an SMS: only the essentials, in GSM-7, one segment where it fits
+(`MAX_SEGMENTS` at most), the buttons as words the bot already reads («TOMO 2», «HECHO 2»,
+«NO PUEDO 2», flows/matching.py). Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flows.messages import ActionKind, Button, OutMessage
+from flows.texts import t
+from handlers.sms.gsm import cut, segments, septets, to_gsm
+
+MAX_SEGMENTS = 3  # a few segments at most; one is what we aim for
+_WORDS = {
+    ActionKind.CLAIM: "sms.word.claim",
+    ActionKind.COMPLETE: "sms.word.done",
+    ActionKind.GIVE_UP: "sms.word.cantdo",
+    ActionKind.ACK: "sms.word.ack",
+    ActionKind.STILL_ON: "sms.word.still",
+}
+
+
+def reply_words(buttons: tuple[Button, ...], number_of: Callable[[str], str | None], lang: str) -> list[str]:
+    """«TOMO 2», «HECHO 2»... for the task buttons; `number_of` gives a step's number from
+    its id (None: unknown, the button is left out)."""
+    words = []
+    for button in buttons:
+        key = _WORDS.get(button.action.kind)
+        if key is None or button.url:
+            continue
+        number = number_of(button.action.task_ref()[1])
+        if number is not None:
+            words.append(t(lang, key, n=number))
+    return words
+
+
+def sms_text(message: OutMessage, lang: str, number_of: Callable[[str], str | None]) -> str:
+    """The first line of the message (and the second, when both fit in one segment), then
+    what to answer, in at most MAX_SEGMENTS segments of GSM-7."""
+    lines = [to_gsm(line) for line in message.text.splitlines()]
+    lines = [line for line in lines if line] or ["-"]
+    words = reply_words(message.buttons, number_of, lang)
+
+    def compose(text: str) -> str:
+        body = t(lang, "sms.message", text=text)
+        return t(lang, "sms.reply", text=body, words=" / ".join(words)) if words else body
+
+    if len(lines) > 1 and segments(compose(f"{lines[0]} - {lines[1]}")) == 1:
+        return compose(f"{lines[0]} - {lines[1]}")
+    whole = compose(lines[0])
+    if segments(whole) <= MAX_SEGMENTS:
+        return whole
+    room = 153 * MAX_SEGMENTS - septets(compose("")) - len("...")
+    return compose(cut(lines[0], room))

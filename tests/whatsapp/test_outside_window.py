@@ -1,0 +1,151 @@
+"""A WhatsApp-only company at the start of a crisis: nobody has written in 24 hours, so
+everything goes as approved templates, and the fake Twilio refuses any template variable
+WhatsApp would refuse. Everybody gets the essentials; their first answer brings the rest."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from flows.commands import Say
+from flows.messages import OutMessage
+from handlers.whatsapp.owed import owe, owed, pay
+from tests.whatsapp.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
+from tests.whatsapp.harness import TEMPLATES, Phones, install_templates
+
+EVERYBODY = ("Juan Pablo", "Cecilia", "Catalina", "Jaime", "Luis", "Valeria", "Claudia Riveros", "Claudia Martínez",
+             "Marcelo")
+APPROVED = (TEMPLATES["twilio_content_notice"], TEMPLATES["twilio_content_task"])
+
+
+def say(phones: Phones, person: str, text: str) -> None:
+    """Somebody writes on another channel: their WhatsApp window stays closed."""
+    assert phones.client.portal is not None
+    phones.client.portal.call(phones.rt.service.handle, Say(person, text, "terminal"))
+    phones.settle()
+
+
+def test_alerta_roja_reaches_everybody_outside_the_window(phones: Phones) -> None:
+    say(phones, "jaime", "ALERTA ROJA: caída del servidor")
+    assert phones.twilio.refused == []  # WhatsApp would have accepted every one of them
+    for name in EVERYBODY:
+        [alert] = phones.got(name, "🚨 ALERTA ROJA · decretada por Jaime a las 09:00.")
+        assert alert.content_sid == APPROVED[0] and alert.variables["1"] == "🚨 ALERTA ROJA · decretada por Jaime a las 09:00."
+        assert "Situación: caída del servidor" in alert.variables["2"]
+        assert all("\n" not in v and v.strip() for v in alert.variables.values())
+        assert all(s.content_sid in APPROVED for s in phones.twilio.to(phones.number(name)))
+    [card] = phones.got("Cecilia", "📋 Paso 2 · Contacto con Entel")
+    assert card.content_sid == APPROVED[1] and set(card.buttons) == {"Lo tomo", "Hecho", "No puedo"}
+
+    # Luis answers anything: everything he is owed arrives whole, in order, then the answer.
+    owed_before = len(phones.twilio.to("+56911110005"))
+    phones.write("Luis", "estado")
+    after = phones.twilio.to("+56911110005")[owed_before:]
+    assert all(s.content_sid not in APPROVED for s in after)  # his window is open now
+    texts = [s.text for s in after]
+    assert texts[0].startswith("🚨 ALERTA ROJA · decretada por Jaime a las 09:00.\nSituación: caída del servidor\nTareas:")
+    entel = next(i for i, text in enumerate(texts) if text.startswith("📋 Paso 2 · Contacto con Entel\n"))
+    assert "Responsables:" in texts[entel]  # the whole card
+    status = next(i for i, text in enumerate(texts) if text.startswith("📊 Estado de la crisis"))
+    assert entel < status  # what was owed first, then the answer to what he wrote
+    phones.write("Luis", "hola")
+    assert not [s for s in phones.twilio.to("+56911110005")[owed_before + len(after):] if "ALERTA ROJA ·" in s.text]
+
+    # Cecilia taps «Lo tomo» on the short template: taken, and she gets the whole card too.
+    phones.tap("Cecilia", "Lo tomo", containing="Contacto con Entel")
+    assert phones.got("Cecilia", "Listo, la tarea 2 (Contacto con Entel) es tuya.")
+    assert [t for t in phones.texts("Cecilia") if t.startswith("📋 Paso 2 · Contacto con Entel\n• Llamar al 600")]
+
+
+def test_reminders_and_escalations_outside_the_window_arrive(phones: Phones) -> None:
+    say(phones, "jaime", "ALERTA ROJA")
+    phones.advance("10m")
+    [reminder] = phones.got("Valeria", "⏰ Recordatorio: la tarea 4 (Banner de emergencia en fullpyme.cl)")
+    assert reminder.content_sid in APPROVED and set(reminder.buttons) == {"Lo tomo", "Hecho", "No puedo"}
+    phones.advance("20m")
+    [escalation] = phones.got("Juan Pablo", "🔺 Escalamiento: la tarea 4 (Banner de emergencia en fullpyme.cl)")
+    assert escalation.content_sid in APPROVED
+    assert phones.twilio.refused == []
+
+
+# The fake is as strict as WhatsApp -----------------------------------------------------
+
+
+def send(twilio: FakeTwilio, **form: str) -> httpx.Response:
+    return httpx.post(f"{twilio.url}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json", auth=(ACCOUNT_SID, AUTH_TOKEN),
+                      data={"To": "whatsapp:+56911110005", "From": SENDER, **form})
+
+
+GOOD = {"1": "🚨 ALERTA ROJA", "2": "Situación: caída", "3": "Responde 1."}
+
+
+@pytest.mark.parametrize(("variables", "status", "code"), [
+    (GOOD, 201, None),
+    ({**GOOD, "2": "Situación:\ncaída"}, 400, 63013),  # Meta 132018
+    ({**GOOD, "2": "a\tb"}, 400, 63013),
+    ({**GOOD, "2": "a     b"}, 400, 63013),
+    ({**GOOD, "2": "a    b"}, 201, None),  # 4 spaces are allowed
+    ({**GOOD, "2": ""}, 400, 21656),
+    ({"1": "a", "2": "b"}, 400, 63028),  # {{3}} has no value
+    ({**GOOD, "2": "x" * 1000}, 400, 63021),  # the filled body over 1,024
+    ({**GOOD, "2": "🚨" * 480}, 400, 63021),  # 960 characters, 1,920 UTF-16 units
+])
+def test_the_fake_refuses_what_whatsapp_refuses(twilio: FakeTwilio, variables: dict[str, str], status: int,
+                                                code: int | None) -> None:
+    install_templates(twilio)
+    response = send(twilio, ContentSid=TEMPLATES["twilio_content_notice"], ContentVariables=json.dumps(variables))
+    assert response.status_code == status
+    if code is not None:
+        assert response.json()["code"] == code
+
+
+def test_the_fake_refuses_bad_templates_and_bodies(twilio: FakeTwilio) -> None:
+    install_templates(twilio)
+    assert send(twilio, Body="x" * 1601).json()["code"] == 21617
+    assert send(twilio, Body="🚨" * 801).json()["code"] == 21617  # 1,602 UTF-16 units
+    assert send(twilio, ContentSid="HX" + "f" * 32, ContentVariables="{}").status_code == 404
+    task = TEMPLATES["twilio_content_task"]
+    assert send(twilio, ContentSid=task, ContentVariables=json.dumps({"1": "a", "2": "b", "3": "x", "4": "y"})).json()[
+        "code"] == 63028  # a button payload missing
+    # A session quick reply may carry new lines; its button titles at most 20 characters.
+    three = TEMPLATES["twilio_content_buttons_3"]
+    card = {"1": "📋 Paso 2\nResponsables: Luis", "2": "Lo tomo", "3": "c", "4": "Hecho", "5": "d", "6": "No puedo", "7": "e"}
+    assert send(twilio, ContentSid=three, ContentVariables=json.dumps(card)).status_code == 201
+    assert send(twilio, ContentSid=three, ContentVariables=json.dumps({**card, "2": "x" * 21})).json()["code"] == 63021
+    # WhatsApp's review rejects a body that starts or ends with a variable; the fake then
+    # refuses to send that template (only approved ones arrive outside the window).
+    auth = (ACCOUNT_SID, AUTH_TOKEN)
+    for body in ("{{1}} pasó algo", "Pasó {{1}}.", "Pasó {{1}} {{2}} hoy"):
+        created = httpx.post(f"{twilio.url}/v1/Content", auth=auth, json={
+            "friendly_name": "mala", "language": "es", "variables": {"1": "x", "2": "y"},
+            "types": {"twilio/text": {"body": body}}}).json()
+        approval = httpx.post(f"{twilio.url}/v1/Content/{created['sid']}/ApprovalRequests/whatsapp", auth=auth,
+                              json={"name": "mala", "category": "UTILITY"}).json()
+        assert approval["status"] == "rejected" and approval["rejection_reason"]
+        refused = send(twilio, ContentSid=created["sid"], ContentVariables=json.dumps({"1": "x", "2": "y"}))
+        assert refused.status_code == 400 and refused.json()["code"] == 63016
+
+
+def test_what_is_owed_is_paid_once_in_order_and_old_debts_are_dropped(phones: Phones) -> None:
+    rt = phones.rt
+    now = rt.clock.now()
+    card = OutMessage("luis", "📋 Paso 2 · Entel\nSin tomar todavía.", ref="card:c1/entel", kind="card")
+    taken = OutMessage("luis", "📋 Paso 2 · Entel\n🟡 La tomó Cecilia.", ref="card:c1/entel", kind="card")
+
+    async def scenario() -> tuple[int, list[str], int]:
+        async with rt.db.begin() as conn:
+            await owe(conn, "luis", None, OutMessage("luis", "viejo\nde hace días"), now - timedelta(days=4))
+            await owe(conn, "luis", None, card, now)
+            await owe(conn, "luis", None, OutMessage("luis", "🚨 ALERTA\nTareas"), now)
+            await owe(conn, "luis", None, taken, now)  # the same card redrawn: only this one, in the card's place
+            due = [m.text for _, m in await owed(conn, "luis", now)]
+            paid = await pay(conn, "luis", now)
+            again = await pay(conn, "luis", now)
+        return paid, due, again
+
+    assert phones.client.portal is not None
+    paid, due, again = phones.client.portal.call(scenario)
+    assert due == [taken.text, "🚨 ALERTA\nTareas"] and paid == 2 and again == 0
