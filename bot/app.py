@@ -3,6 +3,7 @@ every enabled feature (Slack, WhatsApp, dashboard)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 from collections.abc import AsyncIterator
@@ -19,6 +20,7 @@ from bot.outbox import Transport
 from bot.runtime import Runtime
 from bot.settings import Settings
 from flows.clock import Clock
+from persistence.startup import open_database
 
 
 def create_app(
@@ -67,6 +69,18 @@ def create_app(
     return Starlette(routes=routes, lifespan=lifespan)
 
 
-def serve(settings: Settings, port: int | None) -> int:
-    uvicorn.run(create_app(settings, freeze=True), host="0.0.0.0", port=port or settings.port, log_level=settings.log_level.lower())
+async def _database_ready(settings: Settings) -> None:
+    """Open and migrate the database once before the server starts, so a database that is
+    wrong stops `serve` with its one line (DatabaseProblem), not a lifespan traceback."""
+    db = await open_database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+                             retry_seconds=settings.database_startup_retry_seconds, lang=settings.lang)
+    await db.dispose()
+
+
+def serve(settings: Settings, port: int | None, host: str | None = None) -> int:
+    """Run the web app on `host` (HOST, default 0.0.0.0) and `port` (PORT) until stopped.
+    Raises DatabaseProblem before listening when the database cannot be opened or migrated."""
+    asyncio.run(_database_ready(settings))
+    uvicorn.run(create_app(settings, freeze=True), host=host or settings.host, port=port or settings.port,
+                log_level=settings.log_level.lower())
     return 0

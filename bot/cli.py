@@ -10,20 +10,47 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.loading import ConfigError, load_all
+from bot.loading import ConfigError, FileProblem, kind_of, load_all
 from bot.settings import Settings
+from bot.settings_errors import EXIT_SETTINGS, SettingsError, load_settings
+from flows.texts import t
+from persistence.database import DatabaseProblem
 
 
-def _check(settings: Settings) -> int:
-    try:
-        playbook, directory = load_all(settings.playbook, settings.directory)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(exc.problems)} problema(s).", file=sys.stderr)
-        return 1
-    assert directory is not None
-    print(f"OK: {settings.playbook} ({len(playbook.steps)} pasos) y {settings.directory} ({len(directory.people)} personas).")
+def _refuse(exc: ConfigError, lang: str) -> int:
+    """Every problem as `file:line: reason`, then how many: what `check`, `run` and `serve`
+    print for broken files, with the same exit code (1)."""
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    print(t(lang, "config.summary", count=len(exc.problems)), file=sys.stderr)
+    return 1
+
+
+def _check(settings: Settings, files: list[Path]) -> int:
+    """Check the configured files, or those given (told apart by content: a playbook has
+    `steps:`, a directory `people:`); a kind not given is the configured one."""
+    lang = settings.lang
+    problems: list[FileProblem] = []
+    given: dict[str, list[Path]] = {"playbook": [], "directory": []}
+    for path in files:
+        try:
+            given[kind_of(path, lang)].append(path)
+        except ConfigError as exc:
+            problems += exc.problems
+    checked: list[tuple[Path, Path, int, int]] = []
+    for playbook_path in given["playbook"] or [settings.playbook]:
+        for directory_path in given["directory"] or [settings.directory]:
+            try:
+                playbook, directory = load_all(playbook_path, directory_path, lang)
+            except ConfigError as exc:
+                problems += [p for p in exc.problems if p not in problems]
+                continue
+            assert directory is not None
+            checked.append((playbook_path, directory_path, len(playbook.steps), len(directory.people)))
+    if problems:
+        return _refuse(ConfigError(problems), lang)
+    for playbook_path, directory_path, steps, people in checked:
+        print(t(lang, "config.ok", playbook=playbook_path, steps=steps, directory=directory_path, people=people))
     return 0
 
 
@@ -34,7 +61,7 @@ async def _run_terminal(settings: Settings) -> int:
     from handlers.terminal.transport import TerminalTransport
 
     clock = SystemClock()
-    playbook, directory = load_all(settings.playbook, settings.directory)
+    playbook, directory = load_all(settings.playbook, settings.directory, settings.lang)
     assert directory is not None
     transport = TerminalTransport(sys.stdout, directory, clock, ZoneInfo(playbook.timezone), settings.lang)
     runtime = await Runtime.build(settings, transports={"terminal": transport}, clock=clock)
@@ -55,13 +82,13 @@ async def _report(settings: Settings, crisis_id: str | None, html: Path | None =
     """The report in Markdown on stdout (its bitácora whole), or as HTML and CSV files."""
     from bot.clock import SystemClock
     from bot.report import crisis_ids, csv_report, html_report, load_report, markdown_report
-    from persistence.database import make_engine, migrate
+    from persistence.startup import open_database
 
-    playbook, directory = load_all(settings.playbook, settings.directory)
+    playbook, directory = load_all(settings.playbook, settings.directory, settings.lang)
     assert directory is not None
-    db = make_engine(settings.database_url)
+    db = await open_database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+                             retry_seconds=settings.database_startup_retry_seconds, lang=settings.lang)
     try:
-        await migrate(db)
         if crisis_id is None:
             ids = await crisis_ids(db)
             print("\n".join(ids) if ids else "No hay crisis registradas.")
@@ -126,7 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="chat de terminal (o Slack/WhatsApp si están configurados)")
     serve_parser = sub.add_parser("serve", help="servidor web (Procfile web:)")
     serve_parser.add_argument("--port", type=int, default=None)
-    sub.add_parser("check", help="valida el playbook y el directorio")
+    serve_parser.add_argument("--host", default=None, help="dirección en la que escucha (HOST, 0.0.0.0)")
+    check = sub.add_parser("check", help="valida el playbook y el directorio (los configurados, o los archivos dados)")
+    check.add_argument("files", nargs="*", type=Path, metavar="ARCHIVO",
+                       help="playbooks y directorios a validar (se distinguen por su contenido)")
     doctor = sub.add_parser("doctor", help="comprueba la instalación en vivo: base de datos, Slack, Twilio")
     doctor.add_argument("--timeout", type=float, default=None, metavar="SEGUNDOS",
                         help="tiempo máximo de cada comprobación (10 s)")
@@ -141,14 +171,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "doctor":  # before loading the settings: doctor reports their errors itself
         return _doctor(args.timeout)
-    settings = Settings()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:  # one line per variable, never pydantic's dump
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return EXIT_SETTINGS
     logging.basicConfig(level=settings.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("apscheduler", "alembic", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     command = args.command or "run"
     try:
         if command == "check":
-            return _check(settings)
+            return _check(settings, args.files)
+        if command in ("run", "serve"):  # refuse broken files as `check` does, before any server starts
+            load_all(settings.playbook, settings.directory, settings.lang)
         if command == "run" and settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_whatsapp_from:
             from bot.app import serve  # WhatsApp configured: the web app, which receives Twilio's webhooks
 
@@ -164,12 +201,13 @@ def main(argv: list[str] | None = None) -> int:
         if command == "serve":
             from bot.app import serve
 
-            return serve(settings, args.port)
+            return serve(settings, args.port, args.host)
         if command == "informe":
             return asyncio.run(_report(settings, args.crisis_id, args.html, args.csv))
     except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        return _refuse(exc, settings.lang)
+    except DatabaseProblem as exc:  # one line: what is wrong with DATABASE_URL and what to do
+        print(exc.text(settings.lang), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -103,7 +103,8 @@ class ContactWatcher:
             reasons = self.reasons(person, contact, board.now, board.after)
             key = f"contact:{crisis.id}:{person.id}" + (f":{contact.episodes}" if contact.episodes else "")
             log.warning("nobody can reach %s in crisis %s", person.id, crisis.id)
-            outcome = await self.service.handle(ContactLost(crisis.id, person.id, reasons), event_key=key)
+            outcome = await self.service.handle(ContactLost(crisis.id, person.id, reasons, tuple(board.lost())),
+                                             event_key=key)
             submitted += outcome is not None
         for contact in board.to_restore():
             key = f"contact-back:{crisis.id}:{contact.person}:{contact.episodes}"

@@ -1,4 +1,9 @@
-"""Reading the playbook and directory files, with every problem located by file and line."""
+"""Reading the playbook and directory files, with every problem located by file and line.
+
+A problem is one line, `file:line: reason`, in the reader's language (flows/texts/*/config.py)
+and in the playbook's terms: «paso 2», not `steps.1`. Nothing here raises anything but
+`ConfigError`: a file that is not UTF-8, not YAML, empty, with a repeated key, or that the
+models refuse, is a list of `FileProblem`s."""
 
 from __future__ import annotations
 
@@ -8,18 +13,21 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from flows.directory import Directory
 from flows.playbook import Playbook
-from flows.validation import check_directory, check_playbook
+from flows.texts import t
+from flows.validation import Problem, check_directory, check_playbook
 
 M = TypeVar("M", bound=BaseModel)
+Loc = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
 class FileProblem:
     file: str
-    line: int
+    line: int  # 1-based
     message: str
 
     def __str__(self) -> str:
@@ -32,7 +40,83 @@ class ConfigError(Exception):
         super().__init__("\n".join(map(str, problems)))
 
 
-def _line_of(node: yaml.Node | None, path: tuple[str | int, ...]) -> int:
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, but a key repeated in one mapping is noted (PyYAML keeps the
+    last silently, and a person's second `roles:` would erase the first)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int, int]] = []  # key, first line, second line (1-based)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+                continue
+            line = key_node.start_mark.line + 1
+            if key_node.value in seen:
+                self.duplicates.append((key_node.value, seen[key_node.value], line))
+            else:
+                seen[key_node.value] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+_YAML_PROBLEMS = [  # PyYAML's words -> ours
+    ("'\\t'", "config.yaml.tab"),
+    ("mapping values are not allowed", "config.yaml.colon"),
+    ("could not find expected ':'", "config.yaml.no_colon"),
+    ("while scanning a quoted scalar", "config.yaml.unclosed_quote"),
+    ("expected ',' or ']'", "config.yaml.unclosed_bracket"),
+    ("expected ',' or '}'", "config.yaml.unclosed_bracket"),
+    ("expected <block end>", "config.yaml.indent"),
+]
+
+
+def _decode(path: Path, lang: str) -> str:
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError([FileProblem(name, 1, t(lang, "config.unreadable", reason=exc.strerror or exc))]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        byte = f"0x{raw[exc.start]:02X}"
+        raise ConfigError([FileProblem(name, line, t(lang, "config.not_utf8", byte=byte))]) from None
+
+
+def _read(path: Path, lang: str) -> tuple[Any, yaml.Node | None]:
+    """The file's data and its YAML node tree (for the lines)."""
+    name = str(path)
+    text = _decode(path, lang)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        words = f"{getattr(exc, 'context', '') or ''} {getattr(exc, 'problem', '') or exc}"
+        key = next((k for fragment, k in _YAML_PROBLEMS if fragment in words), "config.yaml.other")
+        # what is left open is shown where it was opened; anything else where it went wrong
+        opened = key in ("config.yaml.unclosed_quote", "config.yaml.unclosed_bracket")
+        marks = ("context_mark", "problem_mark") if opened else ("problem_mark", "context_mark")
+        mark = getattr(exc, marks[0], None) or getattr(exc, marks[1], None)
+        line = mark.line + 1 if mark else 1
+        problem = str(getattr(exc, "problem", None) or exc)
+        raise ConfigError([FileProblem(name, line, t(lang, key, problem=problem))]) from None
+    finally:
+        loader.dispose()
+    if loader.duplicates:
+        raise ConfigError([FileProblem(name, second, t(lang, "config.duplicate_key", name=key, first=first, second=second))
+                           for key, first, second in loader.duplicates])
+    if data is None:
+        raise ConfigError([FileProblem(name, 1, t(lang, "config.empty"))])
+    if not isinstance(data, dict):
+        raise ConfigError([FileProblem(name, 1, t(lang, "config.not_mapping"))])
+    return data, node
+
+
+def _line_of(node: yaml.Node | None, path: Loc) -> int:
     """1-based line of the value at `path`, or of the deepest part of it that exists."""
     if node is None:
         return 1
@@ -52,60 +136,137 @@ def _line_of(node: yaml.Node | None, path: tuple[str | int, ...]) -> int:
     return line
 
 
-def _read(path: Path) -> tuple[Any, yaml.Node | None]:
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError([FileProblem(name, 1, f"no se puede leer: {exc.strerror}")]) from None
-    try:
-        return yaml.safe_load(text), yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError([FileProblem(name, line, f"YAML no válido: {problem}")]) from None
+def _where(data: Any, loc: Loc, lang: str) -> str:
+    """`("steps", 1, "policy", "deadline")` -> «paso 2, policy.deadline»: steps by their
+    number, people by their name, reminders by their id; list positions left out."""
+    said: list[str] = []
+    fields: list[str] = []
+    cursor = data
+    for i, part in enumerate(loc):
+        item = cursor[part] if isinstance(cursor, dict) and part in cursor else (
+            cursor[part] if isinstance(cursor, list) and isinstance(part, int) and part < len(cursor) else None)
+        parent = loc[i - 1] if i else None
+        if isinstance(part, int) and parent in ("steps", "people", "recurring") and len(fields) == 1:
+            entry = item if isinstance(item, dict) else {}
+            fields.clear()
+            if parent == "steps":
+                said.append(t(lang, "config.where.step", number=entry.get("number") or part + 1))
+            elif parent == "people":
+                said.append(t(lang, "config.where.person", name=entry.get("name") or entry.get("id") or part + 1))
+            else:
+                said.append(t(lang, "config.where.recurring", id=entry.get("id") or part + 1))
+        elif isinstance(part, str):
+            fields.append(part)
+        cursor = item
+    if fields:
+        said.append(".".join(fields))
+    return ", ".join(said)
 
 
-def _model(path: Path, model: type[M]) -> tuple[M, yaml.Node | None]:
-    data, node = _read(path)
+_TYPES = {
+    "string_type": "config.type.string", "list_type": "config.type.list", "dict_type": "config.type.mapping",
+    "model_type": "config.type.mapping", "model_attributes_type": "config.type.mapping",
+    "bool_parsing": "config.type.bool", "bool_type": "config.type.bool", "int_parsing": "config.type.int",
+    "int_type": "config.type.int",
+}
+
+
+def _schema_problem(error: ErrorDetails, data: Any, lang: str) -> tuple[Loc, str]:
+    """The location (in the file) and the words of one pydantic error, without pydantic's
+    technical prefixes («Value error,»)."""
+    loc: Loc = tuple(error["loc"])
+    said = loc
+    kind, ctx, value = error["type"], dict(error.get("ctx") or {}), error.get("input")
+    if kind.startswith("config."):
+        message = t(lang, kind, **ctx)
+    elif kind in ("missing", "extra_forbidden") and loc:
+        message = t(lang, "config.missing" if kind == "missing" else "config.extra", field=loc[-1])
+        said = loc[:-1]  # the field is in the message; an unknown one has its own line, a missing one its parent's
+        loc = loc if kind == "extra_forbidden" else said
+    elif kind in _TYPES:
+        message = t(lang, _TYPES[kind])
+    elif kind == "too_short":
+        message = t(lang, "config.too_short", min=ctx.get("min_length", 1))
+    elif kind == "string_pattern_mismatch":
+        message = t(lang, "config.pattern", value=value)
+    elif kind in ("enum", "literal_error"):
+        message = t(lang, "config.choice", value=value, expected=str(ctx.get("expected", "")).replace(" or ", ", "))
+    else:
+        message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    where = _where(data, said, lang)
+    return loc, f"{where}: {message}" if where else message
+
+
+def _model(path: Path, model: type[M], lang: str) -> tuple[M, yaml.Node | None]:
+    data, node = _read(path, lang)
     try:
         return model.model_validate(data), node
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            loc = tuple(error["loc"])
-            where = ".".join(map(str, loc)) or "(raíz)"
-            problems.append(FileProblem(str(path), _line_of(node, loc), f"{where}: {error['msg']}"))
+            loc, message = _schema_problem(error, data, lang)
+            problems.append(FileProblem(str(path), _line_of(node, loc), message))
         raise ConfigError(problems) from None
 
 
-def load_playbook(path: Path) -> Playbook:
-    return load_all(path, None)[0]
+def kind_of(path: Path, lang: str = "es") -> str:
+    """"playbook" (it has `steps:`) or "directory" (it has `people:`), told by content, for
+    `crisisbot check FILE...`; ConfigError when it is neither or cannot be read."""
+    data, _ = _read(path, lang)
+    if "steps" in data:
+        return "playbook"
+    if "people" in data:
+        return "directory"
+    raise ConfigError([FileProblem(str(path), 1, t(lang, "config.unknown_kind"))])
 
 
-def load_all(playbook_path: Path, directory_path: Path | None) -> tuple[Playbook, Directory | None]:
-    """Load and cross-check both files; raise ConfigError with every problem found."""
+def load_playbook(path: Path, lang: str = "es") -> Playbook:
+    return load_all(path, None, lang)[0]
+
+
+def _locate(found: list[Problem], where: dict[str, tuple[Path | None, yaml.Node | None]], lang: str) -> list[FileProblem]:
+    problems = []
+    for problem in found:
+        path, node = where[problem.source]
+        values = dict(problem.values)
+        if problem.other is not None:
+            values["other"] = _line_of(node, problem.other)
+        problems.append(FileProblem(str(path), _line_of(node, problem.path), t(lang, problem.key, **values)))
+    return problems
+
+
+def load_all(playbook_path: Path, directory_path: Path | None, lang: str = "es") -> tuple[Playbook, Directory | None]:
+    """Load and cross-check both files; raise ConfigError with every problem found, each
+    said in `lang`."""
     problems: list[FileProblem] = []
     playbook = directory = None
     pb_node = dir_node = None
     try:
-        playbook, pb_node = _model(playbook_path, Playbook)
+        playbook, pb_node = _model(playbook_path, Playbook, lang)
     except ConfigError as exc:
         problems.extend(exc.problems)
     if directory_path is not None:
         try:
-            directory, dir_node = _model(directory_path, Directory)
+            directory, dir_node = _model(directory_path, Directory, lang)
         except ConfigError as exc:
             problems.extend(exc.problems)
     if playbook is not None:
         found = check_playbook(playbook)
         if directory is not None:
             found += check_directory(directory, playbook)
-        for problem in found:
-            path, node = (playbook_path, pb_node) if problem.source == "playbook" else (directory_path, dir_node)
-            problems.append(FileProblem(str(path), _line_of(node, problem.path), problem.message))
+        problems += _locate(found, {"playbook": (playbook_path, pb_node), "directory": (directory_path, dir_node)}, lang)
     if problems:
         raise ConfigError(problems)
     assert playbook is not None
     return playbook, directory
+
+
+def load_directory(path: Path, playbook: Playbook, playbook_path: Path, lang: str = "es") -> Directory:
+    """The directory at `path`, checked against the running playbook (a reload: the
+    playbook is not read again). ConfigError as `load_all`."""
+    directory, node = _model(path, Directory, lang)
+    found = check_directory(directory, playbook)
+    problems = _locate(found, {"playbook": (playbook_path, None), "directory": (path, node)}, lang)
+    if problems:
+        raise ConfigError(problems)
+    return directory

@@ -9,7 +9,11 @@ whose holder is gone is free at once (same machine) or after
 retry falls due or a lease runs out, from the rows (`next_attempt_at`, `leased_until`),
 so nothing waits for an unrelated commit; and it polls at each heartbeat for rows that
 other processes committed. Recipients go independently: one slow or failing person never
-holds back the others, and a person's later rows wait only for their earlier ones."""
+holds back the others, and a person's later rows wait only for their earlier ones.
+
+A transport is told which row it is delivering (`current_attempt`): one that can tag a
+message with the row id and read the conversation back (Slack) checks, before sending a
+row whose earlier attempt may have landed, whether it did (handlers/slack/dedupe.py)."""
 
 from __future__ import annotations
 
@@ -17,15 +21,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.grouping import GroupCommit, GroupWriter
-from bot.processes import Heartbeat, Identity, is_gone, this_process, wall_now
+from bot.processes import Heartbeat, Identity, advertise, is_gone, this_process, vias_here, wall_now
 from flows.clock import Clock
 from flows.directory import Person
 from flows.messages import OutMessage
@@ -37,16 +42,38 @@ log = logging.getLogger(__name__)
 
 MAX_SLEEP_SECONDS = 3600.0
 """The longest the sender sleeps without looking at the rows again."""
+LONG_RETRY_SECONDS = 30.0
+"""A retry at least this far away (seconds) is logged as a warning, not as info."""
 FORGET_AFTER = timedelta(days=1)
 """Processes not seen for this long are dropped from `processes`."""
 
 
 class TransientError(Exception):
-    """Worth retrying (429, 5xx, connection). `retry_after` in seconds when the peer said."""
+    """Worth retrying (429, 5xx, connection). `retry_after` in seconds when the peer said.
+    `maybe_sent`: the request may have reached the platform (no answer came: a timeout,
+    the connection dropped after sending), so the next attempt checks first where it can."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(self, reason: str, retry_after: float | None = None, maybe_sent: bool = False) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.maybe_sent = maybe_sent
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The outbox row a transport is delivering now (`current_attempt`). `row`: outbox.id;
+    `created_at`: when it was committed (the bot's clock, aware UTC; what the platform
+    shows of it is newer); `maybe_landed`: an earlier attempt may have reached the platform
+    (its sender died holding the lease, or the call got no answer), so a transport that
+    can look should check before sending it again."""
+
+    row: int
+    created_at: datetime | None
+    maybe_landed: bool
+
+
+current_attempt: ContextVar[Attempt | None] = ContextVar("current_attempt", default=None)
+"""Set by `OutboxSender` around each `Transport.deliver` call (None outside one)."""
 
 
 class PermanentError(Exception):
@@ -123,6 +150,9 @@ class OutboxSender:
         self.heartbeat = heartbeat or Heartbeat()
         self.identity = identity or this_process()
         self._registered = False
+        # The transports of the live processes, read at each heartbeat (bot/routing.py
+        # plans through them): no query per transaction.
+        self.live_vias: frozenset[str] = frozenset()
         self._beating: asyncio.Task[None] | None = None
         self._wake: asyncio.TimerHandle | None = None
         self._more = asyncio.Event()  # kicked while a drain runs: look for new rows
@@ -141,6 +171,7 @@ class OutboxSender:
     async def stop(self) -> None:
         """No new deliveries; the ones in flight finish (their rows are marked either way)."""
         self._stopped = True
+        advertise(id(self), str(self.db.url), None)
         self._set_wake(None)
         if self._beating is not None:
             self._beating.cancel()
@@ -170,15 +201,27 @@ class OutboxSender:
         """Say this process is alive; drop the processes of this machine that are gone.
         Returns whether any was dropped."""
         now = self.heartbeat.wall()
-        vias = ",".join(sorted(self.vias)) if self.vias is not None else "*"
+        if not self._stopped:
+            advertise(id(self), str(self.db.url), self.vias if self.vias is not None else frozenset({"*"}))
+        # This OS process's other runtimes share its row: it advertises all their transports.
+        vias = ",".join(sorted(vias_here(str(self.db.url)) | (self.vias if self.vias is not None else {"*"})))
         async with writing(self.db) as conn:
             await repo.heartbeat_process(conn, self.identity.row(vias, now), now)
+            self.live_vias = await repo.live_vias(conn, self.heartbeat.alive_since())
             gone = [p for p in await repo.processes_on(conn, self.identity.host) if is_gone(p, self.identity)]
             await repo.forget_processes(conn, [p.id for p in gone], unseen_since=now - FORGET_AFTER)
+        if not self._registered:
+            log.info("outbox: this process is %s (pid %s on %s, delivering through %s)", self.identity.id,
+                     self.identity.pid, self.identity.host, vias)
         self._registered = True
         for process in gone:
             log.info("outbox: process %s (pid %s) is gone; its leases are free", process.id, process.pid)
         return bool(gone)
+
+    def peers(self) -> frozenset[str]:
+        """The transports of every live process: as of the last heartbeat, and those of the
+        runtimes running in this OS process now (they share its `processes` row)."""
+        return self.live_vias | vias_here(str(self.db.url))
 
     async def _beat_forever(self) -> None:
         while not self._stopped:
@@ -301,8 +344,11 @@ class OutboxSender:
                 break
             count += 1
         if rest:
-            ids = [r.id for r in rest]
+            ids = [r.id for r in rest if r.leased_by is None]
+            unknown = [r.id for r in rest if r.leased_by is not None]  # may have landed: still to be checked
             await self.writer.write(lambda conn: repo.release_outbox(conn, ids))
+            if unknown:
+                await self.writer.write(lambda conn: repo.release_outbox(conn, unknown, keep_holder=True))
         return count
 
     async def _deliver(self, row: repo.OutboxRow, slot: asyncio.Semaphore | None = None) -> bool:
@@ -313,6 +359,12 @@ class OutboxSender:
         transport = self._transports(row.via)
         if transport is None:  # cannot happen: only rows through `vias` are leased
             raise LookupError(f"no transport {row.via!r} in this process")
+        # A holder recorded with the row means an attempt whose outcome is unknown: a
+        # process that died holding the lease, or a call that got no answer.
+        maybe_landed = row.leased_by is not None
+        if maybe_landed and row.leased_by != self.identity.id:
+            log.info("outbox %s: taken over from process %s by process %s", row.id, row.leased_by, self.identity.id)
+        attempt = current_attempt.set(Attempt(row.id, row.created_at, maybe_landed))
         try:
             async with slot or contextlib.nullcontext(), asyncio.timeout(self.delivery_timeout):
                 result = await transport.deliver(row.recipient, row.message)
@@ -326,14 +378,21 @@ class OutboxSender:
                 retry_after = exc.retry_after if isinstance(exc, TransientError) else None
                 delay = retry_after if retry_after is not None else min(2 ** attempts, 300)
                 retry_at = now + timedelta(seconds=delay)
+                # Still unknown whether it landed (this call or an earlier one): say so to the next attempt.
+                unknown = maybe_landed or isinstance(exc, TimeoutError) or getattr(exc, "maybe_sent", False)
                 # The row is durable and the sender wakes for it (`_arm_wake`), here or after a restart.
-                await self.writer.write(lambda conn: repo.mark_retry(conn, row, error, retry_at))
+                await self.writer.write(lambda conn: repo.mark_retry(conn, row, error, retry_at, keep_holder=unknown))
+                # Said in the log: a long wait holds the person's later rows back too.
+                log.log(logging.WARNING if delay >= LONG_RETRY_SECONDS else logging.INFO,
+                        "outbox %s: attempt %s failed (%s); retrying in %.0f s", row.id, attempts, error, delay)
             return False
         except PermanentError as exc:
             error, now = str(exc), self.clock.now()
             await self.writer.write(lambda conn: repo.mark_failed(conn, row, transport.name, error, now))
             log.warning("outbox %s: permanent failure: %s", row.id, exc)
             return False
+        finally:
+            current_attempt.reset(attempt)
         await self._delivered.submit([(row, transport.name, result if isinstance(result, Sent) else Sent(result))])
         return True
 

@@ -85,6 +85,25 @@ def this_process() -> Identity:
     return Identity(uuid.uuid4().hex[:16], host_id(), os.getpid(), wall_now())
 
 
+_senders_here: dict[int, tuple[str, frozenset[str]]] = {}
+"""(database, transports) of each outbox sender running in this OS process ("*" for one
+taking any row): they share its Identity, so its `processes` row advertises them all."""
+
+
+def advertise(sender: int, database: str, vias: frozenset[str] | None) -> None:
+    """Add (vias given) or withdraw (None) the transports of a sender of this process that
+    delivers the outbox of `database` (its URL)."""
+    if vias is None:
+        _senders_here.pop(sender, None)
+    else:
+        _senders_here[sender] = (database, vias)
+
+
+def vias_here(database: str) -> frozenset[str]:
+    """The transports of every sender running in this OS process on `database`."""
+    return frozenset().union(*(vias for db, vias in _senders_here.values() if db == database))
+
+
 def _proc_start(pid: int) -> tuple[str, datetime] | None:
     """(state, start time in UTC) of a pid on Linux from /proc; None when unknown."""
     try:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,6 +14,7 @@ from bot.inbox import Inbox
 from bot.loading import load_all
 from bot.outbox import OutboxSender, Transport
 from bot.processes import Heartbeat
+from bot.reload import DirectoryReload
 from bot.routing import Router
 from bot.scheduler import TimerScheduler
 from bot.service import CrisisService
@@ -21,8 +22,9 @@ from bot.settings import Settings
 from flows.clock import Clock
 from flows.directory import Directory
 from flows.playbook import Playbook
-from persistence.database import make_engine, migrate, warm_up
+from persistence.database import warm_up
 from persistence.spool import Spool
+from persistence.startup import open_database
 
 MAKE_WAY_SECONDS = 0.5
 """How long a delivery waits at most for the inbound work under way (bot/priority.py)."""
@@ -40,23 +42,29 @@ class Runtime:
     timers: TimerScheduler
     inbox: Inbox  # inbound commands kept while the database cannot take them (bot/inbox.py)
     contact: ContactWatcher  # tells the coordinators about people nobody can reach (bot/contact.py)
+    # Called with (old, new) when a changed directory file is put in use (bot/reload.py):
+    # Slack looks new and changed people up again.
+    directory_listeners: list[Callable[[Directory, Directory], Awaitable[None]]] = field(default_factory=list)
+    reload: DirectoryReload | None = None
 
     @classmethod
     async def build(
         cls, settings: Settings, transports: Mapping[str, Transport], clock: Clock | None = None,
         concurrency: int = 1,
     ) -> Runtime:
-        """Load and check the files first (a broken file stops the start-up), then the database."""
-        playbook, directory = load_all(settings.playbook, settings.directory)
+        """Load and check the files first (a broken file stops the start-up), then the database
+        (opened and migrated; raises DatabaseProblem with the line to print)."""
+        playbook, directory = load_all(settings.playbook, settings.directory, settings.lang)
         assert directory is not None
-        db = make_engine(settings.database_url, settings.sqlite_busy_timeout_ms)
-        await migrate(db)
+        db = await open_database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+                                 retry_seconds=settings.database_startup_retry_seconds, lang=settings.lang)
         clock = clock or SystemClock()
         router = Router(directory, transports)
         service = CrisisService(db, playbook, directory, clock, router, group_lang=settings.lang)
         outbox = OutboxSender(db, clock, router.transports, settings.outbox_max_attempts, concurrency,
                               make_way=lambda: service.inbound.quiet(MAKE_WAY_SECONDS),
                               heartbeat=Heartbeat.from_settings(settings))
+        router.peers = outbox.peers  # rows go through any live process's channels (bot/routing.py)
         timers = TimerScheduler(service, active=bool(transports))  # no chat transport: fires no timer
         service.after_commit += [outbox.after_commit, timers.after_commit]
         inbox = Inbox(Spool(settings.inbox_path), service, timedelta(minutes=settings.inbox_give_up_minutes),
@@ -75,8 +83,25 @@ class Runtime:
         await self.timers.start()
         self.contact.start(self.timers.scheduler)
         await self.outbox.drain()
+        self.reload = DirectoryReload(self.settings.directory, self.playbook, self.settings.playbook,
+                                      lambda: self.directory, self.use_directory, self.settings.lang,
+                                      self.settings.directory_reload_seconds)
+        self.reload.start()
+
+    async def use_directory(self, directory: Directory) -> None:
+        """Put a new (validated) directory in use everywhere: the service (its next command
+        reads the world again), the router, the transports that keep one, then the listeners."""
+        old, self.directory = self.directory, directory
+        self.service.directory = self.service.router.directory = directory
+        for transport in self.service.router.transports.values():
+            if isinstance(getattr(transport, "directory", None), Directory):
+                transport.directory = directory  # type: ignore[attr-defined]  # the terminal's
+        for listener in self.directory_listeners:
+            await listener(old, directory)
 
     async def stop(self) -> None:
+        if self.reload is not None:
+            await self.reload.stop()
         await self.inbox.stop()
         await self.timers.stop()
         await self.contact.stop()

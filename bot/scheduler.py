@@ -20,8 +20,6 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.combining import OrTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from bot.service import CrisisService
@@ -35,8 +33,6 @@ from persistence.database import reading, writing
 log = logging.getLogger(__name__)
 
 SWEEP_JOB = "timer-sweep"
-# APScheduler's weekday names; crontab's numbers index them (0 = Sunday).
-_APS_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
 @dataclass(frozen=True)
@@ -68,22 +64,35 @@ class TimerHealth:
     last_error: str | None
 
 
+class CrontabTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler 3 ships no type hints
+    """An APScheduler trigger that fires when crontab would: the next firing is
+    `Crontab.next_after` (flows/crontab.py), read in the playbook's time zone.
+
+    Why not APScheduler's CronTrigger, even fed explicit lists: across a daylight-saving
+    change it departs from cron(8) (man7.org/linux/man-pages/man8/cron.8.html: «jobs which
+    would have run in the time that was skipped will be run soon after the change ... those
+    that fall into the repeated time will not be re-run»). In America/Santiago, where the
+    skipped hour is Sunday 00:00-00:59, CronTrigger drops `@weekly` and `0 0 * * *` on
+    that Sunday altogether, and fires `30 23 * * *` twice the night the clocks go back."""
+
+    def __init__(self, crontab: Crontab, timezone: str) -> None:
+        self.crontab = crontab
+        self.timezone = ZoneInfo(timezone)
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        """The first firing at or after `now` and after `previous_fire_time` (aware), UTC."""
+        after = now - timedelta(microseconds=1)
+        if previous_fire_time is not None and previous_fire_time > after:
+            after = previous_fire_time
+        return self.crontab.next_after(after, self.timezone)
+
+    def __str__(self) -> str:
+        return f"crontab[{self.crontab.expression}, {self.timezone.key}]"
+
+
 def cron_trigger(crontab: Crontab, timezone: str) -> BaseTrigger:
-    """An APScheduler trigger that fires when crontab would. The fields are given to
-    CronTrigger as explicit lists, never as crontab text (its weekdays count from Monday);
-    when both day fields are restricted, crontab fires on either: an OrTrigger of two."""
-
-    def listed(values: frozenset[int], full: range) -> str:
-        return "*" if values == frozenset(full) else ",".join(map(str, sorted(values)))
-
-    common: dict[str, Any] = {"minute": listed(crontab.minutes, range(60)), "hour": listed(crontab.hours, range(24)),
-                              "month": listed(crontab.months, range(1, 13)), "timezone": timezone}
-    days = listed(crontab.days, range(1, 32))
-    weekdays = "*" if crontab.weekdays == frozenset(range(7)) else \
-        ",".join(_APS_WEEKDAYS[d] for d in sorted(crontab.weekdays))
-    if crontab.day_or:
-        return OrTrigger([CronTrigger(day=days, **common), CronTrigger(day_of_week=weekdays, **common)])
-    return CronTrigger(day=days, day_of_week=weekdays, **common)  # `*/2` restricts, yet ANDs (it starts with `*`)
+    """An APScheduler trigger that fires when crontab would (`CrontabTrigger`)."""
+    return CrontabTrigger(crontab, timezone)
 
 
 class TimerScheduler:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.grouping import GroupCommit
 from bot.priority import Inbound
+from bot.processes import this_process
 from bot.routing import Router
 from flows import engine as crisis_engine
 from flows.clock import Clock
@@ -74,6 +75,7 @@ class CrisisService:
         self.after_commit: list[AfterCommit] = []
         self.links: Links | None = None  # set where the dashboard is served (handlers/web)
         self.inbound = Inbound()  # deliveries make way while commands wait for their commit
+        self.process_id = this_process().id  # named in the log for each timer fired (as the outbox names it)
         # aiogram style: commands on one crisis run one at a time in this process (one
         # group at a time); the write transaction serialises them across processes too.
         self._group = GroupCommit(self._transaction, after=self._committed, max_group=MAX_BATCH,
@@ -93,7 +95,12 @@ class CrisisService:
         async with reading(self.db) as conn:
             due = await repo.due_timers(conn, now)
         jobs = [_Job(TimerFired(t.crisis_id, t.step_id, t.kind, t.seq, t.due_at), timer_id=t.id) for t in due]
-        return sum(outcome is not None for outcome in await self._run(jobs))
+        outcomes = await self._run(jobs)
+        for timer, outcome in zip(due, outcomes, strict=True):
+            if outcome is not None:
+                log.info("timer %s (%s, step %s of crisis %s, due %s) fired by process %s", timer.id, timer.kind.value,
+                         timer.step_id, timer.crisis_id, timer.due_at.isoformat(), self.process_id)
+        return sum(outcome is not None for outcome in outcomes)
 
     async def _run(self, jobs: list[_Job]) -> list[Outcome | None]:
         if not self.router.transports:  # its messages could reach nobody, yet count as sent
@@ -114,7 +121,7 @@ class CrisisService:
             writes = PendingWrites(self.router.plan)
             revision = await writes.take_revision(conn, self.playbook.id)
             world: World | None = None
-            if cached is not None and cached.revision == revision - 1:
+            if cached is not None and cached.revision == revision - 1 and cached.world.directory is self.directory:
                 world, writes.stored = cached.world, cached.stored
             outcomes: list[Outcome | None] = []
             for job in batch:
@@ -150,7 +157,10 @@ class CrisisService:
         that replicas, late runs and a catch-up after a restart send it once; the slot is
         then remembered (`recurring_runs`) so that a restart does not fire it again."""
         slot = (slot or self.clock.now()).astimezone(UTC)
-        await self.handle(RecurringDue(recurring_id), event_key=f"recurring:{recurring_id}:{slot:%Y%m%d%H%M}")
+        outcome = await self.handle(RecurringDue(recurring_id), event_key=f"recurring:{recurring_id}:{slot:%Y%m%d%H%M}")
+        if outcome is not None:
+            log.info("recurring reminder %s (slot %s) fired by process %s", recurring_id, slot.isoformat(),
+                     self.process_id)
         async with writing(self.db) as conn:
             await repo.record_recurring_slot(conn, self.playbook.id, recurring_id, slot, self.clock.now())
 

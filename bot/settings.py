@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     # that is the system locale.
     crisisbot_lang: Literal["es", "en"] = "es"
     port: int = 8000
+    # The address `crisisbot serve` listens on: 0.0.0.0 (every interface, what platforms such
+    # as Heroku or Render expect), 127.0.0.1 behind a local proxy, :: for IPv6.
+    host: str = "0.0.0.0"
     log_level: str = "INFO"
     outbox_max_attempts: int = 8
     # Deliveries at once in `crisisbot serve` (to different people; one person's stay in
@@ -30,6 +33,9 @@ class Settings(BaseSettings):
     health_timer_overdue_seconds: float = Field(default=120.0, gt=0)
     health_outbox_age_seconds: float = Field(default=600.0, gt=0)
     health_sweep_failures: int = Field(default=3, ge=1)
+    # Seconds between two looks at the directory file while running: a change that validates
+    # is put in use without a restart (bot/reload.py). 0: only on SIGHUP.
+    directory_reload_seconds: float = Field(default=5.0, ge=0)
     # Seconds between a process's heartbeats, and seconds without one after which its
     # outbox leases are free for the other processes (a dead replica on another machine).
     # On the same machine a dead process is noticed at once by its pid.
@@ -84,6 +90,9 @@ class Settings(BaseSettings):
     # Where kept commands wait (an append-only JSON-lines file). Default: `inbox/` beside the
     # SQLite file, or `./inbox/` for PostgreSQL.
     inbox_dir: Path | None = None
+    # Seconds `run`, `serve` and `informe` keep trying a database server that does not answer
+    # at start-up (one line per try) before giving up; 0: a single try.
+    database_startup_retry_seconds: float = Field(default=30.0, ge=0)
     # Milliseconds a SQLite writer waits for another process's write lock before failing.
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
 

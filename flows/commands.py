@@ -53,6 +53,7 @@ class ContactLost:
     crisis_id: str
     person: str
     reasons: tuple[Reason, ...]
+    unreachable: tuple[str, ...] = ()  # everybody the bot cannot reach now: telling them is no use
 
 
 @dataclass(frozen=True)

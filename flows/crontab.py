@@ -4,7 +4,9 @@ hours, days, months and weekdays they name.
 Why not hand the string to APScheduler: `CronTrigger.from_crontab` in APScheduler 3 reads
 day-of-week 0 as Monday (crontab: Sunday), refuses 7 (crontab: Sunday too) and ANDs a
 restricted day-of-month with a restricted day-of-week (crontab: either matches). The
-scheduler (bot/scheduler.py) builds its triggers from the sets parsed here instead.
+scheduler (bot/scheduler.py) fires when `next_after` says instead, which also keeps cron(8)'s
+rule across daylight-saving changes (man7.org/linux/man-pages/man8/cron.8.html): a time the
+clocks skip fires at the instant they jump to, a time they repeat fires once (the first).
 
 Source of the rules: crontab(5) of cronie / Vixie cron (man7.org/linux/man-pages/man5/crontab.5.html):
 five fields `minute hour day-of-month month day-of-week`; each a list of `*`, `N`, `N-M`,
@@ -108,7 +110,10 @@ class Crontab:
         return None
 
     def next_after(self, moment: datetime, tz: ZoneInfo) -> datetime | None:
-        """The first firing strictly after `moment` (aware), in UTC; None within SEARCH_DAYS."""
+        """The first firing strictly after `moment` (aware), in UTC; None within SEARCH_DAYS.
+        A wall-clock time that does not exist that day (skipped by a daylight-saving jump)
+        is read with the offset before the jump (`fold=0`): the instant the clocks jump to;
+        one that happens twice is its first occurrence only."""
         local = moment.astimezone(tz)
         times = sorted((h, m) for h in self.hours for m in self.minutes)
         for ahead in range(SEARCH_DAYS):

@@ -2,26 +2,81 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from flows.matching import normalize
-from flows.playbook import ALL_STAFF
+from flows.playbook import ALL_STAFF, TimeZone
+
+_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def check_phone(value: str) -> str:
+    """A number in E.164 (ITU-T E.164: «+», country code, subscriber number, at most 15
+    digits), as Twilio addresses WhatsApp and SMS; checked with `phonenumbers` for a
+    possible length in its country (not that it is assigned: example numbers pass).
+    Spaces, dashes and dots are dropped. Error: `config.phone`."""
+    compact = re.sub(r"[\s\-.()]", "", value)
+    try:
+        number = phonenumbers.parse(compact, None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not compact.startswith("+") or not phonenumbers.is_possible_number(number):
+        raise PydanticCustomError("config.phone", "«{value}» no es un número E.164", {"value": value})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def check_email(value: str) -> str:
+    """An e-mail address by `email-validator` (syntax only: no DNS lookup, the bot may
+    start offline). Error: `config.email` with the library's reason."""
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise PydanticCustomError("config.email", "«{value}» no es un e-mail válido: {reason}",
+                                  {"value": value, "reason": str(exc)}) from None
+
+
+def check_slack_id(value: str) -> str:
+    """A Slack member id: «U» (or «W» on Enterprise Grid) and capitals or digits, as in
+    https://api.slack.com/changelog/2016-08-11-user-id-format-changes. Error: `config.slack_id`."""
+    if not _SLACK_ID.match(value):
+        raise PydanticCustomError("config.slack_id", "«{value}» no parece un id de Slack", {"value": value})
+    return value
+
+
+def one_line(value: str) -> str:
+    """A name as every channel shows it on one line: new lines, tabs and runs of spaces
+    become one space (a WhatsApp template parameter may hold none of them, Meta error
+    132018; a Slack header is one line). Error: `config.name` when nothing is left."""
+    compact = " ".join(value.split())
+    if not compact:
+        raise PydanticCustomError("config.name", "«{value}» no es un nombre", {"value": value})
+    return compact
+
+
+Phone = Annotated[str, AfterValidator(check_phone)]
+Email = Annotated[str, AfterValidator(check_email)]
+SlackId = Annotated[str, AfterValidator(check_slack_id)]
 
 
 class Person(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
-    name: str
+    name: Annotated[str, AfterValidator(one_line)]
     roles: list[str] = Field(default_factory=list)
-    slack_id: str | None = None
-    email: str | None = None
-    whatsapp: str | None = None
-    timezone: str = "America/Santiago"
+    slack_id: SlackId | None = None
+    email: Email | None = None
+    whatsapp: Phone | None = None
+    timezone: TimeZone = "America/Santiago"
     lang: str = "es"
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[Annotated[str, AfterValidator(one_line)]] = Field(default_factory=list)
     prefer: list[str] = Field(default_factory=list)  # channels in order: "slack", "whatsapp"
 
     @property

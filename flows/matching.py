@@ -74,9 +74,10 @@ def read(text: str, declare_phrase: str, close_phrase: str) -> Reading:
         (normalize(declare_phrase), Intent.DECLARE, Intent.DECLARE_MENTION),
         (normalize(close_phrase), Intent.CLOSE, Intent.CLOSE_MENTION),
     ):
-        if norm == phrase and not asks:
-            return Reading(exact)
         rest = _after_phrase(text, phrase)
+        if norm == phrase and not asks:
+            # «ALERTA ROJA: 🔥🌊» has a description made only of emoji; «🚨 ALERTA ROJA 🚨» has none
+            return Reading(exact, rest if rest and re.search(r"[:：]", text) else "")
         if rest is not None and not asks:
             return Reading(exact, rest)
         if f" {phrase} " in f" {norm} ":

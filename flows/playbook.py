@@ -13,8 +13,10 @@ from datetime import timedelta
 from enum import StrEnum
 from functools import cached_property, lru_cache
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from flows.crontab import Crontab
 
@@ -30,16 +32,27 @@ def parse_duration(value: object) -> timedelta:
         return value
     if isinstance(value, str) and value.startswith("P"):
         return value  # type: ignore[return-value]  # ISO 8601, as the playbook is frozen in JSON
-    if not isinstance(value, str):
-        raise ValueError("debe ser una duración como '10m', '1h' o '2h30m'")
-    match = _DURATION.match(value.lower())
+    match = _DURATION.match(value.lower()) if isinstance(value, str) else None
     if not match or not any(match.groups()):
-        raise ValueError(f"duración no válida {value!r}: use por ejemplo '10m', '1h' o '2h30m'")
+        raise PydanticCustomError("config.duration", "duración no válida «{value}»", {"value": str(value)})
     days, hours, minutes = (int(g) if g else 0 for g in match.groups())
     return timedelta(days=days, hours=hours, minutes=minutes)
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+def check_timezone(value: str) -> str:
+    """An IANA time zone name the host (or the `tzdata` package) knows; otherwise a
+    `config.timezone` error, which `crisisbot check` locates by file and line."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise PydanticCustomError("config.timezone", "zona horaria desconocida «{value}»", {"value": value}) from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(check_timezone)]
 
 
 class StepMode(StrEnum):
@@ -77,9 +90,9 @@ class Policy(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Policy:
         if self.remind_after != sorted(self.remind_after):
-            raise ValueError("remind_after debe ir de menor a mayor")
+            raise PydanticCustomError("config.remind_order", "remind_after debe ir de menor a mayor")
         if self.escalate_after is not None and not self.escalate_to:
-            raise ValueError("escalate_after necesita escalate_to (a qué rol escalar)")
+            raise PydanticCustomError("config.escalate_to_missing", "escalate_after necesita escalate_to")
         return self
 
 
@@ -132,7 +145,8 @@ class Recurring(_Strict):
         try:
             Crontab.parse(value)
         except ValueError as exc:
-            raise ValueError(f"cron no válido {value!r}: {exc}") from None
+            raise PydanticCustomError("config.cron", "cron no válido «{value}»: {reason}",
+                                      {"value": value, "reason": str(exc)}) from None
         return value
 
     @cached_property
@@ -161,7 +175,7 @@ class Playbook(_Strict):
     policy: Policy = Policy()
     steps: list[Step] = Field(min_length=1)
     recurring: list[Recurring] = Field(default_factory=list)
-    timezone: str = "America/Santiago"
+    timezone: TimeZone = "America/Santiago"
     banner: Banner = Banner()
 
     @staticmethod

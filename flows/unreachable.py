@@ -2,8 +2,9 @@
 failure mode»). The watcher (bot/contact.py) finds the cases; these handlers write the
 bitácora and the messages. Pure.
 
-Whom: each coordinator of the crisis's playbook except the person; when the person is
-the only coordinator (or every coordinator), the declarers instead; never the person."""
+Whom: each coordinator of the crisis's playbook except the person and those the bot
+cannot reach either; when no coordinator is left (the person is the only one, or every
+coordinator is unreachable too), the declarers who can be reached; never the person."""
 
 from __future__ import annotations
 
@@ -14,12 +15,16 @@ from flows.directory import Person
 from flows.world import Turn
 
 
-def told_about(turn: Turn, person_id: str) -> list[Person]:
-    """Who hears that `person_id` cannot be reached."""
-    coordinators = [p for p in turn.directory.with_any_role(turn.playbook.coordinators) if p.id != person_id]
-    if coordinators:
-        return coordinators
-    return [p for p in turn.directory.with_any_role(turn.playbook.declarers) if p.id != person_id]
+def told_about(turn: Turn, person_id: str, unreachable: tuple[str, ...] = ()) -> list[Person]:
+    """Who hears that `person_id` cannot be reached: reachable coordinators, else reachable
+    declarers, else (nobody reachable at all) every coordinator and declarer but the person,
+    whose messages then wait for a channel to come back."""
+    def of(roles: list[str], skip: tuple[str, ...]) -> list[Person]:
+        return [p for p in turn.directory.with_any_role(roles) if p.id != person_id and p.id not in skip]
+
+    playbook = turn.playbook
+    return (of(playbook.coordinators, unreachable) or of(playbook.declarers, unreachable)
+            or of([*playbook.coordinators, *playbook.declarers], ()))
 
 
 def _open(turn: Turn, crisis_id: str) -> bool:
@@ -31,7 +36,7 @@ def contact_lost(turn: Turn, cmd: ContactLost) -> None:
     person = turn.directory.get(cmd.person)
     if person is None or not _open(turn, cmd.crisis_id):
         return
-    told = told_about(turn, person.id)
+    told = told_about(turn, person.id, cmd.unreachable)
     turn.log("contact_lost", None, who=person.id, why=why(cmd.reasons, turn.world.group_lang),
              told=", ".join(p.name for p in told) or "-")
     for coordinator in told:

@@ -1,15 +1,17 @@
 """Checks across the playbook and the directory that a single model cannot see.
 
-Each problem carries the path of the offending value, so the loader can point at
-its file and line."""
+Each problem carries the path of the offending value, so the loader can point at its file
+and line, and a text key (flows/texts/*/config.py) with its values, so it is said in the
+reader's language."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from dataclasses import dataclass, field
+from typing import Any
 
 from flows.directory import Directory
+from flows.matching import normalize
 from flows.playbook import ALL_STAFF, Playbook
 from flows.texts import CATALOGS
 
@@ -20,78 +22,88 @@ Path = tuple[str | int, ...]
 class Problem:
     source: str  # "playbook" or "directory"
     path: Path
-    message: str
-
-
-def _valid_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    key: str  # a text key, "config.unknown_role"
+    values: dict[str, Any] = field(default_factory=dict)
+    other: Path | None = None  # a second place the problem involves: its line is given as `other`
 
 
 def check_playbook(playbook: Playbook) -> list[Problem]:
     problems: list[Problem] = []
 
-    def bad(path: Path, message: str) -> None:
-        problems.append(Problem("playbook", path, message))
+    def bad(path: Path, key: str, **values: Any) -> None:
+        problems.append(Problem("playbook", path, key, values))
 
     known = set(playbook.roles) | {ALL_STAFF}
+    defined = ", ".join(sorted(playbook.roles))
 
     def roles(path: Path, names: list[str]) -> None:
         for i, role in enumerate(names):
             if role not in known:
-                bad((*path, i), f"rol desconocido '{role}' (roles definidos: {', '.join(sorted(playbook.roles))})")
+                bad((*path, i), "config.unknown_role", role=role, known=defined)
 
     roles(("declarers",), playbook.declarers)
     roles(("coordinators",), playbook.coordinators)
     roles(("policy", "escalate_to"), playbook.policy.escalate_to)
-    if not _valid_zone(playbook.timezone):
-        bad(("timezone",), f"zona horaria desconocida '{playbook.timezone}'")
     counts = Counter(step.id for step in playbook.steps)
     seen: list[str] = []
     for i, step in enumerate(playbook.steps):
         if counts[step.id] > 1 and step.id in seen:
-            bad(("steps", i, "id"), f"id de paso duplicado '{step.id}'")
+            bad(("steps", i, "id"), "config.duplicate_step", id=step.id)
         roles(("steps", i, "responsibles"), step.responsibles)
         if step.policy and step.policy.escalate_to:
             roles(("steps", i, "policy", "escalate_to"), step.policy.escalate_to)
-        for field in ("after", "checks"):
-            for j, ref in enumerate(getattr(step, field)):
+        for name in ("after", "checks"):
+            for j, ref in enumerate(getattr(step, name)):
                 if ref not in seen:
-                    where = "desconocido" if ref not in counts else "posterior (debe ir antes)"
-                    bad(("steps", i, field, j), f"el paso '{ref}' es {where}")
+                    bad(("steps", i, name, j), "config.step_unknown" if ref not in counts else "config.step_later", ref=ref)
         seen.append(step.id)
     for i, recurring in enumerate(playbook.recurring):
         roles(("recurring", i, "roles"), recurring.roles)
     for j, ref in enumerate(playbook.banner.auto_steps):
         if ref not in counts:
-            bad(("banner", "auto_steps", j), f"el paso '{ref}' es desconocido")
+            bad(("banner", "auto_steps", j), "config.step_unknown", ref=ref)
+    return problems
+
+
+def check_names(directory: Directory) -> list[Problem]:
+    """Every name and alias says one person: `Directory.find` could never single out one
+    of two people called «Luis». First names may be shared when the full names differ
+    (the full name tells them apart)."""
+    problems: list[Problem] = []
+    owner: dict[str, tuple[str, Path]] = {}  # normalized name or alias -> (person id, its path)
+    for i, person in enumerate(directory.people):
+        names: list[tuple[str, Path, str]] = [(normalize(person.name), ("people", i, "name"), person.name)]
+        names += [(normalize(alias), ("people", i, "aliases", j), alias) for j, alias in enumerate(person.aliases)]
+        for wanted, path, shown in names:
+            if not wanted:
+                continue
+            first = owner.setdefault(wanted, (person.id, path))
+            if first[0] != person.id:
+                problems.append(Problem("directory", path, "config.same_name", {"name": shown}, other=first[1]))
     return problems
 
 
 def check_directory(directory: Directory, playbook: Playbook) -> list[Problem]:
     problems: list[Problem] = []
 
-    def bad(path: Path, message: str) -> None:
-        problems.append(Problem("directory", path, message))
+    def bad(path: Path, key: str, **values: Any) -> None:
+        problems.append(Problem("directory", path, key, values))
 
     ids: set[str] = set()
+    defined = ", ".join(sorted(playbook.roles))
     for i, person in enumerate(directory.people):
         if person.id in ids:
-            bad(("people", i, "id"), f"id de persona duplicado '{person.id}'")
+            bad(("people", i, "id"), "config.duplicate_person", id=person.id)
         ids.add(person.id)
         if not person.has_channel():
-            bad(("people", i), f"{person.name} no tiene ningún canal (slack_id, email o whatsapp)")
+            bad(("people", i), "config.no_channel", name=person.name)
         for j, role in enumerate(person.roles):
             if role not in playbook.roles:
-                bad(("people", i, "roles", j), f"rol desconocido '{role}' (roles del playbook: {', '.join(sorted(playbook.roles))})")
-        if not _valid_zone(person.timezone):
-            bad(("people", i, "timezone"), f"zona horaria desconocida '{person.timezone}'")
+                bad(("people", i, "roles", j), "config.unknown_role_dir", role=role, known=defined)
         if person.lang not in CATALOGS:
-            bad(("people", i, "lang"), f"idioma '{person.lang}' no disponible ({', '.join(CATALOGS)})")
+            bad(("people", i, "lang"), "config.bad_lang", lang=person.lang, known=", ".join(CATALOGS))
+    problems += check_names(directory)
     for role in playbook.roles:
         if not directory.with_role(role):
-            problems.append(Problem("playbook", ("roles", role), f"nadie en el directorio tiene el rol '{role}'"))
+            problems.append(Problem("playbook", ("roles", role), "config.role_unassigned", {"role": role}))
     return problems

@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import heapq
 import itertools
+import logging
+import os
 import weakref
 import zlib
 from collections.abc import AsyncIterator
@@ -16,7 +18,18 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from flows.texts import DEFAULT_LANG, t
+
+try:  # POSIX: the lock file of SQLite migrations (elsewhere BEGIN IMMEDIATE alone serialises them)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 READ_ONLY = "crisisbot_read_only"
@@ -28,11 +41,81 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, busy_timeout_ms: int = 10_000) -> AsyncEngine:
+MIGRATION_LOCK_KEY = int.from_bytes(b"crisisbt", "big")
+"""The PostgreSQL advisory lock held while migrating (env.py). Above 2**31, so never one of
+write_transaction's keys (a CRC-32 shifted into the signed 32-bit range)."""
+
+SQLITE_DRIVERS = ("sqlite", "sqlite+pysqlite", "sqlite+aiosqlite")
+POSTGRES_DRIVERS = ("postgres", "postgresql", "postgresql+psycopg2", "postgresql+psycopg", "postgresql+pg8000",
+                    "postgresql+asyncpg", "postgres+asyncpg")
+CONNECT_TIMEOUT = 10.0
+"""Seconds a new PostgreSQL connection may take (asyncpg waits 60 s by default)."""
+
+
+class DatabaseProblem(Exception):
+    """What is wrong with the database and what to do, as one line a person reads
+    (flows/texts/*/database.py). `key` names the text, `params` fill it (DATABASE_URL
+    always with its password masked); `retryable` when waiting may cure it (a server that
+    does not answer yet)."""
+
+    def __init__(self, key: str, retryable: bool = False, **params: object) -> None:
+        super().__init__(key)
+        self.key, self.retryable, self.params = key, retryable, params
+
+    def text(self, lang: str) -> str:
+        return t(lang, f"database.{self.key}", **self.params)
+
+    def __str__(self) -> str:
+        return self.text(DEFAULT_LANG)
+
+
+def masked_url(url: str) -> str:
+    """DATABASE_URL as printed: the password replaced by ***, also in a URL SQLAlchemy
+    cannot parse (anything between the user's `:` and the last `@`)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        pass
+    if "@" in url:
+        userinfo, host = url.rsplit("@", 1)
+        scheme, sep, user = userinfo.rpartition("//")
+        if ":" in user:
+            user = user.split(":", 1)[0] + ":***"
+        url = f"{scheme}{sep}{user}@{host}"
+    return url if len(url) <= 80 else url[:77] + "..."
+
+
+def async_url(url: str) -> URL:
+    """DATABASE_URL with its async driver: `sqlite:///x.db` → `sqlite+aiosqlite:///x.db`,
+    `postgres://` / `postgresql://` (and sync PostgreSQL drivers) → `postgresql+asyncpg://`,
+    libpq's `?sslmode=` → asyncpg's `?ssl=` (same values: disable ... verify-full, see
+    https://magicstack.github.io/asyncpg/current/api/index.html#connection).
+    Raises DatabaseProblem for what is not a URL or not SQLite/PostgreSQL."""
+    try:
+        parsed = make_url(url.strip())
+    except (ArgumentError, ValueError):
+        raise DatabaseProblem("bad_url", url=masked_url(url)) from None
+    if parsed.drivername in SQLITE_DRIVERS:
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if parsed.drivername in POSTGRES_DRIVERS:
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+        if "sslmode" in parsed.query:  # libpq's name (Heroku, Render, Neon URLs); asyncpg calls it `ssl`
+            mode = parsed.query["sslmode"]
+            parsed = parsed.difference_update_query(["sslmode"])
+            if "ssl" not in parsed.query:
+                parsed = parsed.update_query_dict({"ssl": mode if isinstance(mode, str) else mode[-1]})
+        return parsed
+    raise DatabaseProblem("unsupported", scheme=parsed.drivername)
+
+
+def make_engine(url: str | URL, busy_timeout_ms: int = 10_000, connect_timeout: float = CONNECT_TIMEOUT) -> AsyncEngine:
     """SQLite through aiosqlite (WAL, foreign keys, busy timeout, BEGIN IMMEDIATE) or
-    PostgreSQL through asyncpg. `busy_timeout_ms`: how long a SQLite writer waits for
-    another process's write lock before `database is locked`."""
-    if url.startswith("sqlite"):
+    PostgreSQL through asyncpg (`async_url`: a plain `sqlite:///` or `postgresql://` URL gets
+    its driver). `busy_timeout_ms`: how long a SQLite writer waits for another process's
+    write lock before `database is locked`; `connect_timeout`: seconds a new PostgreSQL
+    connection may take. Connects to nothing yet. Raises DatabaseProblem (see async_url)."""
+    url = async_url(url) if isinstance(url, str) else url
+    if url.drivername.startswith("sqlite"):
         # Enough pooled connections for the outbox's parallel senders, the grouped writes
         # and the requests beside them: a connection opened past the pool is a new thread
         # and new pragmas, and is closed again on return.
@@ -58,9 +141,8 @@ def make_engine(url: str, busy_timeout_ms: int = 10_000) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
-        url = "postgresql+asyncpg://" + url.split("://", 1)[1]
-    return create_async_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    return create_async_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW,
+                               connect_args={"timeout": connect_timeout})
 
 
 @asynccontextmanager
@@ -158,7 +240,45 @@ async def warm_up(engine: AsyncEngine, connections: int) -> None:
             await stack.enter_async_context(engine.connect())
 
 
+def sqlite_file(engine: AsyncEngine) -> Path | None:
+    """The file of a SQLite engine (None for PostgreSQL and in-memory databases)."""
+    database = engine.url.database
+    if not is_sqlite(engine) or database in (None, "", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+@asynccontextmanager
+async def _migration_file_lock(engine: AsyncEngine, poll_seconds: float = 0.05) -> AsyncIterator[None]:
+    """SQLite: an exclusive lock on `<db file>.migrate.lock` while migrating, so that
+    processes starting together migrate one after the other however long a migration
+    takes (BEGIN IMMEDIATE alone would give up after the busy timeout). Released when the
+    process dies (flock). PostgreSQL takes its advisory lock in env.py instead."""
+    path = sqlite_file(engine)
+    if path is None or fcntl is None:
+        yield
+        return
+    fd = os.open(path.with_name(path.name + ".migrate.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        said = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not said:
+                    log.info("%s", DatabaseProblem("waiting_migration", url=masked_url(str(engine.url))))
+                    said = True
+                await asyncio.sleep(poll_seconds)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 async def migrate(engine: AsyncEngine) -> None:
-    """Apply the Alembic migrations (at start-up)."""
-    async with engine.begin() as conn:
+    """Apply the Alembic migrations (at start-up), one process at a time: on PostgreSQL
+    under an advisory lock taken in env.py inside the migration's transaction (so two
+    replicas never both create `alembic_version`), on SQLite under BEGIN IMMEDIATE and a
+    lock file. The one who waited finds the schema at head and does nothing."""
+    async with _migration_file_lock(engine), engine.begin() as conn:
         await conn.run_sync(_upgrade)

@@ -254,6 +254,12 @@ class OutboxRow:
     via: str
     message: OutMessage
     attempts: int
+    # When the row was committed (the bot's clock, UTC), and the process that last leased
+    # it while no outcome of that attempt is recorded: a holder that died, or an attempt
+    # that got no answer (`mark_retry(..., keep_holder=True)`). Then the message may have
+    # reached the platform already (bot/outbox.py `Attempt.maybe_landed`).
+    created_at: datetime | None = None
+    leased_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -303,7 +309,8 @@ def _through(vias: Collection[str] | None) -> Any:
 
 
 def _outbox_row(r: Row[Any]) -> OutboxRow:
-    return OutboxRow(r.id, r.crisis_id, r.recipient, r.via, OutMessage.from_json(r.payload), r.attempts)
+    return OutboxRow(r.id, r.crisis_id, r.recipient, r.via, OutMessage.from_json(r.payload), r.attempts, r.created_at,
+                     r.leased_by)
 
 
 async def pending_outbox(
@@ -337,11 +344,13 @@ async def lease_outbox(
     return set(result.scalars().all())
 
 
-async def release_outbox(conn: AsyncConnection, ids: Sequence[int]) -> None:
-    """Give back leased rows this sender will not attempt now."""
+async def release_outbox(conn: AsyncConnection, ids: Sequence[int], keep_holder: bool = False) -> None:
+    """Give back leased rows this sender will not attempt now (`keep_holder`: rows whose
+    earlier attempt may have landed keep a holder, see `OutboxRow.leased_by`)."""
     if ids:
+        holder = {} if keep_holder else {"leased_by": None}
         await conn.execute(update(T.outbox).where(and_(
-            T.outbox.c.id.in_(ids), T.outbox.c.delivered_at.is_(None))).values(leased_until=None, leased_by=None))
+            T.outbox.c.id.in_(ids), T.outbox.c.delivered_at.is_(None))).values(leased_until=None, **holder))
 
 
 async def release_leases_of(conn: AsyncConnection, process_id: str) -> None:
@@ -415,9 +424,14 @@ async def mark_delivered_many(
     return {row.id for row, _, _ in todo}
 
 
-async def mark_retry(conn: AsyncConnection, row: OutboxRow, error: str, next_at: datetime) -> None:
+async def mark_retry(
+    conn: AsyncConnection, row: OutboxRow, error: str, next_at: datetime, keep_holder: bool = False,
+) -> None:
+    """Retry the row at `next_at`. `keep_holder`: the attempt's outcome is unknown (no
+    answer): `leased_by` stays, lease ended, so the next attempt knows it may have landed."""
+    holder = {} if keep_holder else {"leased_by": None}
     await conn.execute(update(T.outbox).where(T.outbox.c.id == row.id).values(
-        attempts=row.attempts + 1, last_error=error[:500], next_attempt_at=next_at, leased_until=None, leased_by=None))
+        attempts=row.attempts + 1, last_error=error[:500], next_attempt_at=next_at, leased_until=None, **holder))
 
 
 async def mark_failed(conn: AsyncConnection, row: OutboxRow, via: str, error: str, now: datetime) -> None:
@@ -443,7 +457,8 @@ class ProcessRow:
 async def heartbeat_process(conn: AsyncConnection, process: ProcessRow, now: datetime) -> None:
     """Record that the process is alive at `now` (wall clock); registers it the first time,
     and again if another process forgot it."""
-    result = await conn.execute(update(T.processes).where(T.processes.c.id == process.id).values(seen_at=now))
+    result = await conn.execute(update(T.processes).where(T.processes.c.id == process.id).values(
+        seen_at=now, vias=process.vias[:200]))  # the transports of its runtimes started so far
     if result.rowcount == 0:
         await conn.execute(insert(T.processes).values(
             id=process.id, host=process.host, pid=process.pid, vias=process.vias[:200], started_at=process.started_at,
@@ -453,6 +468,13 @@ async def heartbeat_process(conn: AsyncConnection, process: ProcessRow, now: dat
 async def processes_on(conn: AsyncConnection, host: str) -> list[ProcessRow]:
     rows = (await conn.execute(select(T.processes).where(T.processes.c.host == host))).all()
     return [ProcessRow(r.id, r.host, r.pid, r.vias, r.started_at, r.seen_at) for r in rows]
+
+
+async def live_vias(conn: AsyncConnection, alive_since: datetime) -> frozenset[str]:
+    """The transports of every process seen since `alive_since` (wall clock, aware UTC);
+    "*" (a test double taking any row) is left out: it names no transport."""
+    rows = (await conn.execute(select(T.processes.c.vias).where(T.processes.c.seen_at >= alive_since))).scalars()
+    return frozenset(via for vias in rows for via in vias.split(",") if via and via != "*")
 
 
 async def forget_processes(conn: AsyncConnection, ids: Collection[str] = (), unseen_since: datetime | None = None) -> None:

@@ -126,7 +126,9 @@ outbox = Table(
     Column("delivered_at", UTCDateTime()),
     Column("failed_at", UTCDateTime()),
     Column("leased_until", UTCDateTime()),  # a sender is delivering it; others keep off until then
-    Column("leased_by", String(40)),  # the process (processes.id) holding the lease, or that delivered it
+    # The process (processes.id) holding the lease, or that delivered it; on an undelivered
+    # row without a lease, one whose attempt may have landed (bot/outbox.py `Attempt`).
+    Column("leased_by", String(40)),
     Column("via", String(20), nullable=False),
     Column("external_id", String(100)),  # the platform's id of the sent message (Slack ts, Twilio SID)
     Column("last_error", Text),

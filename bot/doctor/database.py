@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.doctor.lines import Line, fail, ok
 from flows.texts import t
-from persistence.database import MIGRATIONS, make_engine, reading
+from persistence.database import MIGRATIONS, async_url, make_engine, reading
+from persistence.startup import database_problem, url_problem
 
 
 def shown_url(url: str) -> str:
@@ -44,16 +45,24 @@ async def check_database(url: str, lang: str) -> list[Line]:
     """One line: ✅ migrated to head, or ❌ missing / not migrated / unknown revision.
     Connection errors propagate (the caller turns them into a ❌ line with the reason)."""
     shown = shown_url(url)
+    problem = url_problem(url)  # not a URL, not SQLite/PostgreSQL, in memory: the start-up's own line
+    if problem is not None:
+        return [fail(problem.text(lang))]
     path = _sqlite_file(url)
     if path is not None and not path.exists():
         return [fail(t(lang, "doctor.db.missing_file", url=shown), t(lang, "doctor.db.migrate"))]
     heads = set(ScriptDirectory(str(MIGRATIONS)).get_heads())
     head = ", ".join(sorted(heads))
     # SQLite: a plain engine, without make_engine's pragmas (WAL would write to the file)
-    engine = create_async_engine(url) if path is not None else make_engine(url)
+    engine = create_async_engine(async_url(url)) if path is not None else make_engine(url)
     try:
         async with reading(engine) as conn:
             current = await conn.run_sync(_current)
+    except Exception as exc:  # no such database / role, no rights: the start-up's line; unreachable: the caller's
+        problem = database_problem(exc, url)
+        if problem.retryable or problem.key == "failed":
+            raise
+        return [fail(problem.text(lang))]
     finally:
         await engine.dispose()
     if current == heads:

@@ -32,6 +32,8 @@ class _NoRefusedBodies(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if str(record.msg).startswith("Invalid request signature detected"):
             record.msg, record.args = "Invalid request signature detected: refused with 401", ()
+        elif str(record.msg).startswith("Unhandled request"):  # signed, but no listener takes it: one line
+            record.msg, record.args = str(record.msg).split("\n", 1)[0][:300] + ": answered 404", ()
         return True
 
 

@@ -5,8 +5,8 @@ message's ref, so a press knows which card it came from."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from string import Formatter
 from typing import Any
 from zoneinfo import ZoneInfo

@@ -22,8 +22,10 @@ from handlers.slack.errors import CONNECTION_ERRORS, as_delivery_error, slack_er
 
 log = logging.getLogger(__name__)
 
-NOT_IN_CHANNEL = frozenset({"not_in_channel", "channel_not_found"})
-"""What Slack answers a post to a channel the bot is not in (public / private it cannot see)."""
+NOT_IN_CHANNEL = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+"""What Slack answers a post to a channel the bot is not in (public / private it cannot see),
+or to one that was archived (https://api.slack.com/methods/chat.postMessage#errors): the
+group is relayed by DM in every case."""
 RECHECK_SECONDS = 60.0
 
 
@@ -35,6 +37,7 @@ class CrisisChannel:
         # tried, and a refusal says it).
         self.member: bool | None = None
         self.name: str | None = None  # the channel's name, once Slack said it
+        self.archived = False  # Slack said the channel is archived: no invitation helps
         self._checked_at = 0.0
         self._warned = False
 
@@ -71,6 +74,9 @@ class CrisisChannel:
             return self.member
         channel = response.get("channel") or {}
         self.name = channel.get("name") or self.name
+        if channel.get("is_archived"):
+            self._not_member("is_archived", private=bool(channel.get("is_private")))
+            return False
         if channel.get("is_member"):
             self.joined()
             return True
@@ -97,19 +103,26 @@ class CrisisChannel:
     def joined(self) -> None:
         if self.member is False:
             log.warning("Slack: the bot is in the crisis channel %s now; group messages are posted there again", self.id)
-        self.member, self._warned = True, False
+        self.member, self._warned, self.archived = True, False, False
 
     def lost(self, code: str) -> None:
         """A post was refused because the bot is not in the channel (or cannot see it)."""
         self._not_member(code, private=code == "channel_not_found")
 
+    @property
+    def declarer_key(self) -> str:
+        """The text that tells the declarer why the group goes by DM."""
+        return "slack.channel_archived" if self.archived else "slack.not_in_channel"
+
     def _not_member(self, code: str, private: bool) -> None:
         self.member = False
         self._checked_at = time.monotonic()
+        self.archived = code == "is_archived"
         if self._warned:
             return
         self._warned = True
-        how = ("invite it: /invite @crisisbot in the channel" if private else
+        how = ("unarchive it, or set SLACK_CRISIS_CHANNEL to another channel" if self.archived else
+               "invite it: /invite @crisisbot in the channel" if private else
                "invite it (/invite @crisisbot in the channel) or add the scope channels:join so that it joins by itself")
         log.warning("Slack: the bot is not in the crisis channel %s (%s): %s. Meanwhile the group's messages go "
                     "to every Slack person by direct message.", self.id, code, how)

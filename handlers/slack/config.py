@@ -65,11 +65,26 @@ class ShortRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
         return wait is None or wait <= self.max_wait
 
 
+class ConnectionRetryHandler(AsyncConnectionErrorRetryHandler):
+    """slack_sdk's connection-error handler, except for chat.postMessage: a connection cut
+    after the request was sent may have posted it, and a repeat in place would show it
+    twice. That error goes to the outbox, which looks in the conversation before posting
+    again (handlers/slack/dedupe.py)."""
+
+    async def _can_retry_async(
+        self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if request.url.rstrip("/").endswith("/chat.postMessage"):
+            return False
+        return await super()._can_retry_async(state=state, request=request, response=response, error=error)
+
+
 def retry_handlers(max_wait: float = MAX_WAIT_IN_PLACE) -> list[AsyncRetryHandler]:
     return [
         ShortRateLimitRetryHandler(max_retry_count=3, max_wait=max_wait),
         AsyncServerErrorRetryHandler(max_retry_count=2),
-        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        ConnectionRetryHandler(max_retry_count=2),
     ]
 
 

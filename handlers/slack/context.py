@@ -128,6 +128,10 @@ class SlackContext:
             await self.client.chat_postEphemeral(channel=channel, user=user, text=self.unknown_text(user))
 
     def unknown_text(self, user: str) -> str:
+        """«Not in the directory»; or, while Slack cannot say who they are (users.info failed
+        and people are still being looked up), that what they wrote was not taken."""
+        if user in self.people.undetermined:
+            return t(self.settings.lang, "slack.unknown_for_now", name=f"<@{user}>")
         return t(self.settings.lang, "unknown_person", name=f"<@{user}>")
 
     async def tell(self, channel: str | None, user: str, person_id: str, key: str, **kw: Any) -> None:

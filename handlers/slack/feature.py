@@ -22,12 +22,14 @@ from handlers.slack.app import build_app
 from handlers.slack.channel import CrisisChannel
 from handlers.slack.config import make_client, secret
 from handlers.slack.context import SlackContext
+from handlers.slack.gate import SlackGate
 from handlers.slack.inbox import follow_up as inbox_follow_up
 from handlers.slack.people import SlackPeople, Sleep
 from handlers.slack.transport import SlackTransport
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+    from flows.directory import Directory
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ class SlackFeature:
         self.lookups: asyncio.Task[None] | None = None
         self.bolt = build_app(self.ctx)
         self.http = AsyncSlackRequestHandler(self.bolt)
+        self.gate = SlackGate(secret(settings.slack_signing_secret) or "socket-mode-only")
         self.socket: AsyncSocketModeHandler | None = None
 
     def transports(self) -> dict[str, Transport]:
@@ -59,11 +62,12 @@ class SlackFeature:
         return [Route(EVENTS_PATH, self.events, methods=["POST"])]
 
     async def events(self, request: Request) -> Response:
-        """Bolt checks the signature (bad, missing or older than 5 minutes: 401) before any
-        listener runs; a timestamp that is not a number is refused here the same way."""
-        timestamp = request.headers.get("x-slack-request-timestamp")
-        if timestamp is not None and not timestamp.strip().isdigit():
-            return JSONResponse({"error": "invalid request"}, status_code=401)
+        """The gate (handlers/slack/gate.py) checks the signature over the raw body, then the
+        payload's shape, before Bolt reads anything: 401 unsigned, bad or older than 5
+        minutes; 413 too large; 400 malformed; 200 a payload type the bot does not take."""
+        verdict = await self.gate.check(request)
+        if not verdict.passes:
+            return JSONResponse({"error": verdict.reason} if verdict.status != 200 else {}, status_code=verdict.status)
         async with self.ctx.rt.service.inbound.request():  # answered before deliveries go on
             return await self.http.handle(request)
 
@@ -79,6 +83,7 @@ class SlackFeature:
         runtime.inbox.follow_ups[self.transport.name] = inbox_follow_up(self.ctx)  # kept presses, once committed
         await self.ctx.learn_identity()
         await self.people.resolve(self.client, runtime.directory)
+        runtime.directory_listeners.append(self._directory_changed)
         await self.people.open_all(self.client)
         if self.people.retrying:
             self.lookups = asyncio.create_task(self.people.retry_loop(self.client, runtime.directory))
@@ -88,6 +93,13 @@ class SlackFeature:
                                                  web_client=self.client)
             await self.socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack: Socket Mode connected")
+
+    async def _directory_changed(self, old: Directory, new: Directory) -> None:
+        """A reloaded directory (bot/reload.py): new and changed people looked up; those Slack
+        did not answer for are retried in the background as at start-up."""
+        await self.people.refresh(self.client, old, new)
+        if self.people.retrying and (self.lookups is None or self.lookups.done()):
+            self.lookups = asyncio.create_task(self.people.retry_loop(self.client, new))
 
     async def stop(self) -> None:
         if self.lookups is not None:

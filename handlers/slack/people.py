@@ -41,7 +41,9 @@ class SlackPeople:
         self.retrying: set[str] = set()  # of those, the ones whose lookup failed for a passing reason
         self.retry_after: float | None = None  # the longest Retry-After Slack gave the last round, seconds
         self.next_retry_at: float | None = None  # monotonic time of the next background round
+        self.undetermined: set[str] = set()  # Slack user ids whose users.info failed last time (429, 5xx...)
         self.sleep = sleep  # injectable: tests do not wait for real
+        self.latest: Directory | None = None  # the directory in use, once reloaded (bot/reload.py)
 
     def user_of(self, person_id: str) -> str | None:
         return self._user_of.get(person_id)
@@ -133,7 +135,7 @@ class SlackPeople:
             delay = self.retry_delay(attempt)
             self.next_retry_at = time.monotonic() + delay
             await self.sleep(delay)
-            pending = [p for p in directory.people if p.id in self.retrying]
+            pending = [p for p in (self.latest or directory).people if p.id in self.retrying]
             await self._look_up(client, pending, 8)
             attempt += 1
             found = [p.id for p in pending if p.id in self._user_of]
@@ -163,7 +165,10 @@ class SlackPeople:
         except (SlackApiError, *CONNECTION_ERRORS) as exc:
             log.warning("Slack: users.info for %s failed: %s", user_id,
                         slack_error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__)
+            if self.retrying:  # one of the people still being looked up, maybe: not «not in the directory»
+                self.undetermined.add(user_id)
             return None
+        self.undetermined.discard(user_id)
         user = response.get("user") or {}
         email = str((user.get("profile") or {}).get("email") or "").strip().lower()
         person = next((p for p in directory.people if email and p.email and p.email.strip().lower() == email
@@ -201,6 +206,30 @@ class SlackPeople:
     def remember_im(self, user_id: str, channel: str) -> None:
         """A direct message arrived from the user: that is their channel with the bot."""
         self._im.setdefault(user_id, channel)
+
+    async def refresh(self, client: AsyncWebClient, old: Directory, new: Directory) -> None:
+        """A reloaded directory (bot/reload.py): people who left are forgotten, new people
+        and people whose slack_id or e-mail changed are looked up (and their direct channel
+        opened); the others keep what they had."""
+        self.latest = new
+        before = old.by_id
+        for person_id in set(before) - set(new.by_id):
+            self._forget(person_id)
+        changed = [p for p in new.people if p.id not in before
+                   or (before[p.id].slack_id, before[p.id].email) != (p.slack_id, p.email)]
+        for person in changed:
+            self._forget(person.id)
+        await self._look_up(client, changed, 8)
+        await self.open_all(client)
+        log.info("Slack: directory reloaded, %s people looked up again", len(changed))
+
+    def _forget(self, person_id: str) -> None:
+        user_id = self._user_of.pop(person_id, None)
+        if user_id is not None:
+            self._person_of.pop(user_id, None)
+        self.retrying.discard(person_id)
+        if person_id in self.unresolved:
+            self.unresolved.remove(person_id)
 
     async def open_all(self, client: AsyncWebClient, concurrency: int = 8) -> None:
         """Open everyone's direct-message channel ahead of time, so that an alert costs one

@@ -11,7 +11,11 @@ chat.update; the closing announcement and the report are posted in the channel (
 announcement redrawn first, so its final state never depends on them); other group news
 goes in the announcement's thread. While the bot is not in the channel the group's
 messages are relayed to every Slack person by direct message and the declarer is told
-(`CrisisChannel`). A message too long for one Slack message goes as several."""
+(`CrisisChannel`). A message too long for one Slack message goes as several.
+
+Every post is tagged with its outbox row (message metadata); a row whose earlier attempt
+may have landed is looked for in the conversation first and not posted twice
+(handlers/slack/dedupe.py)."""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.outbox import PermanentError, Sent, Shown, TransientError
+from bot.outbox import PermanentError, Sent, Shown, TransientError, current_attempt
 from bot.routing import Delivery
 from bot.settings import Settings
 from flows import render
@@ -40,6 +44,7 @@ from handlers.slack.blocks import (
 )
 from handlers.slack.channel import NOT_IN_CHANNEL, CrisisChannel
 from handlers.slack.config import REDRAW, VIA
+from handlers.slack.dedupe import PostedMessages, tag
 from handlers.slack.errors import CONNECTION_ERRORS, as_delivery_error, slack_error_code
 from handlers.slack.people import SlackPeople
 from persistence import repository as repo
@@ -80,6 +85,7 @@ class SlackTransport:
         self._live_shown: dict[str, dict[str, Any]] = {}  # crisis id -> the live payload last shown
         self._declarer_told: set[str] = set()  # crises whose declarer knows the bot is not in the channel
         self._retired: set[str] = set()  # ts of older copies already redrawn without buttons by this process
+        self._posted: PostedMessages | None = None  # what is already in Slack for a row (made with the runtime's clock)
 
     @property
     def group_mode(self) -> str:
@@ -93,6 +99,7 @@ class SlackTransport:
 
     def bind(self, runtime: Runtime) -> None:
         self._runtime = runtime
+        self._posted = PostedMessages(self.client, runtime.clock.to_real)
 
     @property
     def rt(self) -> Runtime:
@@ -111,7 +118,10 @@ class SlackTransport:
             else:
                 ts = await self._to_person(recipient, message, shown)
         except (SlackApiError, *CONNECTION_ERRORS) as exc:
-            raise as_delivery_error(exc) from exc
+            error = as_delivery_error(exc)
+            if isinstance(exc, CONNECTION_ERRORS) and isinstance(error, TransientError):  # no answer: it may have landed
+                error = TransientError(str(error), error.retry_after, maybe_sent=True)
+            raise error from exc
         return Sent(ts, tuple(shown))
 
     # people ------------------------------------------------------------------
@@ -244,7 +254,7 @@ class SlackTransport:
         person = rt.directory.get(crisis.declared_by) if crisis is not None else None
         if person is None:
             return
-        text = t(person.lang, "slack.not_in_channel", channel=self.crisis_channel.label)
+        text = t(person.lang, self.crisis_channel.declarer_key, channel=self.crisis_channel.label)
         deliveries = rt.service.router.plan(OutMessage(to=person.id, text=text))
         async with writing(rt.db) as conn:
             await repo.enqueue(conn, crisis_id, deliveries, rt.clock.now())
@@ -318,15 +328,35 @@ class SlackTransport:
         twice, nothing is lost."""
         ts = ""
         for index, payload in enumerate(payloads):
-            ts = await self._post(channel, payload, recipient, ref if index == len(payloads) - 1 else None, shown)
+            ts = await self._post(channel, payload, recipient, ref if index == len(payloads) - 1 else None, shown,
+                                  part=index)
         return ts
 
     async def _post(self, channel: str, payload: dict[str, Any], recipient: str, ref: str | None,
-                    shown: list[Shown]) -> str:
-        response = await self.client.chat_postMessage(channel=channel, **payload)
-        ts = str(response["ts"])
+                    shown: list[Shown], part: int = 0) -> str:
+        """Post part `part` of the outbox row being delivered, tagged with the row; if an
+        earlier attempt of the row may have landed and the part is in the conversation,
+        take it (redrawn if it shows something else) instead of posting it again."""
+        attempt = current_attempt.get()
+        found = None
+        if attempt is not None:
+            payload = {**payload, "metadata": tag(attempt.row, part)}
+            if attempt.maybe_landed and self._posted is not None:
+                found = await self._posted.find(channel, payload.get("thread_ts"), attempt, part)
+        if found is not None:
+            log.info("Slack: outbox %s (part %s) is already in %s (ts %s): not posted again", attempt and attempt.row,
+                     part, found.channel, found.ts)
+            if found.text != payload.get("text") or found.blocks != payload.get("blocks", []):
+                await self.client.chat_update(channel=found.channel, ts=found.ts, text=payload.get("text"),
+                                              blocks=payload.get("blocks"))
+            ts, where = found.ts, found.channel
+        else:
+            if self._posted is not None:
+                self._posted.posted(channel)
+            response = await self.client.chat_postMessage(channel=channel, **payload)
+            ts, where = str(response["ts"]), str(response.get("channel") or channel)
         if channel == self.channel:
             self.crisis_channel.joined()  # a post there succeeded: the bot is in it
         if ref:  # Slack's answer names the DM channel when a user id was posted to
-            shown.append(Shown(recipient, ref, ts, str(response.get("channel") or channel)))
+            shown.append(Shown(recipient, ref, ts, where))
         return ts

@@ -15,8 +15,8 @@ from bot.outbox import Transport
 from bot.settings import Settings
 from flows.commands import Say
 from handlers.sms.transport import VIA, SmsApi, SmsTransport
-from handlers.whatsapp.config import digits, person_by_number
-from handlers.whatsapp.inbound import MalformedWebhook
+from handlers.whatsapp import fields
+from handlers.whatsapp.config import person_by_number
 from handlers.whatsapp.webhooks import EMPTY_TWIML, TwilioGuard
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 INBOUND_PATH = "/twilio/sms"
+MAX_SMS = 1600  # characters: Twilio's limit on an SMS body (https://www.twilio.com/docs/sms/api/message-resource)
 
 
 def sms_configured(settings: Settings) -> bool:
@@ -34,12 +35,9 @@ def sms_configured(settings: Settings) -> bool:
 async def handle_sms(rt: Runtime, form: FormData) -> None:
     """An SMS answer as a Say on the SMS channel («tomo 2», «estado»...), once per
     MessageSid; numbers the directory does not know are ignored (an SMS costs money)."""
-    sid = str(form.get("MessageSid") or form.get("SmsMessageSid") or "")
-    sender = str(form.get("From") or "")
-    if not sid or not digits(sender):
-        raise MalformedWebhook("MessageSid and From (a number) are required")
-    person = person_by_number(rt.directory, sender)
-    text = str(form.get("Body") or "").strip()
+    sid = fields.sid(form, "MessageSid", "SmsMessageSid")  # each field checked: MalformedWebhook, 400
+    person = person_by_number(rt.directory, fields.sender(form))
+    text = fields.text(form, "Body", MAX_SMS).strip()
     if person is None or not text:
         log.info("SMS %s ignored: %s", sid, "unknown number" if person is None else "no text")
         return

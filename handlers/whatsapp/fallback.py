@@ -20,10 +20,9 @@ _CRISIS_REFS = ("card", "announcement", "summary", "report", "closing")
 
 def other_channel(router: Router, person: Person) -> str | None:
     """The person's next preferred channel that is not WhatsApp and reaches them (SMS, the
-    last resort, only when no chat channel does)."""
+    last resort, only when no chat channel does), in this process or another live one."""
     for name in router.order(person):
-        transport = router.transports.get(name)
-        if name not in (VIA, "none") and transport is not None and transport.reaches(person):
+        if name not in (VIA, "none") and router.reaches(name, person):
             return name
     return None
 

@@ -17,7 +17,8 @@ from flows.crisis import Crisis
 from flows.directory import Person
 from flows.messages import Action, ActionKind, OutMessage
 from flows.texts import t
-from handlers.whatsapp.config import PREFIX, address, digits, person_by_number
+from handlers.whatsapp import fields
+from handlers.whatsapp.config import PREFIX, address, person_by_number
 from handlers.whatsapp.owed import pay
 from handlers.whatsapp.render import choosable
 from persistence import repository as repo
@@ -31,10 +32,6 @@ _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 _TASK_ACTIONS = frozenset({ActionKind.CLAIM, ActionKind.COMPLETE, ActionKind.GIVE_UP, ActionKind.ACK, ActionKind.STILL_ON})
 
 
-class MalformedWebhook(ValueError):
-    """The form lacks what every Twilio message webhook has."""
-
-
 @dataclass(frozen=True)
 class Incoming:
     sid: str
@@ -46,15 +43,15 @@ class Incoming:
     media: int = 0
 
     @classmethod
-    def from_form(cls, form: Mapping[str, str]) -> Incoming:
-        sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
-        sender = form.get("From") or ""
-        if not sid or not digits(sender):
-            raise MalformedWebhook("MessageSid and From (a number) are required")
-        media = form.get("NumMedia") or "0"
-        return cls(sid=sid, sender=sender, body=form.get("Body") or "", payload=form.get("ButtonPayload") or None,
-                   button_text=form.get("ButtonText") or None, profile_name=form.get("ProfileName") or None,
-                   media=int(media) if media.isdigit() else 0)
+    def from_form(cls, form: Mapping[str, object]) -> Incoming:
+        """Twilio's message webhook form, every field read checked for type and size
+        (handlers/whatsapp/fields.py). Raises MalformedWebhook (answered 400)."""
+        return cls(sid=fields.sid(form, "MessageSid", "SmsMessageSid"), sender=fields.sender(form),
+                   body=fields.text(form, "Body", fields.MAX_BODY),
+                   payload=fields.text(form, "ButtonPayload") or None,
+                   button_text=fields.text(form, "ButtonText") or None,
+                   profile_name=fields.text(form, "ProfileName") or None,
+                   media=fields.media_count(form))
 
 
 @dataclass(frozen=True)

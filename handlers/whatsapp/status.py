@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from bot.routing import Delivery
 from flows.messages import LogEntry
+from handlers.whatsapp import fields
 from handlers.whatsapp.fallback import fall_back
-from handlers.whatsapp.inbound import MalformedWebhook
 from handlers.whatsapp.render import Renderer
 from persistence import repository as repo
 from persistence.database import reading, writing
@@ -37,12 +37,14 @@ class StatusUpdate:
     error: str | None = None
 
     @classmethod
-    def from_form(cls, form: Mapping[str, str]) -> StatusUpdate:
-        sid = form.get("MessageSid") or form.get("SmsSid") or ""
-        status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
-        if not sid or not status:
-            raise MalformedWebhook("MessageSid and MessageStatus are required")
-        return cls(sid, status, form.get("ErrorCode") or None)
+    def from_form(cls, form: Mapping[str, object]) -> StatusUpdate:
+        """Twilio's status callback form, checked like a message's (handlers/whatsapp/fields.py).
+        Raises MalformedWebhook (answered 400)."""
+        sid = fields.sid(form, "MessageSid", "SmsSid")
+        status = fields.matching(form, "MessageStatus", fields.STATUS, "SmsStatus")
+        if not status:
+            raise fields.MalformedWebhook("MessageStatus is required")
+        return cls(sid, status.lower(), fields.matching(form, "ErrorCode", fields.ERROR_CODE) or None)
 
 
 async def _sent_row(rt: Runtime, update: StatusUpdate) -> repo.OutboxRow | None:

@@ -5,6 +5,7 @@ PUBLIC_BASE_URL + path, hand the work to the engine and the outbox, answer at on
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
@@ -23,13 +24,17 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.runtime import Runtime
 from bot.settings import Settings
+from handlers.body import TooLarge, read_body
 from handlers.whatsapp.config import INBOUND_PATH, STATUS_PATH
-from handlers.whatsapp.inbound import Incoming, MalformedWebhook, handle_incoming
+from handlers.whatsapp.fields import MAX_FORM_BYTES, MalformedWebhook
+from handlers.whatsapp.inbound import Incoming, handle_incoming
 from handlers.whatsapp.render import Renderer
 from handlers.whatsapp.status import StatusUpdate, handle_status
 
 EMPTY_TWIML = str(MessagingResponse())
 HINT_EVERY = 600.0  # seconds between two hints about failing signatures
+SIGNATURE = re.compile(r"[A-Za-z0-9+/]{20,100}={0,2}")  # base64 of an HMAC-SHA1 (28) or -SHA256 (44)
+ALGORITHMS = frozenset({"HMAC_SHA1", "HMAC_SHA256"})  # what twilio's RequestValidator computes
 
 log = logging.getLogger(__name__)
 
@@ -77,26 +82,36 @@ class TwilioGuard:
         self.hint = SignatureHint(self.base_url)
 
     async def verified_form(self, request: Request) -> FormData:
-        """The form, if Twilio signed it."""
-        signature = request.headers.get(SIGNATURE_HEADER)
-        if not signature:
-            raise Rejected(403, "missing signature")
+        """The form, if Twilio signed it. Raises Rejected: 403 for a missing, malformed or
+        wrong signature (and an algorithm the validator does not know), 413 for a body over
+        MAX_FORM_BYTES, 400 for a body that is not a UTF-8 form. Nothing but the form is
+        parsed before the signature is checked (the validator signs the form's fields)."""
+        signature = request.headers.get(SIGNATURE_HEADER) or ""
+        algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
+        if not SIGNATURE.fullmatch(signature) or algorithm.upper() not in ALGORITHMS:
+            raise Rejected(403, "missing signature" if not signature else "bad signature")
         if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             raise Rejected(400, "expected a form")
         try:
+            raw = await read_body(request, MAX_FORM_BYTES)
             pairs: list[tuple[str, str | UploadFile]] = list(
-                parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True))
+                parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=200))
             form = FormData(pairs)
+        except TooLarge as exc:
+            raise Rejected(413, "too large") from exc
         except (UnicodeDecodeError, ValueError) as exc:
             raise Rejected(400, "malformed form") from exc
         url = self.base_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
         if not self.validator.validate(url, form, signature, algorithm):
             self.hint.bad_signature(request.url.path)
             raise Rejected(403, "bad signature")
         return form
 
     def guarded(self, endpoint: Callable[[Request, FormData], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+        """Refusals get at most one log line: none for an unsigned request (only the
+        occasional hint), one warning naming the path and the field (never its value) for a
+        signed form Twilio would never send."""
+
         async def guarded(request: Request) -> Response:
             runtime: Runtime = request.app.state.runtime
             try:
@@ -104,8 +119,11 @@ class TwilioGuard:
                     form = await self.verified_form(request)
                     return await endpoint(request, form)
             except Rejected as exc:
+                if exc.status != 403:  # a bad signature is only hinted at (SignatureHint)
+                    log.info("Twilio webhook %s refused with %d: %s", request.url.path, exc.status, exc)
                 return PlainTextResponse(str(exc), status_code=exc.status)
             except MalformedWebhook as exc:
+                log.warning("Twilio webhook %s refused with 400: %s", request.url.path, exc)
                 return PlainTextResponse(str(exc), status_code=400)
 
         return guarded
@@ -124,7 +142,7 @@ class Webhooks:
 
     async def inbound(self, request: Request, form: FormData) -> Response:
         runtime: Runtime = request.app.state.runtime
-        reply = await handle_incoming(runtime, Incoming.from_form(form))  # type: ignore[arg-type]
+        reply = await handle_incoming(runtime, Incoming.from_form(form))
         if reply is None:
             return Response(EMPTY_TWIML, media_type="text/xml")
         twiml = MessagingResponse()
@@ -133,5 +151,5 @@ class Webhooks:
 
     async def status(self, request: Request, form: FormData) -> Response:
         runtime: Runtime = request.app.state.runtime
-        await handle_status(runtime, self.renderer, StatusUpdate.from_form(form))  # type: ignore[arg-type]
+        await handle_status(runtime, self.renderer, StatusUpdate.from_form(form))
         return Response(status_code=200)

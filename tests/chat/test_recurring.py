@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
-
+from bot.scheduler import CrontabTrigger
 from flows.clock import ManualClock
 from flows.messages import OutMessage
 from tests.support import PLAYBOOK, START, Chat, settings_for
@@ -16,7 +15,7 @@ from tests.support import PLAYBOOK, START, Chat, settings_for
 
 async def test_the_cron_fires_on_the_first_of_each_month_at_ten(chat: Chat) -> None:
     job = chat.rt.timers.scheduler.get_job("recurring-mailchimp")
-    assert job is not None and isinstance(job.trigger, CronTrigger)
+    assert job is not None and isinstance(job.trigger, CrontabTrigger)
     santiago = ZoneInfo("America/Santiago")
     after = datetime(2026, 11, 23, 12, 0, tzinfo=santiago)
     assert job.trigger.get_next_fire_time(None, after) == datetime(2026, 12, 1, 10, 0, tzinfo=santiago)

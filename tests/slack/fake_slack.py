@@ -9,12 +9,25 @@ views.publish), and records every call with its arguments. It can be told to ans
 It is as strict as Slack where the bot could go wrong: a post to a channel the bot is
 not a member of answers `not_in_channel` (`channel_not_found` for a private one it cannot
 see); a message over Slack's limits is refused (see `refusal`); conversations.join needs
-the `channels:join` scope."""
+the `channels:join` scope.
+
+Messages keep their metadata (chat.postMessage `metadata`; chat.update replaces it only
+when given one), and conversations.history / conversations.replies read them back as
+Slack does: newest first / the thread oldest first, `oldest` exclusive, `limit` pages with
+`has_more` and `response_metadata.next_cursor`, thread replies only in .replies, metadata
+only with `include_all_metadata`, the `*:history` scope of the conversation's kind, and
+the methods' rate-limit tier (`tiers`: Tier 3, 50 calls a minute, then 429 with
+Retry-After; https://api.slack.com/methods/conversations.history,
+https://api.slack.com/apis/rate-limits; a non-Marketplace app distributed to other
+workspaces gets 1 call a minute and 15 messages a call: `history_limit`)."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import math
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -85,6 +98,14 @@ def refusal(args: dict[str, Any]) -> str | None:
     return None
 
 
+def _valid_metadata(metadata: Any) -> bool:
+    """Slack's message metadata: an `event_type` (letters, digits, underscores) and an
+    object `event_payload` (https://api.slack.com/reference/metadata)."""
+    return (isinstance(metadata, dict) and isinstance(metadata.get("event_type"), str)
+            and re.fullmatch(r"[A-Za-z0-9_]{1,255}", metadata["event_type"]) is not None
+            and isinstance(metadata.get("event_payload"), dict))
+
+
 @dataclass
 class Channel:
     name: str
@@ -116,6 +137,7 @@ class Message:
     blocks: list[dict[str, Any]]
     thread_ts: str | None = None
     updates: int = 0  # how many times chat.update changed it
+    metadata: dict[str, Any] | None = None  # {"event_type": ..., "event_payload": {...}}
 
     def buttons(self) -> dict[str, dict[str, Any]]:
         """label -> {block_id, element} for every button of the message."""
@@ -165,6 +187,13 @@ class FakeSlack:
     # refuse(method, args) -> an API error to answer instead (tests that want one refusal)
     refuse: Callable[[str, dict[str, Any]], str | None] | None = None
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    # Calls a minute per method before 429 (Slack's tiers; Tier 3 is "50+"), and the most
+    # messages conversations.history / .replies return in one call.
+    tiers: dict[str, int] = field(default_factory=lambda: {"conversations.history": 50, "conversations.replies": 50})
+    history_limit: int = 999
+    tier_window: float = 60.0  # seconds over which `tiers` count calls (a minute, as Slack's)
+    drops: list[str] = field(default_factory=list)  # methods whose next call is done, then the connection cut
+    _recent: dict[str, list[float]] = field(default_factory=dict)  # method -> monotonic times of its calls
     lock: threading.Lock = field(default_factory=threading.Lock)
     port: int = 0
     _seq: int = 0
@@ -178,6 +207,12 @@ class FakeSlack:
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/"
+
+    def drop_next(self, method: str) -> None:
+        """The next call of `method` is carried out, then the connection is closed without
+        an answer (a network cut after Slack took the request)."""
+        with self.lock:
+            self.drops.append(method)
 
     def fail_next(self, method: str, status: int = 429, error: str = "ratelimited", retry_after: str | None = "1",
                   times: int = 1) -> None:
@@ -262,7 +297,7 @@ class FakeSlack:
                 args.update(await request.json())
             else:
                 args.update(dict(await request.post()))
-        for name in ("blocks", "view", "attachments"):
+        for name in ("blocks", "view", "attachments", "metadata"):
             if isinstance(args.get(name), str):
                 args[name] = json.loads(args[name])
         return args
@@ -284,13 +319,25 @@ class FakeSlack:
             headers = {"Retry-After": failure.retry_after} if failure.retry_after is not None else {}
             return self._answer(Call(method, args, failure.status, token), {"ok": False, "error": failure.error},
                                 failure.status, headers)
+        wait = self._over_tier(method)
+        if wait is not None:
+            return self._answer(Call(method, args, 429, token), {"ok": False, "error": "ratelimited"}, 429,
+                                {"Retry-After": str(wait)})
         refused = self.refuse(method, args) if self.refuse is not None else None
         if refused is not None:
             return self._answer(Call(method, args, 200, token), {"ok": False, "error": refused})
         handler: Callable[[dict[str, Any]], dict[str, Any]] | None = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return self._answer(Call(method, args, 200, token), {"ok": False, "error": "unknown_method"})
-        return self._answer(Call(method, args, 200, token), handler(args), headers={"x-oauth-scopes": ",".join(sorted(self.scopes))})
+        answer = handler(args)
+        with self.lock:
+            drop = method in self.drops
+            if drop:
+                self.drops.remove(method)
+        if drop and request.transport is not None:
+            request.transport.abort()  # done, but nobody hears it
+        return self._answer(Call(method, args, 200, token), answer,
+                            headers={"x-oauth-scopes": ",".join(sorted(self.scopes))})
 
     def _answer(self, call: Call, payload: dict[str, Any], status: int = 200,
                 headers: dict[str, str] | None = None) -> web.Response:
@@ -298,6 +345,21 @@ class FakeSlack:
         with self.lock:
             self.calls.append(call)
         return web.json_response(payload, status=status, headers=headers)
+
+    def _over_tier(self, method: str) -> int | None:
+        """Seconds to wait (Retry-After) when the method's calls of the last minute are
+        at its tier's limit; None when the call may go (and it is counted)."""
+        limit = self.tiers.get(method)
+        if limit is None:
+            return None
+        now = time.monotonic()
+        with self.lock:
+            recent = [at for at in self._recent.get(method, []) if now - at < self.tier_window]
+            if len(recent) >= limit:
+                self._recent[method] = recent
+                return max(1, math.ceil(self.tier_window - (now - recent[0])))
+            self._recent[method] = [*recent, now]
+        return None
 
     def _next_ts(self) -> str:
         with self.lock:
@@ -384,8 +446,11 @@ class FakeSlack:
         error = self._can_post(channel) or refusal(args)
         if error is not None:
             return {"ok": False, "error": error}
+        metadata = args.get("metadata")
+        if metadata is not None and not _valid_metadata(metadata):
+            return {"ok": False, "error": "invalid_metadata_format"}
         message = Message(channel, self._next_ts(), str(args.get("text", "")), list(args.get("blocks") or []),
-                          args.get("thread_ts"))
+                          args.get("thread_ts"), metadata=metadata)
         with self.lock:
             self.messages.append(message)
         return {"ok": True, "channel": channel, "ts": message.ts,
@@ -397,14 +462,81 @@ class FakeSlack:
         error = self._can_post(channel) or refusal(args)
         if error is not None:
             return {"ok": False, "error": error}
+        if args.get("metadata") is not None and not _valid_metadata(args["metadata"]):
+            return {"ok": False, "error": "invalid_metadata_format"}
         with self.lock:
             message = next((m for m in self.messages if m.channel == channel and m.ts == ts), None)
             if message is None:
                 return {"ok": False, "error": "message_not_found"}
             message.text = str(args.get("text", message.text))
             message.blocks = list(args.get("blocks") or [])
+            if args.get("metadata") is not None:  # none given: Slack leaves the message's metadata as it was
+                message.metadata = args["metadata"]
             message.updates += 1
         return {"ok": True, "channel": channel, "ts": ts, "text": message.text}
+
+    # reading conversations back ------------------------------------------------------
+
+    def _history_refusal(self, channel: str) -> dict[str, Any] | None:
+        """What Slack answers a read of a conversation the bot may not read."""
+        if channel.startswith("D"):
+            return self._missing_scope("im:history")
+        with self.lock:
+            known = self.channels.get(channel)
+        if known is None or known.private and not known.member:
+            return {"ok": False, "error": "channel_not_found"}
+        refused = self._missing_scope("groups:history" if known.private else "channels:history")
+        if refused is not None:
+            return refused
+        return None if known.member else {"ok": False, "error": "not_in_channel"}
+
+    def _page(self, args: dict[str, Any], messages: list[Message]) -> dict[str, Any]:
+        """One page of `messages` (already in Slack's order) after `oldest`, with a cursor."""
+        try:
+            oldest = float(args.get("oldest") or 0)
+            limit = int(args.get("limit") or 100)
+            start = int(base64.b64decode(str(args["cursor"])).decode().removeprefix("next:")) if args.get("cursor") else 0
+        except (ValueError, TypeError, UnicodeDecodeError):
+            return {"ok": False, "error": "invalid_arguments"}
+        if args.get("cursor") and start < 0:
+            return {"ok": False, "error": "invalid_cursor"}
+        limit = max(1, min(limit, self.history_limit))
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        selected = [m for m in messages if float(m.ts) > oldest]
+        page = selected[start:start + limit]
+        more = start + limit < len(selected)
+        shown = []
+        for m in page:
+            item: dict[str, Any] = {"type": "message", "user": BOT_USER, "bot_id": "B0BOT", "text": m.text,
+                                    "blocks": m.blocks, "ts": m.ts}
+            if m.thread_ts:
+                item["thread_ts"] = m.thread_ts
+            if with_metadata and m.metadata is not None:
+                item["metadata"] = m.metadata
+            shown.append(item)
+        cursor = base64.b64encode(f"next:{start + limit}".encode()).decode() if more else ""
+        return {"ok": True, "messages": shown, "has_more": more, "response_metadata": {"next_cursor": cursor}}
+
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel", ""))
+        refused = self._history_refusal(channel)
+        if refused is not None:
+            return refused
+        with self.lock:  # thread replies are not in the history, only in .replies
+            top = [m for m in self.messages if m.channel == channel and m.thread_ts in (None, m.ts)]
+        return self._page(args, sorted(top, key=lambda m: float(m.ts), reverse=True))
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
+        refused = self._history_refusal(channel)
+        if refused is not None:
+            return refused
+        with self.lock:
+            parent = next((m for m in self.messages if m.channel == channel and m.ts == ts), None)
+            replies = [m for m in self.messages if m.channel == channel and m.thread_ts == ts and m.ts != ts]
+        if parent is None:
+            return {"ok": False, "error": "thread_not_found"}
+        return self._page(args, [parent, *sorted(replies, key=lambda m: float(m.ts))])
 
     def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
         with self.lock:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flows.report import Outcome, Report, compute
 from flows.playbook import Playbook
+from flows.report import Outcome, Report, compute
 from persistence import repository as repo
 from tests.support import START, Chat, minutes
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import time
-from datetime import timedelta
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
+from playwright.async_api import expect
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
-
-from playwright.async_api import expect
 
 from handlers.web.links import SignedLinks
 from tests.web.server import SECRET, Site, free_port, serving

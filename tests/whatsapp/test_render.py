@@ -23,7 +23,7 @@ LABELS = ("Lo tomo", "Hecho", "No puedo")
 
 @pytest.mark.parametrize(("buttons", "lang", "expected"), [
     (TASK, "es", "Responde 1 para tomarla, 2 si ya está hecha, 3 si no puedes."),
-    (tuple(Button(t("en", key), b.action) for key, b in zip(("btn_claim", "btn_done", "btn_give_up"), TASK)), "en",
+    (tuple(Button(t("en", key), b.action) for key, b in zip(("btn_claim", "btn_done", "btn_give_up"), TASK, strict=True)), "en",
      "Reply 1 to take it, 2 if it is done, 3 if you can't."),
     ((Button("Leído", Action(ActionKind.ACK, "c1/atencion")),), "es", "Responde 1 para confirmar que lo leíste."),
     ((Button("Sigo en esto", Action(ActionKind.STILL_ON, "c1/banner")),
@@ -75,7 +75,7 @@ def test_outside_the_window_only_approved_templates_with_short_variables() -> No
     assert card.variables == {"1": "📋 Paso 2 · Contacto con Entel",
                               "2": "• Llamar · Responsables: Luis · Sin tomar todavía.",
                               "3": "claim:c1/entel", "4": "done:c1/entel", "5": "cantdo:c1/entel"}
-    english = OutMessage("luis", CARD.text, tuple(Button(label, b.action) for label, b in zip(("Take it", "Done", "Can't"), TASK)))
+    english = OutMessage("luis", CARD.text, tuple(Button(label, b.action) for label, b in zip(("Take it", "Done", "Can't"), TASK, strict=True)))
     [notice] = renderer.approved(english, "en") or []  # the task template's titles are Spanish
     assert notice.content_sid == "HXnotice" and notice.variables["3"] == "Reply 1 to take it, 2 if it is done, 3 if you can't."
     long = OutMessage("luis", "\n".join(f"línea {i} " + "x" * 80 for i in range(40)), kind="report")

@@ -1,12 +1,15 @@
 """English: the same keys as flows/texts/es, one module per part of the bot."""
 
-from flows.texts.en.core import TEXTS as CORE
-from flows.texts.en.inbox import TEXTS as INBOX
+from flows.texts.en.config import TEXTS as CONFIG
 from flows.texts.en.contact import TEXTS as CONTACT
+from flows.texts.en.core import TEXTS as CORE
+from flows.texts.en.database import TEXTS as DATABASE
 from flows.texts.en.doctor import TEXTS as DOCTOR
-from flows.texts.en.web import TEXTS as WEB
+from flows.texts.en.inbox import TEXTS as INBOX
 from flows.texts.en.slack import TEXTS as SLACK
-from flows.texts.en.whatsapp import TEXTS as WHATSAPP
+from flows.texts.en.slack_degraded import TEXTS as SLACK_DEGRADED
 from flows.texts.en.sms import TEXTS as SMS
+from flows.texts.en.web import TEXTS as WEB
+from flows.texts.en.whatsapp import TEXTS as WHATSAPP
 
-TEXTS: dict[str, str] = {**CORE, **INBOX, **CONTACT, **WEB, **WHATSAPP, **SMS, **SLACK, **DOCTOR}
+TEXTS: dict[str, str] = {**CORE, **INBOX, **SLACK_DEGRADED, **CONTACT, **WEB, **WHATSAPP, **SMS, **SLACK, **DOCTOR, **CONFIG, **DATABASE}
