@@ -24,6 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from flows.contact import EVENT_KINDS as CONTACT_KINDS
+from flows.contact import DeliveryBoard, NextTimer, Queued, fold
+from flows.contact import Event as ContactEvent
 from flows.crisis import (
     Crisis,
     CrisisState,
@@ -33,9 +36,6 @@ from flows.crisis import (
     Task,
     TaskState,
 )
-from flows.contact import EVENT_KINDS as CONTACT_KINDS
-from flows.contact import DeliveryBoard, NextTimer, Queued, fold
-from flows.contact import Event as ContactEvent
 from flows.directory import Directory
 from flows.messages import GROUP, LogEntry, OutMessage, TimerKind
 from flows.playbook import Playbook
