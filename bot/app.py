@@ -81,6 +81,6 @@ def serve(settings: Settings, port: int | None, host: str | None = None) -> int:
     """Run the web app on `host` (HOST, default 0.0.0.0) and `port` (PORT) until stopped.
     Raises DatabaseProblem before listening when the database cannot be opened or migrated."""
     asyncio.run(_database_ready(settings))
-    uvicorn.run(create_app(settings, freeze=True), host=host or settings.host, port=port or settings.port,
+    uvicorn.run(create_app(settings, freeze=True), host=host or settings.host, port=settings.port if port is None else port,
                 log_level=settings.log_level.lower())
     return 0

@@ -147,12 +147,23 @@ def _doctor(timeout: float | None) -> int:
         logging.disable(logging.NOTSET)
 
 
+def _port(text: str) -> int:
+    """A TCP port, 0 to 65535 (0: the system picks a free one); argparse's usage error otherwise."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» no es un número de puerto") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"«{text}» está fuera de rango (0 a 65535)")
+    return port
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crisisbot", description="Coordina una crisis: ALERTA ROJA → FIN DE LA CRISIS.")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="chat de terminal (o Slack/WhatsApp si están configurados)")
     serve_parser = sub.add_parser("serve", help="servidor web (Procfile web:)")
-    serve_parser.add_argument("--port", type=int, default=None)
+    serve_parser.add_argument("--port", type=_port, default=None, help="puerto TCP (PORT, 8000); 0: uno libre")
     serve_parser.add_argument("--host", default=None, help="dirección en la que escucha (HOST, 0.0.0.0)")
     check = sub.add_parser("check", help="valida el playbook y el directorio (los configurados, o los archivos dados)")
     check.add_argument("files", nargs="*", type=Path, metavar="ARCHIVO",

@@ -90,10 +90,17 @@ def _read(path: Path, lang: str) -> tuple[Any, yaml.Node | None]:
     """The file's data and its YAML node tree (for the lines)."""
     name = str(path)
     text = _decode(path, lang)
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, most control characters)
+        line = text[: exc.position].count("\n") + 1
+        raise ConfigError([FileProblem(name, line, t(lang, "config.yaml.character", code=f"U+{exc.character:04X}"))]) from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except RecursionError:  # PyYAML composes recursively: thousands of nested «[» or indents
+        line = loader.get_mark().line + 1
+        raise ConfigError([FileProblem(name, line, t(lang, "config.yaml.too_deep"))]) from None
     except yaml.YAMLError as exc:
         words = f"{getattr(exc, 'context', '') or ''} {getattr(exc, 'problem', '') or exc}"
         key = next((k for fragment, k in _YAML_PROBLEMS if fragment in words), "config.yaml.other")
@@ -187,6 +194,8 @@ def _schema_problem(error: ErrorDetails, data: Any, lang: str) -> tuple[Loc, str
         message = t(lang, _TYPES[kind])
     elif kind == "too_short":
         message = t(lang, "config.too_short", min=ctx.get("min_length", 1))
+    elif kind == "string_too_long":
+        message = t(lang, "config.too_long", length=len(value) if isinstance(value, str) else "?", max=ctx.get("max_length"))
     elif kind == "string_pattern_mismatch":
         message = t(lang, "config.pattern", value=value)
     elif kind in ("enum", "literal_error"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,12 +18,13 @@ class Settings(BaseSettings):
     # Language of the company group's messages (each person has their own). Not `LANG`:
     # that is the system locale.
     crisisbot_lang: Literal["es", "en"] = "es"
-    port: int = 8000
+    port: int = Field(default=8000, ge=0, le=65535)  # TCP port of `crisisbot serve`; 0: any free one
     # The address `crisisbot serve` listens on: 0.0.0.0 (every interface, what platforms such
     # as Heroku or Render expect), 127.0.0.1 behind a local proxy, :: for IPv6.
     host: str = "0.0.0.0"
-    log_level: str = "INFO"
-    outbox_max_attempts: int = 8
+    # Python logging level name, any case ("info" is INFO).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    outbox_max_attempts: int = Field(default=8, ge=1)
     # Deliveries at once in `crisisbot serve` (to different people; one person's stay in
     # order). Slack limits posting per channel, and each person's DM is its own channel.
     outbox_concurrency: int = Field(default=16, ge=1, le=64)
@@ -51,7 +52,7 @@ class Settings(BaseSettings):
     twilio_whatsapp_from: str | None = None  # the bot's sender, "whatsapp:+14155238886"
     # Twilio's REST API, or a gateway / local fake (then the Content API is reached there too).
     twilio_api_url: str = "https://api.twilio.com"
-    twilio_messages_per_second: float = 10.0  # the sender's throughput; the transport paces itself
+    twilio_messages_per_second: float = Field(default=10.0, gt=0)  # the sender's throughput; the transport paces itself
     # SMS as the last channel (handlers/sms): the account's SMS number, E.164 ("+14155550100").
     # With it, people no chat channel reaches get the essentials by SMS, and answer by SMS
     # (Twilio's webhook for the number: PUBLIC_BASE_URL + /twilio/sms).
@@ -65,8 +66,8 @@ class Settings(BaseSettings):
     twilio_content_buttons_3: str | None = None
     # The web dashboard (handlers/web): how long a personal link from the bot («panel») opens
     # it, and how long the session it starts lasts in that browser.
-    panel_link_minutes: int = 120
-    panel_session_hours: int = 12
+    panel_link_minutes: int = Field(default=120, ge=1)  # minutes
+    panel_session_hours: int = Field(default=12, ge=1)  # hours
     # Slack (handlers/slack): on when the bot token and the signing secret (HTTP) or the app
     # token (Socket Mode) are set.
     slack_bot_token: SecretStr | None = None  # xoxb-...
@@ -95,6 +96,11 @@ class Settings(BaseSettings):
     database_startup_retry_seconds: float = Field(default=30.0, ge=0)
     # Milliseconds a SQLite writer waits for another process's write lock before failing.
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @property
     def inbox_path(self) -> Path:

@@ -35,7 +35,10 @@ def settings_lang() -> str:
     may be the broken ones); Spanish when unset or unknown."""
     lang = os.environ.get("CRISISBOT_LANG")
     if lang is None and env_file().is_file():
-        values = {k.upper(): v for k, v in dotenv_values(env_file()).items()}
+        try:
+            values = {k.upper(): v for k, v in dotenv_values(env_file()).items()}
+        except UnicodeDecodeError:  # said by `env_not_utf8`
+            values = {}
         lang = values.get("CRISISBOT_LANG")
     return lang if lang in CATALOGS else DEFAULT_LANG
 
@@ -93,9 +96,24 @@ def problems(exc: ValidationError, lang: str) -> list[str]:
     return lines
 
 
+def env_not_utf8(exc: UnicodeDecodeError, lang: str) -> str:
+    """`.env:line: not UTF-8 (byte 0xE9)`: pydantic-settings reads `.env` as UTF-8 and lets
+    the decoding error out."""
+    path = env_file()
+    try:
+        raw = path.read_bytes()
+        line, byte = raw[: exc.start].count(b"\n") + 1, f"0x{raw[exc.start]:02X}"
+    except (OSError, IndexError):
+        line, byte = 1, "?"
+    return f"{path}:{line}: {t(lang, 'config.not_utf8', byte=byte)}"
+
+
 def load_settings() -> Settings:
-    """`Settings()`, or SettingsError with one line per problem, in CRISISBOT_LANG."""
+    """`Settings()`, or SettingsError with one line per problem (a `.env` that is not UTF-8
+    included), in CRISISBOT_LANG."""
     try:
         return Settings()
     except ValidationError as exc:
         raise SettingsError(problems(exc, settings_lang())) from None
+    except UnicodeDecodeError as exc:
+        raise SettingsError([env_not_utf8(exc, settings_lang())]) from None

@@ -68,7 +68,7 @@ SlackId = Annotated[str, AfterValidator(check_slack_id)]
 class Person(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64)  # stored in String(80) columns
     name: Annotated[str, AfterValidator(one_line)]
     roles: list[str] = Field(default_factory=list)
     slack_id: SlackId | None = None

@@ -115,7 +115,7 @@ class Input(_Strict):
 
 
 class Step(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64)  # stored in String(80) columns
     number: str
     title: str
     instructions: list[str] = Field(default_factory=list)
@@ -133,7 +133,7 @@ class Step(_Strict):
 class Recurring(_Strict):
     """A reminder outside any crisis (refresh the Mailchimp contacts every month)."""
 
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64)  # stored in String(80) columns
     cron: str  # crontab(5), read in the playbook's time zone (flows/crontab.py)
     roles: list[str] = Field(min_length=1)
     text: str
@@ -165,7 +165,7 @@ class Banner(_Strict):
 
 
 class Playbook(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64)  # stored in String(80) columns
     name: str
     declare_phrase: str = "ALERTA ROJA"
     close_phrase: str = "FIN DE LA CRISIS"

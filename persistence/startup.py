@@ -110,6 +110,8 @@ def _problem(exc: BaseException, url: URL, shown: str) -> DatabaseProblem:
         if isinstance(inner, OSError) and url.drivername.startswith("sqlite"):  # the lock file, the folder
             path = Path(url.database or "").absolute()
             return DatabaseProblem("cannot_write", url=shown, path=path, folder=path.parent)
+        if isinstance(inner, ConnectionError) and "SSL" in str(inner):  # sslmode=require, a server without TLS:
+            return DatabaseProblem("failed", url=shown, reason=reason)  # it answered; waiting will not change it
         if isinstance(inner, (OSError, TimeoutError, asyncio.TimeoutError)):  # refused, unreachable, DNS, timeout
             return _unreachable(shown, reason or type(inner).__name__)
     return DatabaseProblem("failed", url=shown, reason=reason)

@@ -68,6 +68,13 @@ async def doctor(out: TextIO = sys.stdout, timeout: float = DEFAULT_TIMEOUT) -> 
         print(t(lang, "doctor.title"), file=out)
         report.add(_settings_lines(exc, lang))
         return report.finish()
+    except UnicodeDecodeError as exc:  # a .env that is not UTF-8
+        from bot.settings_errors import env_not_utf8
+
+        report = Report(out, lang)
+        print(t(lang, "doctor.title"), file=out)
+        report.add([fail(env_not_utf8(exc, lang))])  # the line says what to do
+        return report.finish()
     lang = settings.lang
     report = Report(out, lang, secrets=_secrets(settings))
     print(t(lang, "doctor.title"), file=out)

@@ -13,9 +13,10 @@ margin for the clocks' difference; the thread with conversations.replies for a p
 the announcement's thread) and takes the ts of what is there instead of posting again.
 One read covers every row of that conversation for a few seconds (after a crash, the
 channel's rows are checked with one call, not one each); a post to the conversation by
-this process drops it. Both methods are Tier 3 for an app of the workspace (50+ calls a
-minute, https://api.slack.com/methods/conversations.history): a 429 is retried by the
-outbox like any other, still as a row that may have landed.
+this process makes it stale only for that row and part (its answer may be lost). Both
+methods are Tier 3 for an app of the workspace (50+ calls a minute,
+https://api.slack.com/methods/conversations.history): a 429 is retried by the outbox
+like any other, still as a row that may have landed.
 
 What cannot be checked is posted (at least once): a token without `channels:history` /
 `groups:history` / `im:history`, a conversation with more than `MAX_PAGES` pages of
@@ -81,7 +82,7 @@ class _Read:
     oldest: float  # seconds since the epoch
     at: float  # time.monotonic() of the read
     found: dict[tuple[int, int], Found] = field(default_factory=dict)
-    posted_since: set[int] = field(default_factory=set)  # rows this process posted there after the read
+    posted_since: set[tuple[int, int]] = field(default_factory=set)  # (row, part) this process posted after it
 
 
 class PostedMessages:
@@ -94,18 +95,19 @@ class PostedMessages:
         self._reads: dict[tuple[str, str | None], _Read] = {}
         self._warned: set[str] = set()
 
-    def posted(self, channel: str) -> None:
-        """This process posts to `channel` for the row being delivered (`current_attempt`):
-        what was read of it is stale for that row only. The other rows' earlier attempts
-        were made before the read, so it still answers for them: after a crash, a
-        conversation's rows cost one read, not one per row posted (a read per row ran
-        into the Tier 3 limit and its 429 held the person's queue for a minute)."""
+    def posted(self, channel: str, part: int = 0) -> None:
+        """This process posts part `part` of the row being delivered (`current_attempt`) to
+        `channel`: what was read of it is stale for that part only. Any other part was last
+        tried before the read (or by a dead process), so the read still answers for it:
+        after a crash a conversation's rows cost one read, not one per post (a read per
+        post ran into the Tier 3 limit, and the 429 held the person's later rows for a
+        minute, bench/reliability_kill.py)."""
         attempt = current_attempt.get()
         for key in [k for k in self._reads if k[0] == channel]:
             if attempt is None:
                 del self._reads[key]
             else:
-                self._reads[key].posted_since.add(attempt.row)
+                self._reads[key].posted_since.add((attempt.row, part))
 
     async def find(self, channel: str, thread_ts: str | None, attempt: Attempt, part: int) -> Found | None:
         """The message posted for part `part` of the attempt's row in the conversation
@@ -117,7 +119,7 @@ class PostedMessages:
         key = (channel, thread_ts)
         read = self._reads.get(key)
         if (read is None or read.oldest > oldest or time.monotonic() - read.at > FRESH_SECONDS
-                or attempt.row in read.posted_since):
+                or (attempt.row, part) in read.posted_since):
             read = await self._read(channel, thread_ts, oldest)
             if read is None:
                 return None

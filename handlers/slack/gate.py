@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from pydantic import ValidationError
 from slack_bolt.request.internals import build_normalized_headers, extract_content_type, parse_body
@@ -92,6 +94,11 @@ class SlackGate:
             payload = parse_body(text, content_type)  # exactly as Bolt will
         except (ValueError, RecursionError):
             return Verdict(400, "not JSON or a form")
+        if text and not (content_type == "application/json" or text.startswith("{")):  # a form, as Bolt decides
+            counts = Counter(name for name, _ in parse_qsl(text, keep_blank_values=True))
+            repeated = sorted(name for name, count in counts.items() if count > 1)
+            if repeated:  # Slack sends each field once; Bolt would keep the last one silently
+                return Verdict(400, f"field {repeated[0][:40]!r} repeated")
         return shape(payload)
 
 

@@ -352,7 +352,7 @@ class SlackTransport:
             ts, where = found.ts, found.channel
         else:
             if self._posted is not None:
-                self._posted.posted(channel)
+                self._posted.posted(channel, part)
             response = await self.client.chat_postMessage(channel=channel, **payload)
             ts, where = str(response["ts"]), str(response.get("channel") or channel)
         if channel == self.channel:

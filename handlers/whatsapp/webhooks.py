@@ -84,7 +84,7 @@ class TwilioGuard:
     async def verified_form(self, request: Request) -> FormData:
         """The form, if Twilio signed it. Raises Rejected: 403 for a missing, malformed or
         wrong signature (and an algorithm the validator does not know), 413 for a body over
-        MAX_FORM_BYTES, 400 for a body that is not a UTF-8 form. Nothing but the form is
+        MAX_FORM_BYTES, 400 for a body that is not a UTF-8 form or repeats a field. Nothing but the form is
         parsed before the signature is checked (the validator signs the form's fields)."""
         signature = request.headers.get(SIGNATURE_HEADER) or ""
         algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
@@ -105,6 +105,9 @@ class TwilioGuard:
         if not self.validator.validate(url, form, signature, algorithm):
             self.hint.bad_signature(request.url.path)
             raise Rejected(403, "bad signature")
+        repeated = sorted({name for name, _ in pairs if len(form.getlist(name)) > 1})
+        if repeated:  # Twilio sends each field once (media are MediaUrl0, MediaUrl1...): which one would count?
+            raise Rejected(400, f"field {repeated[0][:40]!r} repeated")
         return form
 
     def guarded(self, endpoint: Callable[[Request, FormData], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:

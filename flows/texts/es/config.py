@@ -17,6 +17,8 @@ TEXTS: dict[str, str] = {
     "config.yaml.unclosed_bracket": "falta cerrar «]» o «}}»",
     "config.yaml.indent": "la sangría no cuadra con la de las líneas anteriores",
     "config.yaml.other": "YAML no válido: {problem}",
+    "config.yaml.character": "carácter no admitido {code} (un carácter de control): bórralo",
+    "config.yaml.too_deep": "anidado a demasiada profundidad (listas o sangrías unas dentro de otras): simplifícalo",
     "config.duplicate_key": "la clave «{name}» está repetida (líneas {first} y {second}): la segunda borraría la primera; deja una sola",
     # where, in the playbook's terms
     "config.where.step": "paso {number}",
@@ -31,6 +33,7 @@ TEXTS: dict[str, str] = {
     "config.type.bool": "debe ser true o false",
     "config.type.int": "debe ser un número entero",
     "config.too_short": "no puede estar vacío (al menos {min} elemento(s))",
+    "config.too_long": "demasiado largo: {length} caracteres, como mucho {max}",
     "config.pattern": "«{value}» no vale: solo minúsculas, números y «_»",
     "config.choice": "«{value}» no vale: debe ser uno de {expected}",
     "config.duration": "duración no válida «{value}»: usa por ejemplo '10m', '1h' o '2h30m'",
