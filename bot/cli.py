@@ -60,6 +60,10 @@ async def _run_terminal(settings: Settings) -> int:
     from handlers.terminal.session import TerminalSession
     from handlers.terminal.transport import TerminalTransport
 
+    if "log_level" not in settings.model_fields_set:
+        # The terminal is the chat: the log (on the same screen) shows only what needs a
+        # person's attention, unless LOG_LEVEL asks for more.
+        logging.getLogger().setLevel(logging.WARNING)
     clock = SystemClock()
     playbook, directory = load_all(settings.playbook, settings.directory, settings.lang)
     assert directory is not None

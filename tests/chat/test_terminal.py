@@ -96,3 +96,17 @@ def test_informe_lists_and_prints_the_bitacora(tmp_path: Path) -> None:
     assert f"Bitácora de la crisis {crisis_id}" in report.stdout
     assert "Jaime · terminal · Decretó ALERTA ROJA" in report.stdout
     assert "Mensaje entregado a Luis por terminal" in report.stdout
+
+
+def test_the_terminal_screen_carries_the_chat_not_the_log(tmp_path: Path) -> None:
+    """The log shares the screen with the chat: by default only what needs attention shows;
+    LOG_LEVEL=INFO brings the rest back."""
+    env = {k: v for k, v in os.environ.items() if k != "LOG_LEVEL"}
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 't.db'}"
+    quiet = subprocess.run([sys.executable, "-m", "bot.cli", "run"], input="Jaime: ALERTA ROJA\n", capture_output=True,
+                           text=True, cwd=ROOT, env=env, timeout=120)
+    assert quiet.returncode == 0 and "🚨 ALERTA ROJA" in quiet.stdout
+    assert "INFO" not in quiet.stderr
+    chatty = subprocess.run([sys.executable, "-m", "bot.cli", "run"], input="Luis: estado\n", capture_output=True,
+                            text=True, cwd=ROOT, env={**env, "LOG_LEVEL": "INFO"}, timeout=120)
+    assert "INFO bot.outbox" in chatty.stderr
