@@ -3,42 +3,24 @@ answers by SMS, and SMS always last in routing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
 
 from bot.routing import Router
 from flows.directory import Directory, Person
 from flows.messages import Action, ActionKind, Button, OutMessage
-from handlers.sms.feature import SmsFeature
 from handlers.sms.gsm import is_gsm, segments, to_gsm
 from handlers.sms.render import sms_text
 from tests.support import RecordingTransport
 from tests.whatsapp.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SMS_SENDER, FakeTwilio
-from tests.whatsapp.harness import Phones, open_app, sign, whatsapp_settings
+from tests.whatsapp.harness import Phones, sign
 
 LUIS = "+56911110005"
 
 
 @pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    fake = FakeTwilio().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
-@pytest.fixture
-def phones(tmp_path: Path, twilio: FakeTwilio) -> Iterator[Phones]:
-    settings = whatsapp_settings(tmp_path, twilio, twilio_sms_from=SMS_SENDER)
-    client, phones = open_app(settings, twilio, [SmsFeature(settings)])
-    try:
-        yield phones
-    finally:
-        client.__exit__(None, None, None)
+def phones(with_sms: Phones) -> Phones:
+    return with_sms
 
 
 def sms_form(number: str, body: str, sid: str) -> dict[str, str]:

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.whatsapp.fake_twilio import FakeTwilio
+from handlers.sms.feature import SmsFeature
+from tests.whatsapp.fake_twilio import SMS_SENDER, FakeTwilio
 from tests.whatsapp.harness import Phones, open_app, whatsapp_settings
 
 OpenPhones = Callable[..., Phones]
@@ -43,3 +44,14 @@ def open_phones(tmp_path: Path, twilio: FakeTwilio) -> Iterator[OpenPhones]:
 @pytest.fixture
 def phones(open_phones: OpenPhones) -> Phones:
     return open_phones()
+
+
+@pytest.fixture
+def with_sms(tmp_path: Path, twilio: FakeTwilio) -> Iterator[Phones]:
+    """The app with WhatsApp and SMS (TWILIO_SMS_FROM) on the same fake Twilio account."""
+    settings = whatsapp_settings(tmp_path, twilio, twilio_sms_from=SMS_SENDER)
+    client, phones = open_app(settings, twilio, [SmsFeature(settings)])
+    try:
+        yield phones
+    finally:
+        client.__exit__(None, None, None)

@@ -5,7 +5,6 @@ too. The fake Twilio refuses whatever WhatsApp or Twilio would refuse."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -96,16 +95,6 @@ def test_an_english_speaker_outside_the_window_gets_english_and_can_answer(open_
     phones.write("Luis", "take 2")
     assert "OK, task 2 (Contacto con Entel) is yours." in phones.texts("Luis")
     assert phones.twilio.refused == []
-
-
-@pytest.fixture
-def with_sms(tmp_path: Path, twilio: FakeTwilio) -> Iterator[Phones]:
-    settings = whatsapp_settings(tmp_path, twilio, twilio_sms_from=SMS_SENDER)
-    client, phones = open_app(settings, twilio, [SmsFeature(settings)])
-    try:
-        yield phones
-    finally:
-        client.__exit__(None, None, None)
 
 
 def test_whatsapp_and_sms_both_failing_is_reported_once_naming_both(with_sms: Phones) -> None:
