@@ -36,6 +36,7 @@ class TaskState(StrEnum):
     CLAIMED = "claimed"
     DONE = "done"
     CANCELLED = "cancelled"  # the crisis ended before it was done
+    SKIPPED = "skipped"  # «no necesaria»: somebody with the rights said so, with a reason (`Task.skip_reason`)
 
 
 class TaskEvent(StrEnum):
@@ -44,6 +45,7 @@ class TaskEvent(StrEnum):
     RELEASE = "release"  # "No puedo" from the owner
     COMPLETE = "complete"
     CANCEL = "cancel"
+    SKIP = "skip"  # not needed (a closing step that undoes what was never done, or a coordinator's call)
 
 
 class ProposalState(StrEnum):
@@ -73,6 +75,9 @@ TASK_MOVES: dict[tuple[TaskState, TaskEvent], TaskState] = {
     (TaskState.CLAIMED, TaskEvent.RELEASE): TaskState.OPEN,
     (TaskState.CLAIMED, TaskEvent.COMPLETE): TaskState.DONE,
     (TaskState.CLAIMED, TaskEvent.CANCEL): TaskState.CANCELLED,
+    (TaskState.WAITING, TaskEvent.SKIP): TaskState.SKIPPED,
+    (TaskState.OPEN, TaskEvent.SKIP): TaskState.SKIPPED,
+    (TaskState.CLAIMED, TaskEvent.SKIP): TaskState.SKIPPED,
 }
 
 PROPOSAL_MOVES: dict[tuple[ProposalState, ProposalEvent], ProposalState] = {
@@ -109,13 +114,20 @@ class Task:
     reminders: int = 0
     escalations: int = 0
     checkin_pending: bool = False
+    skip_reason: str | None = None  # why it was not needed (SKIPPED); done_by/done_at say who and when
+    asked_at: datetime | None = None  # when `asking` was asked: the question expires
 
     def move(self, event: TaskEvent) -> None:
         self.state = next_state(TASK_MOVES, "task", self.state, event)
 
     @property
     def finished(self) -> bool:
-        return self.state in (TaskState.DONE, TaskState.CANCELLED)
+        return self.state in (TaskState.DONE, TaskState.CANCELLED, TaskState.SKIPPED)
+
+    @property
+    def satisfied(self) -> bool:
+        """Done, or not needed: what a later step waiting on it (`after`, `checks`) accepts."""
+        return self.state in (TaskState.DONE, TaskState.SKIPPED)
 
 
 @dataclass
@@ -131,6 +143,7 @@ class Crisis:
     closing_at: datetime | None = None
     closing_by: str | None = None
     closed_at: datetime | None = None
+    clock_offset: int | None = None  # seconds: a drill in the terminal runs on simulated time (now + offset); None: real time
     tasks: dict[str, Task] = field(default_factory=dict)
 
     def move(self, event: CrisisEvent) -> None:

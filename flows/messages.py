@@ -21,6 +21,10 @@ class ActionKind(StrEnum):
     DISMISS = "dismiss"
     STATUS = "status"
     PANEL = "panel"  # a link to the web dashboard (ref: the crisis id, or "-")
+    SKIP = "skip"  # «No necesaria»: the task is not needed (value: the reason)
+    ASSIGN = "assign"  # take it for someone, or hand it to another responsible (value: the person id)
+    CORRECT = "correct"  # correct the value a task recorded (value: the new value)
+    NOTE = "note"  # add a note to the bitácora (ref: the crisis id; value: the text)
 
 
 @dataclass(frozen=True)

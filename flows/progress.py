@@ -95,7 +95,7 @@ def activate_ready(turn: Turn, by: str) -> None:
     assert crisis is not None
     for step, task in turn.task_pairs():
         if task.state == TaskState.WAITING and all(
-            crisis.tasks[s].state == TaskState.DONE for s in step.after if s in crisis.tasks
+            crisis.tasks[s].satisfied for s in step.after if s in crisis.tasks
         ):
             activate(turn, step, task, by)
 
@@ -149,6 +149,22 @@ def complete(turn: Turn, step: Step, task: Task, by: str, value: str | None = No
         if not turn.is_responsible(by, step):
             announce_card(turn, step, task, by)
     activate_ready(turn, by)
+    finish_if_done(turn)
+
+
+def skip(turn: Turn, step: Step, task: Task, by: str | None, reason: str) -> None:
+    """Mark a task «no necesaria» (`by`: who decided; None: the bot, from the playbook),
+    tell who needs to know, and move the crisis on as if it were done."""
+    crisis = turn.out.crisis
+    assert crisis is not None
+    task.move(TaskEvent.SKIP)
+    task.done_at, task.done_by, task.skip_reason = turn.now, by, reason
+    task.asking, task.asked_at, task.checkin_pending = None, None, False
+    cancel_timers(turn, step)
+    turn.log("skipped", by, step.id, reason=reason)
+    if not step.claimed_by_declarer and step.auto is None:
+        refresh_cards(turn, step, task)
+    activate_ready(turn, by or crisis.declared_by)
     finish_if_done(turn)
 
 

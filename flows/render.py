@@ -75,6 +75,8 @@ def task_state_line(
         return t(lang, "card_waiting", after=after_numbers(playbook, step))
     if task.state == TaskState.CANCELLED:
         return t(lang, "card_cancelled")
+    if task.state == TaskState.SKIPPED:
+        return t(lang, "card_skipped", by=who(directory, task.done_by, lang), reason=task.skip_reason or "-")
     if task.state == TaskState.DONE:
         by = who(directory, task.done_by, lang)
         at = clock_time(task.done_at, tz) if task.done_at else "?"
@@ -131,6 +133,8 @@ def status_icon_detail(
         return "✅", detail
     if task.state == TaskState.CANCELLED:
         return "⛔", t(lang, "status_cancelled")
+    if task.state == TaskState.SKIPPED:
+        return "➖", t(lang, "status_skipped", by=who(directory, task.done_by, lang), reason=task.skip_reason or "-")
     if task.state == TaskState.WAITING:
         return "⏳", t(lang, "status_waiting", after=after_numbers(playbook, step))
     elapsed = age(now - since, lang) if now and since else "?"

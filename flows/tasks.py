@@ -48,6 +48,10 @@ def refuse_if_inactive(turn: Turn, by: str, step: Step, task: Task) -> bool:
     if task.state == TaskState.CANCELLED:
         turn.send_key(by, "task_cancelled", number=step.number)
         return True
+    if task.state == TaskState.SKIPPED:
+        turn.send_key(by, "task_skipped", number=step.number, by=render.who(turn.directory, task.done_by, turn.lang_of(by)),
+                      reason=task.skip_reason or "-")
+        return True
     if task.state == TaskState.WAITING:
         turn.send_key(by, "task_waiting", number=step.number, after=render.after_numbers(turn.playbook, step))
         return True
@@ -95,7 +99,7 @@ def finish(turn: Turn, by: str, step: Step, task: Task, value: str | None = None
     if step.checks:
         crisis = turn.out.crisis
         assert crisis is not None
-        pending = [turn.playbook.step(s).number for s in step.checks if crisis.tasks[s].state != TaskState.DONE]
+        pending = [turn.playbook.step(s).number for s in step.checks if not crisis.tasks[s].satisfied]
         if pending:
             turn.send_key(by, "checks_pending", steps=", ".join(pending))
             return

@@ -58,7 +58,8 @@ Plan = Callable[[OutMessage], Sequence[Deliverable]]
 """Turns a message into outbox rows: whom, through which channel (bot.routing)."""
 
 TASK_FIELDS = ("state", "activated_at", "deadline_at", "owner", "claimed_at", "done_at", "done_by", "value",
-                "acks", "declined", "asking", "reminders", "escalations", "checkin_pending")
+                "acks", "declined", "asking", "reminders", "escalations", "checkin_pending",
+               "skip_reason", "asked_at")
 
 
 def _crisis_from(row: Row[Any], task_rows: Sequence[Row[Any]]) -> Crisis:
@@ -66,6 +67,7 @@ def _crisis_from(row: Row[Any], task_rows: Sequence[Row[Any]]) -> Crisis:
         id=row.id, playbook_id=row.playbook_id, state=CrisisState(row.state), declared_at=row.declared_at,
         declared_by=row.declared_by, playbook_json=row.playbook_json, description=row.description,
         reported_by=row.reported_by, closing_at=row.closing_at, closing_by=row.closing_by, closed_at=row.closed_at,
+        clock_offset=row.clock_offset,
     )
     for t in task_rows:
         values = {name: getattr(t, name) for name in TASK_FIELDS}

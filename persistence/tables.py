@@ -60,6 +60,7 @@ crises = Table(
     Column("closing_by", String(80)),
     Column("closed_at", UTCDateTime()),
     Column("playbook_json", Text, nullable=False),
+    Column("clock_offset", Integer),  # seconds of simulated time (a drill in the terminal); NULL: real time
 )
 
 tasks = Table(
@@ -82,6 +83,8 @@ tasks = Table(
     Column("reminders", Integer, nullable=False),
     Column("escalations", Integer, nullable=False),
     Column("checkin_pending", Boolean, nullable=False),
+    Column("skip_reason", Text),
+    Column("asked_at", UTCDateTime()),
     ForeignKeyConstraint(["crisis_id"], ["crises.id"], ondelete="CASCADE"),
 )
 

@@ -155,6 +155,7 @@ def crisis_row(crisis: Crisis) -> dict[str, Any]:
         "declared_at": crisis.declared_at, "declared_by": crisis.declared_by, "reported_by": crisis.reported_by,
         "description": crisis.description, "closing_at": crisis.closing_at, "closing_by": crisis.closing_by,
         "closed_at": crisis.closed_at, "playbook_json": crisis.playbook_json,
+        "clock_offset": crisis.clock_offset,
     }
 
 

@@ -31,6 +31,9 @@ EXPECTED_TASK = {
     (TS.CLAIMED, TE.RELEASE): TS.OPEN,
     (TS.CLAIMED, TE.COMPLETE): TS.DONE,
     (TS.CLAIMED, TE.CANCEL): TS.CANCELLED,
+    (TS.WAITING, TE.SKIP): TS.SKIPPED,
+    (TS.OPEN, TE.SKIP): TS.SKIPPED,
+    (TS.CLAIMED, TE.SKIP): TS.SKIPPED,
 }
 EXPECTED_CRISIS = {
     (CrisisState.ACTIVE, CrisisEvent.CLOSE): CrisisState.CLOSING,
@@ -65,7 +68,7 @@ def test_every_pair_is_allowed_or_refused(name, table, expected, state, event) -
 
 
 def test_finished_tasks_never_move_again() -> None:
-    for state in (TaskState.DONE, TaskState.CANCELLED):
+    for state in (TaskState.DONE, TaskState.CANCELLED, TaskState.SKIPPED):
         for event in TaskEvent:
             with pytest.raises(IllegalMove):
                 next_state(TASK_MOVES, "task", state, event)

@@ -1,15 +1,23 @@
 """English: the same keys as flows/texts/es, one module per part of the bot."""
 
+from flows.texts.en.buttons import TEXTS as BUTTONS
+from flows.texts.en.closing import TEXTS as CLOSING
 from flows.texts.en.config import TEXTS as CONFIG
 from flows.texts.en.contact import TEXTS as CONTACT
 from flows.texts.en.core import TEXTS as CORE
 from flows.texts.en.database import TEXTS as DATABASE
+from flows.texts.en.digest import TEXTS as DIGEST
 from flows.texts.en.doctor import TEXTS as DOCTOR
+from flows.texts.en.drill import TEXTS as DRILL
 from flows.texts.en.inbox import TEXTS as INBOX
+from flows.texts.en.inputs import TEXTS as INPUTS
+from flows.texts.en.manage import TEXTS as MANAGE
+from flows.texts.en.safety import TEXTS as SAFETY
 from flows.texts.en.slack import TEXTS as SLACK
 from flows.texts.en.slack_degraded import TEXTS as SLACK_DEGRADED
 from flows.texts.en.sms import TEXTS as SMS
 from flows.texts.en.web import TEXTS as WEB
 from flows.texts.en.whatsapp import TEXTS as WHATSAPP
 
-TEXTS: dict[str, str] = {**CORE, **INBOX, **SLACK_DEGRADED, **CONTACT, **WEB, **WHATSAPP, **SMS, **SLACK, **DOCTOR, **CONFIG, **DATABASE}
+TEXTS: dict[str, str] = {**CORE, **INBOX, **SLACK_DEGRADED, **CONTACT, **WEB, **WHATSAPP, **SMS, **SLACK, **DOCTOR, **CONFIG, **DATABASE,
+                       **SAFETY, **BUTTONS, **DIGEST, **CLOSING, **INPUTS, **DRILL, **MANAGE}

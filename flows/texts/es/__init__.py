@@ -1,15 +1,23 @@
 """Spanish, the default: every text a person reads, one module per part of the bot."""
 
+from flows.texts.es.buttons import TEXTS as BUTTONS
+from flows.texts.es.closing import TEXTS as CLOSING
 from flows.texts.es.config import TEXTS as CONFIG
 from flows.texts.es.contact import TEXTS as CONTACT
 from flows.texts.es.core import TEXTS as CORE
 from flows.texts.es.database import TEXTS as DATABASE
+from flows.texts.es.digest import TEXTS as DIGEST
 from flows.texts.es.doctor import TEXTS as DOCTOR
+from flows.texts.es.drill import TEXTS as DRILL
 from flows.texts.es.inbox import TEXTS as INBOX
+from flows.texts.es.inputs import TEXTS as INPUTS
+from flows.texts.es.manage import TEXTS as MANAGE
+from flows.texts.es.safety import TEXTS as SAFETY
 from flows.texts.es.slack import TEXTS as SLACK
 from flows.texts.es.slack_degraded import TEXTS as SLACK_DEGRADED
 from flows.texts.es.sms import TEXTS as SMS
 from flows.texts.es.web import TEXTS as WEB
 from flows.texts.es.whatsapp import TEXTS as WHATSAPP
 
-TEXTS: dict[str, str] = {**CORE, **INBOX, **SLACK_DEGRADED, **CONTACT, **WEB, **WHATSAPP, **SMS, **SLACK, **DOCTOR, **CONFIG, **DATABASE}
+TEXTS: dict[str, str] = {**CORE, **INBOX, **SLACK_DEGRADED, **CONTACT, **WEB, **WHATSAPP, **SMS, **SLACK, **DOCTOR, **CONFIG, **DATABASE,
+                       **SAFETY, **BUTTONS, **DIGEST, **CLOSING, **INPUTS, **DRILL, **MANAGE}
