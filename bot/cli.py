@@ -8,7 +8,6 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from bot.loading import ConfigError, FileProblem, kind_of, load_all
 from bot.settings import Settings
@@ -56,36 +55,24 @@ def _check(settings: Settings, files: list[Path]) -> int:
 
 async def _run_terminal(settings: Settings) -> int:
     from bot.clock import SystemClock
-    from bot.runtime import Runtime
-    from handlers.terminal.session import TerminalSession
-    from handlers.terminal.transport import TerminalTransport
+    from handlers.terminal.start import open_session
 
     if "log_level" not in settings.model_fields_set:
         # The terminal is the chat: the log (on the same screen) shows only what needs a
         # person's attention, unless LOG_LEVEL asks for more.
         logging.getLogger().setLevel(logging.WARNING)
-    clock = SystemClock()
-    playbook, directory = load_all(settings.playbook, settings.directory, settings.lang)
-    assert directory is not None
-    transport = TerminalTransport(sys.stdout, directory, clock, ZoneInfo(playbook.timezone), settings.lang)
-    runtime = await Runtime.build(settings, transports={"terminal": transport}, clock=clock)
-    if settings.secret_key is not None:  # links a `crisisbot serve` with the same key accepts
-        from handlers.web.links import SignedLinks
-
-        runtime.service.links = SignedLinks.from_settings(settings)
-    session = TerminalSession(runtime, sys.stdout, echo=not sys.stdin.isatty())
+    session = await open_session(settings, SystemClock(), sys.stdout, echo=not sys.stdin.isatty())
     try:
-        await runtime.start()
-        await session.run(sys.stdin, interactive=sys.stdin.isatty())
+        await session.run(sys.stdin, interactive=sys.stdin.isatty(), welcome=False)
     finally:
-        await runtime.stop()
+        await session.rt.stop()
     return 0
 
 
 async def _report(settings: Settings, crisis_id: str | None, html: Path | None = None, csv: Path | None = None) -> int:
     """The report in Markdown on stdout (its bitácora whole), or as HTML and CSV files."""
     from bot.clock import SystemClock
-    from bot.report import crisis_ids, csv_report, html_report, load_report, markdown_report
+    from bot.report import crisis_listing, csv_report, html_report, load_report, markdown_report
     from persistence.startup import open_database
 
     playbook, directory = load_all(settings.playbook, settings.directory, settings.lang)
@@ -94,8 +81,8 @@ async def _report(settings: Settings, crisis_id: str | None, html: Path | None =
                              retry_seconds=settings.database_startup_retry_seconds, lang=settings.lang)
     try:
         if crisis_id is None:
-            ids = await crisis_ids(db)
-            print("\n".join(ids) if ids else "No hay crisis registradas.")
+            listing = await crisis_listing(db, settings.lang)
+            print("\n".join(listing) if listing else t(settings.lang, "list_none"))
             return 0
         report = await load_report(db, crisis_id, directory, SystemClock().now())
     finally:
@@ -110,7 +97,7 @@ async def _report(settings: Settings, crisis_id: str | None, html: Path | None =
         csv.write_text(csv_report(report, directory, settings.lang), encoding="utf-8")
         print(f"Bitácora CSV: {csv}", file=sys.stderr)
     if html is None and csv is None:
-        print(markdown_report(report, directory, settings.lang, with_deliveries=True))
+        print(markdown_report(report, directory, settings.lang))
     return 0
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings
+from persistence import drill as drill_reads
 from persistence import health as health_reads
 from persistence import repository as repo
 from persistence.database import reading
@@ -63,12 +64,14 @@ async def check(runtime: Runtime, thresholds: Thresholds) -> tuple[bool, dict[st
     outbox: dict[str, Any] = {"transports": sorted(runtime.service.router.transports),
                               "oldest_undelivered_at": None, "oldest_undelivered_age_seconds": 0.0}
     try:
-        next_due, oldest = await asyncio.wait_for(_reads(runtime), DATABASE_TIMEOUT_SECONDS)
+        next_due, oldest, drills = await asyncio.wait_for(_reads(runtime), DATABASE_TIMEOUT_SECONDS)
     except Exception as exc:  # noqa: BLE001 -- a database that does not answer is what this reports
         problems.append(DATABASE_UNREACHABLE)
         body_error = f"{type(exc).__name__}: {exc}"[:300]
         return False, {"ok": False, "playbook": runtime.playbook.id, "problems": problems, "timers": timers,
                        "outbox": outbox, "database_error": body_error}
+    if drills:  # their timers are due on the terminal's simulated clock: `crisisbot run` fires them
+        timers["left_to_terminal"] = drills
     if next_due is not None:
         timers["next_due_at"] = _iso(next_due)
         timers["overdue_seconds"] = max((now - next_due).total_seconds(), 0.0)
@@ -87,6 +90,11 @@ async def check(runtime: Runtime, thresholds: Thresholds) -> tuple[bool, dict[st
                           "timers": timers, "outbox": outbox}
 
 
-async def _reads(runtime: Runtime) -> tuple[datetime | None, datetime | None]:
+async def _reads(runtime: Runtime) -> tuple[datetime | None, datetime | None, list[str]]:
+    """The next timer this process would fire, the oldest undelivered message, and the open
+    crises on simulated time whose timers it leaves to the terminal (bot/scheduler.py)."""
+    real_time_only = not runtime.timers.drill
     async with reading(runtime.db) as conn:
-        return await repo.next_due(conn), await health_reads.oldest_undelivered(conn)
+        drills = await drill_reads.simulated_crises(conn) if real_time_only else []
+        return (await repo.next_due(conn, real_time_only=real_time_only), await health_reads.oldest_undelivered(conn),
+                drills)

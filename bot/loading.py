@@ -257,6 +257,7 @@ def load_all(playbook_path: Path, directory_path: Path | None, lang: str = "es")
     if directory_path is not None:
         try:
             directory, dir_node = _model(directory_path, Directory, lang)
+            directory = directory.with_default_lang(lang)  # who says no `lang` reads CRISISBOT_LANG
         except ConfigError as exc:
             problems.extend(exc.problems)
     if playbook is not None:
@@ -274,6 +275,7 @@ def load_directory(path: Path, playbook: Playbook, playbook_path: Path, lang: st
     """The directory at `path`, checked against the running playbook (a reload: the
     playbook is not read again). ConfigError as `load_all`."""
     directory, node = _model(path, Directory, lang)
+    directory = directory.with_default_lang(lang)  # who says no `lang` reads CRISISBOT_LANG
     found = check_directory(directory, playbook)
     problems = _locate(found, {"playbook": (playbook_path, None), "directory": (path, node)}, lang)
     if problems:

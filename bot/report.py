@@ -15,9 +15,10 @@ from bot.reports.gantt import gantt_svg
 from bot.reports.html import to_html
 from bot.reports.markdown import to_markdown
 from bot.reports.view import build
+from flows.clock import crisis_now
 from flows.directory import Directory
 from flows.playbook import Playbook
-from flows.render import log_lines, status_text
+from flows.render import RECEIPTS, log_lines, status_text
 from flows.report import Report, compute
 from flows.texts import t
 from persistence import repository as repo
@@ -25,17 +26,20 @@ from persistence.database import reading
 
 
 async def load_report(db: AsyncEngine, crisis_id: str, directory: Directory, now: datetime) -> Report | None:
-    """The figures of a crisis; `now` measures a crisis that is still open."""
+    """The figures of a crisis; `now` (the wall clock) measures a crisis that is still open,
+    on the crisis's own clock (a drill on simulated time: flows/clock.py `crisis_now`)."""
     async with reading(db) as conn:
         crisis = await repo.load_crisis(conn, crisis_id)
         if crisis is None:
             return None
         entries = await repo.crisis_log(conn, crisis_id)
+    now = crisis_now(now, crisis.clock_offset, max((e.at for e in entries), default=None))
     return compute(crisis, Playbook.from_frozen(crisis.playbook_json), directory, entries, now)
 
 
-def markdown_report(report: Report, directory: Directory, lang: str, with_deliveries: bool = False) -> str:
-    return to_markdown(build(report, directory, lang, with_deliveries))
+def markdown_report(report: Report, directory: Directory, lang: str) -> str:
+    """Message receipts are counted, not listed: they are in the CSV only (issue 11, point 6)."""
+    return to_markdown(build(report, directory, lang))
 
 
 def html_report(
@@ -59,10 +63,25 @@ async def text_report(db: AsyncEngine, crisis_id: str, directory: Directory, lan
     tz = ZoneInfo(playbook.timezone)
     at = crisis.closed_at or (entries[-1].at if entries else crisis.declared_at)
     status = status_text(crisis, playbook, directory, at, lang, tz)
-    lines = "\n".join(log_lines(entries, directory, playbook, lang, tz))
+    lines = "\n".join(log_lines(entries, directory, playbook, lang, tz, RECEIPTS))
     return f"{status}\n\n{t(lang, 'log_head', id=crisis.id, lines=lines)}"
 
 
-async def crisis_ids(db: AsyncEngine) -> list[str]:
+DESCRIPTION_WIDTH = 60
+
+
+async def crisis_listing(db: AsyncEngine, lang: str) -> list[str]:
+    """`crisisbot informe` without an id: one line per crisis, newest first, with its id,
+    when it was declared (its playbook's time zone), its state and its description
+    (first line, cut at DESCRIPTION_WIDTH characters)."""
     async with reading(db) as conn:
-        return [c.id for c in await repo.list_crises(conn)]
+        crises = await repo.list_crises(conn)
+    lines = []
+    for crisis in crises:
+        tz = ZoneInfo(Playbook.from_frozen(crisis.playbook_json).timezone)
+        first = (crisis.description or "").strip().splitlines()[0] if (crisis.description or "").strip() else ""
+        if len(first) > DESCRIPTION_WIDTH:
+            first = first[:DESCRIPTION_WIDTH - 1].rstrip() + "…"
+        lines.append(t(lang, "list_line", id=crisis.id, at=crisis.declared_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                       state=t(lang, f"phase_{crisis.state.value}"), description=first or t(lang, "list_no_description")))
+    return lines

@@ -28,6 +28,11 @@ REMOTE_REACH: dict[str, Callable[[Person], bool]] = {
 (the local transport's own `reaches` is finer: Slack knows whom it resolved)."""
 REMOTE_GROUP_MODE = {"slack": "post", "terminal": "post", "whatsapp": "relay", "sms": "relay"}
 """Each transport's `group_mode` (bot/outbox.py) as its handlers set it."""
+SENDS_ANEW = frozenset({"whatsapp", "sms", "terminal"})
+"""Transports that cannot edit a message they sent: a redraw would be a new message
+(bot/compact.py). A transport may say otherwise with its `edits_in_place` attribute."""
+NOT_COMPACTED = frozenset({"whatsapp"})
+"""Channels that send anew but are not folded yet (`compacts`), seen from another process."""
 LAST_RESORT = frozenset({"sms"})
 """Transports tried after every chat channel, whatever a person prefers (handlers/sms)."""
 
@@ -66,6 +71,18 @@ class Router:
         rule = REMOTE_REACH.get(name)
         return rule is not None and name in self.peers() and rule(person)
 
+    def edits_in_place(self, name: str) -> bool:
+        """Whether the channel redraws a card in place (Slack), rather than sending it anew."""
+        return bool(getattr(self.transports.get(name), "edits_in_place", name not in SENDS_ANEW))
+
+    def compacts(self, name: str) -> bool:
+        """Whether bot/compact.py folds this channel's messages: one that cannot edit in place,
+        unless its transport says `compact = False` (WhatsApp, for now: its approved
+        templates outside the 24-hour window are made for one card per message)."""
+        if self.edits_in_place(name):
+            return False
+        return bool(getattr(self.transports.get(name), "compact", name not in NOT_COMPACTED))
+
     def group_mode(self, name: str) -> str:
         transport = self.transports.get(name)
         return transport.group_mode if transport is not None else REMOTE_GROUP_MODE.get(name, "none")
@@ -91,7 +108,8 @@ class Router:
         deliveries = []
         for name in self.channels():
             mode = self.group_mode(name)
-            if mode == "post":
+            if mode == "post" and (message.kind != "summary" or self.edits_in_place(name)):
+                # the live summary only where it is updated in place, not as a new line each time
                 deliveries.append(Delivery(GROUP, name, message))
             elif mode == "relay" and message.kind != "summary":
                 # Stands in for a group the platform cannot post to (WhatsApp): everyone

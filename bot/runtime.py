@@ -50,10 +50,11 @@ class Runtime:
     @classmethod
     async def build(
         cls, settings: Settings, transports: Mapping[str, Transport], clock: Clock | None = None,
-        concurrency: int = 1,
+        concurrency: int = 1, drill: bool = False,
     ) -> Runtime:
         """Load and check the files first (a broken file stops the start-up), then the database
-        (opened and migrated; raises DatabaseProblem with the line to print)."""
+        (opened and migrated; raises DatabaseProblem with the line to print). `drill`: the
+        terminal, which fires the timers of crises on simulated time (bot/scheduler.py)."""
         playbook, directory = load_all(settings.playbook, settings.directory, settings.lang)
         assert directory is not None
         db = await open_database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
@@ -65,7 +66,7 @@ class Runtime:
                               make_way=lambda: service.inbound.quiet(MAKE_WAY_SECONDS),
                               heartbeat=Heartbeat.from_settings(settings))
         router.peers = outbox.peers  # rows go through any live process's channels (bot/routing.py)
-        timers = TimerScheduler(service, active=bool(transports))  # no chat transport: fires no timer
+        timers = TimerScheduler(service, active=bool(transports), drill=drill)  # no chat transport: fires no timer
         service.after_commit += [outbox.after_commit, timers.after_commit]
         inbox = Inbox(Spool(settings.inbox_path), service, timedelta(minutes=settings.inbox_give_up_minutes),
                       retry_first=settings.inbox_retry_seconds)

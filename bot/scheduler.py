@@ -27,6 +27,7 @@ from flows.crontab import Crontab
 from flows.messages import SetTimer
 from flows.playbook import Recurring
 from flows.world import Outcome
+from persistence import drill as drill_reads
 from persistence import repository as repo
 from persistence.database import reading, writing
 
@@ -98,15 +99,22 @@ def cron_trigger(crontab: Crontab, timezone: str) -> BaseTrigger:
 class TimerScheduler:
     """`active=False` (a process without any chat transport): it fires nothing, so no
     reminder is written for a channel this process cannot deliver; a process that has one
-    fires them (`crisisbot run` beside a web-only `crisisbot serve`)."""
+    fires them (`crisisbot run` beside a web-only `crisisbot serve`).
+
+    `drill=False` (every process but the terminal): the timers of a crisis on simulated
+    time (`crises.clock_offset`, set by the terminal's /avanzar) are left alone, since they
+    are due on the terminal's clock, not on this one; it says so once per crisis in its log
+    and `/healthz` lists them (bot/health.py). The terminal (`drill=True`) fires them on its simulated clock."""
 
     def __init__(
         self, service: CrisisService, scheduler: AsyncIOScheduler | None = None, active: bool = True,
-        backoff: Backoff = Backoff(),
+        backoff: Backoff = Backoff(), drill: bool = False,
     ) -> None:
         self.service = service
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
         self.active = active
+        self.drill = drill
+        self._left_to_terminal: set[str] = set()  # crises already named in the log
         self.backoff = backoff
         self.tz = ZoneInfo(service.playbook.timezone)
         self._sweeping = asyncio.Lock()
@@ -170,9 +178,11 @@ class TimerScheduler:
             return 0
         async with self._sweeping:
             try:
-                fired = await self.service.fire_due_timers()
+                fired = await self.service.fire_due_timers(real_time_only=not self.drill)
                 async with reading(self.service.db) as conn:
-                    next_at = await repo.next_due(conn)
+                    next_at = await repo.next_due(conn, real_time_only=not self.drill)
+                    if not self.drill:
+                        self._note_drills(await drill_reads.simulated_crises(conn))
             except Exception as exc:  # noqa: BLE001 -- retried below, reported in /healthz
                 self._failures += 1
                 self._last_error = one_line(exc)
@@ -196,7 +206,7 @@ class TimerScheduler:
             return
         try:
             async with reading(self.service.db) as conn:
-                next_at = await repo.next_due(conn)
+                next_at = await repo.next_due(conn, real_time_only=not self.drill)
         except Exception as exc:  # noqa: BLE001 -- the sweep retries and reports it
             log.warning("re-arming the timer sweep failed: %s; sweeping in %.1f s", one_line(exc),
                         self.backoff.base_seconds)
@@ -207,6 +217,14 @@ class TimerScheduler:
             self._disarm()
         else:
             self._arm(next_at)
+
+    def _note_drills(self, crisis_ids: list[str]) -> None:
+        """Say once per crisis that its timers are left to the terminal that runs it."""
+        for crisis_id in crisis_ids:
+            if crisis_id not in self._left_to_terminal:
+                self._left_to_terminal.add(crisis_id)
+                log.warning("crisis %s runs on simulated time (a drill in crisisbot run): this process leaves its "
+                            "timers to the terminal", crisis_id)
 
     def _disarm(self) -> None:
         self._armed_for = None

@@ -12,15 +12,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.compact import Compactor
 from bot.grouping import GroupCommit
 from bot.priority import Inbound
 from bot.processes import this_process
 from bot.routing import Router
 from flows import engine as crisis_engine
 from flows.clock import Clock
-from flows.commands import Command, RecurringDue, TimerFired
+from flows.commands import Command, RecurringDue, TimerFired, TimersFired
 from flows.directory import Directory
-from flows.messages import OutMessage
 from flows.playbook import Playbook
 from flows.world import Links, Outcome, World
 from persistence import repository as repo
@@ -50,7 +50,10 @@ class _Job:
 
     command: Command
     event_key: str | None = None  # skipped if already processed (a platform's retry)
-    timer_id: int | None = None  # skipped unless this run claims the timer row
+    # Due timers of one crisis (row id, what fired): the command is run with those this
+    # run claims (`fired`), skipped if it claims none.
+    timers: tuple[tuple[int, TimerFired], ...] = ()
+    fired: tuple[int, ...] = ()
 
 
 class CrisisService:
@@ -82,25 +85,32 @@ class CrisisService:
                                   before=lambda: self.inbound.enough_waiting(lambda: self._group.queued,
                                                                              GROUP_GAP, GROUP_WAIT))
         self._cached: _Cached | None = None
+        self.compact = Compactor(router, playbook, group_lang)  # fewer messages where cards cannot be edited
 
     async def handle(self, command: Command, event_key: str | None = None) -> Outcome | None:
         """Handle a command; None when `event_key` was already processed (a retry)."""
         (outcome,) = await self._run([_Job(command, event_key=event_key)])
         return outcome
 
-    async def fire_due_timers(self) -> int:
+    async def fire_due_timers(self, real_time_only: bool = False) -> int:
         """Fire every timer due by now. Each is claimed atomically inside the transaction
-        that acts on it, so a restart, a late job or a second replica never fires it twice."""
+        that acts on it, so a restart, a late job or a second replica never fires it twice.
+        `real_time_only`: not those of a crisis on simulated time (a drill the terminal runs)."""
         now = self.clock.now()
         async with reading(self.db) as conn:
-            due = await repo.due_timers(conn, now)
-        jobs = [_Job(TimerFired(t.crisis_id, t.step_id, t.kind, t.seq, t.due_at), timer_id=t.id) for t in due]
-        outcomes = await self._run(jobs)
-        for timer, outcome in zip(due, outcomes, strict=True):
-            if outcome is not None:
+            due = await repo.due_timers(conn, now, real_time_only)
+        by_crisis: dict[str, list[repo.TimerRow]] = {}
+        for timer in due:  # one command per crisis: timers due together send the latest state once
+            by_crisis.setdefault(timer.crisis_id, []).append(timer)
+        jobs = [_Job(TimersFired(()), timers=tuple((t.id, TimerFired(t.crisis_id, t.step_id, t.kind, t.seq, t.due_at))
+                                                   for t in group)) for group in by_crisis.values()]
+        await self._run(jobs)
+        fired = {timer_id for job in jobs for timer_id in job.fired}
+        for timer in due:
+            if timer.id in fired:
                 log.info("timer %s (%s, step %s of crisis %s, due %s) fired by process %s", timer.id, timer.kind.value,
                          timer.step_id, timer.crisis_id, timer.due_at.isoformat(), self.process_id)
-        return sum(outcome is not None for outcome in outcomes)
+        return len(fired)
 
     async def _run(self, jobs: list[_Job]) -> list[Outcome | None]:
         if not self.router.transports:  # its messages could reach nobody, yet count as sent
@@ -117,8 +127,8 @@ class CrisisService:
         async with write_transaction(self.db, self.playbook.id) as conn:
             now = self.clock.now()
             fresh = await repo.mark_processed_many(conn, [j.event_key for j in batch if j.event_key is not None], now)
-            claimed = await repo.claim_timers(conn, [j.timer_id for j in batch if j.timer_id is not None], now)
-            writes = PendingWrites(self.router.plan)
+            claimed = await repo.claim_timers(conn, [i for j in batch for i, _ in j.timers], now)
+            writes = PendingWrites(self.router.plan, compact=self.compact)
             revision = await writes.take_revision(conn, self.playbook.id)
             world: World | None = None
             if cached is not None and cached.revision == revision - 1 and cached.world.directory is self.directory:
@@ -131,14 +141,18 @@ class CrisisService:
                     continue
                 if job.event_key is not None:
                     fresh.discard(job.event_key[:200])  # the same key again in this batch is a repeat
-                if job.timer_id is not None and job.timer_id not in claimed:
-                    outcomes.append(None)
-                    continue
+                if job.timers:
+                    job.fired = tuple(i for i, _ in job.timers if i in claimed)
+                    if not job.fired:
+                        outcomes.append(None)
+                        continue
+                    job.command = TimersFired(tuple(fired for i, fired in job.timers if i in claimed))
                 now = self.clock.now()
                 if world is None or crisis_engine.needs_log(world, job.command):
                     await writes.flush(conn)  # what earlier commands wrote is read back with the bitácora
                     world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id,
-                                                  self.group_lang, with_log=_log_check(job.command))
+                                                  self.group_lang, with_log=_log_check(job.command),
+                                                  with_last_closed=_last_closed_check(job.command))
                     world.links = self.links
                     writes.loaded(world)
                 else:
@@ -164,17 +178,6 @@ class CrisisService:
         async with writing(self.db) as conn:
             await repo.record_recurring_slot(conn, self.playbook.id, recurring_id, slot, self.clock.now())
 
-    async def latest_buttons(self, person: str, via: str) -> OutMessage | None:
-        async with reading(self.db) as conn:
-            return await repo.latest_buttons_for(conn, person, via)
-
-    async def awaiting_answer(self, person: str) -> bool:
-        """Whether the person's next message answers a question (a ticket number...)."""
-        async with reading(self.db) as conn:
-            crisis_id = await repo.open_crisis_id(conn, self.playbook.id)
-            crisis = await repo.load_crisis(conn, crisis_id) if crisis_id else None
-        return crisis is not None and any(task.asking == person for task in crisis.tasks.values())
-
     async def _committed(self, results: list[Outcome | None]) -> None:
         """The after-commit hooks, once per transaction, with what its commands produced."""
         outcomes = [o for o in results if o is not None]
@@ -191,3 +194,7 @@ class CrisisService:
 
 def _log_check(command: Command) -> Callable[[World], bool]:
     return lambda world: crisis_engine.needs_log(world, command)
+
+
+def _last_closed_check(command: Command) -> Callable[[World], bool]:
+    return lambda world: crisis_engine.needs_last_closed(world, command)

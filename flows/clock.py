@@ -17,6 +17,15 @@ class Clock(Protocol):
 NEVER = timedelta(days=365 * 100)
 
 
+def crisis_now(real_now: datetime, clock_offset: int | None, last_at: datetime | None = None) -> datetime:
+    """The time on a crisis's own clock, for a process that reads the wall clock (a report,
+    the dashboard): `real_now`, plus `clock_offset` seconds for a drill the terminal runs on
+    simulated time (`Crisis.clock_offset`, handlers/terminal/drill.py), and never earlier
+    than `last_at` (its newest bitácora entry), so that its times never go backwards."""
+    now = real_now + timedelta(seconds=clock_offset or 0)
+    return max(now, last_at) if last_at is not None else now
+
+
 class ManualClock:
     """A clock that moves only when told (tests, benchmarks)."""
 

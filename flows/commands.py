@@ -40,6 +40,14 @@ class TimerFired:
 
 
 @dataclass(frozen=True)
+class TimersFired:
+    """The timers of one crisis due at once (a clock jump, a restart after a pause),
+    handled together so that each person gets the latest state once (flows/digest.py)."""
+
+    timers: tuple[TimerFired, ...]
+
+
+@dataclass(frozen=True)
 class RecurringDue:
     """A reminder outside any crisis (the monthly Mailchimp refresh)."""
 
@@ -66,4 +74,4 @@ class ContactRestored:
     via: str | None = None
 
 
-Command = Say | Press | TimerFired | RecurringDue | ContactLost | ContactRestored
+Command = Say | Press | TimerFired | TimersFired | RecurringDue | ContactLost | ContactRestored

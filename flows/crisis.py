@@ -157,6 +157,8 @@ class Crisis:
 class ProposalKind(StrEnum):
     DECLARE = "declare"
     CLOSE = "close"
+    ACT = "act"  # acting on a task someone else holds (flows/confirm.py); text: "<action>:<step id>:<holder>"
+    DESCRIBE = "describe"  # a broadcast answer shown back before it goes to all (flows/describe.py); text: the answer
 
 
 @dataclass

@@ -119,6 +119,14 @@ class Directory(BaseModel):
             return list(self.people)
         return list(self.by_role.get(role, ()))
 
+    def with_default_lang(self, lang: str) -> Directory:
+        """People who do not say their `lang` read the company group's (CRISISBOT_LANG):
+        issue 11 point 9. People who say it keep theirs."""
+        if all("lang" in p.model_fields_set or p.lang == lang for p in self.people):
+            return self
+        people = [p if "lang" in p.model_fields_set else p.model_copy(update={"lang": lang}) for p in self.people]
+        return Directory(people=people)  # anew: no cached lookups of the old people
+
     def with_any_role(self, roles: list[str]) -> list[Person]:
         ids: list[str] = []
         for role in roles:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flows import banner, lifecycle, panel, render, tasks, unreachable
-from flows.commands import Command, ContactLost, ContactRestored, Press, RecurringDue, Say, TimerFired
+from flows import banner, closing, describe, digest, inputs, lifecycle, manage, panel, render, tasks, unreachable, which
+from flows.commands import Command, ContactLost, ContactRestored, Press, RecurringDue, Say, TimerFired, TimersFired
 from flows.crisis import CrisisState, ProposalKind
 from flows.matching import Intent, read
 from flows.messages import GROUP, ActionKind, OutMessage
@@ -15,7 +15,7 @@ from flows.world import Outcome, Turn, World
 # Log kinds that do not change what the live summary shows.
 _QUIET = frozenset({"status", "joined", "info", "claim_refused", "reminder", "proposed_declare", "proposed_close",
                     "proposal_dismissed", "delivered", "delivery_failed", "panel_link", banner.SET,
-                    "contact_lost", "contact_restored"})
+                    "contact_lost", "contact_restored", "corrected", "note", "assigned"})
 
 
 def handle(world: World, command: Command) -> Outcome:
@@ -29,6 +29,9 @@ def handle(world: World, command: Command) -> Outcome:
         on_press(turn, command)
     elif isinstance(command, TimerFired):
         on_timer(turn, command)
+    elif isinstance(command, TimersFired):
+        for timer in digest.latest_timers(command.timers):  # due together: the latest state once
+            on_timer(turn, timer)
     elif isinstance(command, ContactLost):
         unreachable.contact_lost(turn, command)
     elif isinstance(command, ContactRestored):
@@ -38,6 +41,7 @@ def handle(world: World, command: Command) -> Outcome:
     crisis = turn.out.crisis
     if crisis is not None and crisis.state != CrisisState.CLOSED and any(e.kind not in _QUIET for e in turn.out.log):
         post_summary(turn)
+    turn.out.messages = digest.coalesce(turn.out.messages)  # a task's nudge or card once per person
     turn.out.messages.sort(key=_reading_order(world))
     return turn.out
 
@@ -53,6 +57,13 @@ def needs_log(world: World, command: Command) -> bool:
     return world.crisis is not None and world.crisis.state == CrisisState.CLOSING
 
 
+def needs_last_closed(world: World, command: Command) -> bool:
+    """Whether to load the last closed crisis: only «informe»/«bitácora» with none open."""
+    if not isinstance(command, Say) or world.crisis is not None:
+        return False
+    return read(command.text, world.playbook.declare_phrase, world.playbook.close_phrase).intent == Intent.LOG
+
+
 def _reading_order(world: World) -> Callable[[OutMessage], int]:
     """The group first, then each person's messages together, in directory order
     (stable, so each person still reads theirs in the order they were made)."""
@@ -63,11 +74,8 @@ def _reading_order(world: World) -> Callable[[OutMessage], int]:
 def on_say(turn: Turn, cmd: Say) -> None:
     by, crisis = cmd.person, turn.out.crisis
     reading = read(cmd.text, turn.playbook.declare_phrase, turn.playbook.close_phrase)
-    if reading.intent == Intent.OTHER and crisis is not None:
-        for step, task in turn.task_pairs():
-            if task.asking == by and step.input is not None:
-                tasks.answer(turn, by, step, task, cmd.text)
-                return
+    if crisis is not None and describe.take_answer(turn, by, cmd.text, reading, cmd.direct):
+        return  # the answer to a question the bot asked (never a command, a button, an old question)
     if reading.intent == Intent.DECLARE:
         if crisis is not None or turn.is_declarer(by):
             lifecycle.declare(turn, by, reading.rest)
@@ -82,7 +90,7 @@ def on_say(turn: Turn, cmd: Say) -> None:
         if crisis is None:
             turn.send_key(by, "no_open_crisis")
         elif reading.intent == Intent.CLOSE and turn.is_declarer(by):
-            lifecycle.close(turn, by)
+            lifecycle.request_close(turn, by, cmd.text)  # asks first when work is undone
         elif crisis.state == CrisisState.CLOSING:
             lifecycle.close(turn, by)  # tells them the closing is under way
         else:
@@ -96,12 +104,24 @@ def on_say(turn: Turn, cmd: Say) -> None:
         panel.send_link(turn, by)
     elif reading.intent == Intent.BANNER:
         banner.on_say(turn, by, reading.rest)
-    elif reading.intent == Intent.TASK:
+    elif reading.intent == Intent.NOTE:
+        manage.note(turn, by, reading.rest)
+    elif reading.intent == Intent.TASK and not reading.step:
+        picked = which.pick(turn, by, reading.verb) if crisis is not None else None
+        if crisis is None:
+            turn.send_key(by, "no_open_crisis")
+        elif picked is not None:
+            tasks.TASK_ACTIONS[ActionKind(reading.verb)](turn, by, *picked)
+    elif reading.intent in (Intent.TASK, Intent.CORRECT):
         target = next((s for s in turn.playbook.steps if s.number.lower() == reading.step), None)
         if crisis is None:
             turn.send_key(by, "no_open_crisis")
         elif target is None or target.id not in crisis.tasks:
             turn.send_key(by, "unknown_step", number=reading.step)
+        elif reading.intent == Intent.CORRECT and reading.rest:
+            inputs.correct(turn, by, target, crisis.tasks[target.id], reading.rest)
+        elif reading.intent == Intent.CORRECT:
+            inputs.ask_correction(turn, by, target, crisis.tasks[target.id])
         else:
             tasks.TASK_ACTIONS[ActionKind(reading.verb)](turn, by, target, crisis.tasks[target.id])
     elif reading.intent == Intent.MY_TASKS:
@@ -110,7 +130,7 @@ def on_say(turn: Turn, cmd: Say) -> None:
         else:
             tasks.my_tasks(turn, by)
     elif reading.intent == Intent.HELP:
-        turn.send_key(by, "help")
+        inputs.send_help(turn, by)
     elif cmd.direct:
         turn.send_key(by, "not_understood")
 
@@ -129,7 +149,8 @@ def send_status(turn: Turn, by: str) -> None:
 def send_log(turn: Turn, by: str) -> None:
     crisis = turn.out.crisis
     if crisis is None:
-        turn.send_key(by, "no_open_crisis")
+        if not closing.send_last_closed(turn, by):  # right after closing: the last one's summary
+            turn.send_key(by, "no_open_crisis")
         return
     lang, tz = turn.lang_of(by), turn.tz_of(by)
     lines = render.log_lines(turn.world.log, turn.directory, turn.playbook, lang, tz, render.RECEIPTS)
@@ -152,6 +173,9 @@ def on_press(turn: Turn, cmd: Press) -> None:
     if action.kind == ActionKind.PANEL:
         panel.send_link(turn, by)
         return
+    if action.kind == ActionKind.NOTE:
+        manage.note(turn, by, cmd.value)
+        return
     crisis_id, step_id = action.task_ref()
     crisis = turn.out.crisis
     if crisis is None or crisis.id != crisis_id or step_id not in crisis.tasks:
@@ -160,6 +184,13 @@ def on_press(turn: Turn, cmd: Press) -> None:
     step, task = turn.playbook.step(step_id), crisis.tasks[step_id]
     if action.kind == ActionKind.COMPLETE:
         tasks.finish(turn, by, step, task, cmd.value)
+    elif action.kind in manage.TASK_ACTIONS:
+        manage.TASK_ACTIONS[action.kind](turn, by, step, task, cmd.value)
+    elif action.kind == ActionKind.CORRECT:
+        if cmd.value is not None and cmd.value.strip():
+            inputs.correct(turn, by, step, task, cmd.value)
+        else:
+            inputs.ask_correction(turn, by, step, task)
     else:
         tasks.TASK_ACTIONS[action.kind](turn, by, step, task)
 

@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from flows.localtext import LocalText
+
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -26,9 +28,11 @@ class Intent(StrEnum):
     LOG = "log"
     HELP = "help"
     MY_TASKS = "my_tasks"
-    TASK = "task"  # "tomo 2", "hecho 4", "no puedo 5", "leído 3", "sigo 4"
+    TASK = "task"  # "tomo 2", "hecho 4", "no puedo 5", "leído 3", "sigo 4"; without a number: step ""
+    CORRECT = "correct"  # "corregir 2" or "corregir 2: 4455-AC" (value in `rest`, as written)
     PANEL = "panel"  # a link to the web dashboard
     BANNER = "banner"  # "banner: <public message>" (or "banner" alone: show it)
+    NOTE = "note"  # "nota: <text>": a note for the bitácora (flows/manage.py)
     OTHER = "other"
 
 
@@ -37,19 +41,24 @@ class Reading:
     intent: Intent
     rest: str = ""  # what followed the phrase ("ALERTA ROJA: se cayó el servidor")
     verb: str = ""  # for TASK: claim, done, cantdo, ack, still
-    step: str = ""  # for TASK: the step number as written in the playbook ("2", "8b")
+    step: str = ""  # for TASK, CORRECT: the step number as written in the playbook ("2", "8b"); "" when not given
 
 
-_TASK = re.compile(
-    r"^(?:(?:lo |la )?(?P<claim>tomo|take)|(?P<done>hecho|listo|done)|(?P<cantdo>no puedo|cant)"
-    r"|(?P<ack>leido|read)|(?P<still>sigo|sigo en esto))(?: (?:la |el )?(?:tarea|paso|task|step))? (?P<step>[0-9]+[a-z]?)$"
-)
+_VERBS = (r"(?:(?:lo |la )?(?P<claim>tomo|take|take it|i take it|i ll take it)|(?P<done>hecho|hecha|listo|lista|done)"
+          r"|(?P<cantdo>no puedo|cant|can t|cannot|i can t)|(?P<ack>leido|read|ok leido)|(?P<still>sigo|sigo en esto|still|still on it))")
+_TASK = re.compile(rf"^{_VERBS}(?: (?:la |el |the )?(?:tarea|paso|task|step))? (?P<step>[0-9]+[a-z]?)$")
+_TASK_ALONE = re.compile(rf"^{_VERBS}$")  # «leído» with one pending task: the engine finds which
+_CORRECT = re.compile(
+    r"^\s*(?:corregir|corrige|correct|fix)\s+(?:(?:la |el |the )?(?:tarea|paso|task|step)\s+)?(?P<step>[0-9]+[a-zA-Z]?)"
+    r"\s*(?:[:：=]\s*(?P<value>.*?))?\s*$", re.IGNORECASE | re.DOTALL)
+_HELP_MARKS = {"?", "¿?", "??", "¿"}
 _STATUS_WORDS = {"estado", "status", "estado crisis", "estado de la crisis"}
 _LOG_WORDS = {"bitacora", "log", "informe", "report"}
-_HELP_WORDS = {"ayuda", "help", "menu", "comandos"}
-_MY_TASKS_WORDS = {"mis tareas", "tareas", "my tasks", "tasks"}
+_HELP_WORDS = {"ayuda", "help", "menu", "comandos", "commands"}
+_MY_TASKS_WORDS = {"mis tareas", "tareas", "my tasks", "tasks", "mine"}
 _PANEL_WORDS = {"panel", "dashboard", "tablero"}
 _BANNER = re.compile(r"^\s*banner\s*[:：]\s*(?P<rest>.*?)\s*$", re.IGNORECASE | re.DOTALL)
+_NOTE = re.compile(r"^\s*(?:nota|note)\s*[:：]\s*(?P<rest>.*?)\s*$", re.IGNORECASE | re.DOTALL)
 
 
 def _after_phrase(text: str, phrase: str) -> str | None:
@@ -64,28 +73,45 @@ def _after_phrase(text: str, phrase: str) -> str | None:
     return None
 
 
+def _variants(phrase: str) -> list[str]:
+    """A keyword's normalized forms, one per language the playbook gives (flows/localtext.py)."""
+    forms = phrase.variants() if isinstance(phrase, LocalText) else [phrase]
+    return [n for n in dict.fromkeys(normalize(f) for f in forms) if n]
+
+
 def read(text: str, declare_phrase: str, close_phrase: str) -> Reading:
+    """What a chat line asks. The phrases may be LocalText: every language's is accepted
+    (issue 11, point 9), whoever writes it."""
     norm = normalize(text)
     asks = "?" in text
     banner = _BANNER.match(text)
     if banner or norm == "banner":
         return Reading(Intent.BANNER, banner.group("rest") if banner else "")
-    for phrase, exact, mention in (
-        (normalize(declare_phrase), Intent.DECLARE, Intent.DECLARE_MENTION),
-        (normalize(close_phrase), Intent.CLOSE, Intent.CLOSE_MENTION),
+    note = _NOTE.match(text)
+    if note:
+        return Reading(Intent.NOTE, note.group("rest"))
+    if text.strip() in _HELP_MARKS:
+        return Reading(Intent.HELP)
+    for phrases, exact, mention in (
+        (_variants(declare_phrase), Intent.DECLARE, Intent.DECLARE_MENTION),
+        (_variants(close_phrase), Intent.CLOSE, Intent.CLOSE_MENTION),
     ):
-        rest = _after_phrase(text, phrase)
-        if norm == phrase and not asks:
-            # «ALERTA ROJA: 🔥🌊» has a description made only of emoji; «🚨 ALERTA ROJA 🚨» has none
-            return Reading(exact, rest if rest and re.search(r"[:：]", text) else "")
-        if rest is not None and not asks:
-            return Reading(exact, rest)
-        if f" {phrase} " in f" {norm} ":
+        for phrase in phrases:
+            rest = _after_phrase(text, phrase)
+            if norm == phrase and not asks:
+                # «ALERTA ROJA: 🔥🌊» has a description made only of emoji; «🚨 ALERTA ROJA 🚨» has none
+                return Reading(exact, rest if rest and re.search(r"[:：]", text) else "")
+            if rest is not None and not asks:
+                return Reading(exact, rest)
+        if any(f" {phrase} " in f" {norm} " for phrase in phrases):
             return Reading(mention)
-    task = _TASK.match(norm)
+    correct = _CORRECT.match(text)
+    if correct:
+        return Reading(Intent.CORRECT, rest=(correct.group("value") or "").strip(), step=correct.group("step").lower())
+    task = _TASK.match(norm) or _TASK_ALONE.match(norm)
     if task:
         verb = next(k for k in ("claim", "done", "cantdo", "ack", "still") if task.group(k))
-        return Reading(Intent.TASK, verb=verb, step=task.group("step"))
+        return Reading(Intent.TASK, verb=verb, step=task.groupdict().get("step") or "")
     if norm in _STATUS_WORDS:
         return Reading(Intent.STATUS)
     if norm in _LOG_WORDS:

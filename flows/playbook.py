@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from flows.crontab import Crontab
+from flows.localtext import LocalText
 
 ALL_STAFF = "todos"
 """Reserved role: every person of the directory."""
@@ -105,20 +106,37 @@ class PolicyOverride(_Strict):
     extend_by: Duration | None = None
 
 
+def check_pattern(value: str | None) -> str | None:
+    """A regular expression Python compiles; otherwise a `config.pattern` error, which
+    `crisisbot check` locates by file and line."""
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise PydanticCustomError("config.bad_regex", "patrón no válido «{value}»: {reason}",
+                                      {"value": value, "reason": str(exc)}) from None
+    return value
+
+
 class Input(_Strict):
-    """A value the task asks for when it is done (the Entel ticket number)."""
+    """A value the task asks for when it is done (the Entel ticket number).
+
+    `pattern`: what a valid answer looks like (a Python regular expression; flows/inputs.py
+    says how an answer is matched), `example`: shown when an answer does not fit."""
 
     key: str
-    label: str
-    prompt: str
+    label: LocalText
+    prompt: LocalText
     broadcast: bool = False  # everybody sees the answer (the crisis description)
+    pattern: Annotated[str | None, AfterValidator(check_pattern)] = None
+    example: str | None = None
 
 
 class Step(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64)  # stored in String(80) columns
     number: str
-    title: str
-    instructions: list[str] = Field(default_factory=list)
+    title: LocalText
+    instructions: list[LocalText] = Field(default_factory=list)
     responsibles: list[str] = Field(min_length=1)
     phase: Phase = Phase.CRISIS
     mode: StepMode = StepMode.ANY
@@ -127,6 +145,9 @@ class Step(_Strict):
     auto: AutoDone | None = None
     claimed_by_declarer: bool = False  # the declarer owns it at once (give the description)
     checks: list[str] = Field(default_factory=list)  # steps whose record this step verifies
+    # A closing step that undoes a crisis step (remove the banner step 4 put up): when that
+    # step was not done, FIN DE LA CRISIS shows this one as not needed (flows/lifecycle.py).
+    undoes: str | None = None
     policy: PolicyOverride | None = None
 
 
@@ -136,7 +157,7 @@ class Recurring(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64)  # stored in String(80) columns
     cron: str  # crontab(5), read in the playbook's time zone (flows/crontab.py)
     roles: list[str] = Field(min_length=1)
-    text: str
+    text: LocalText
 
     @field_validator("cron")
     @classmethod
@@ -167,8 +188,10 @@ class Banner(_Strict):
 class Playbook(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64)  # stored in String(80) columns
     name: str
-    declare_phrase: str = "ALERTA ROJA"
-    close_phrase: str = "FIN DE LA CRISIS"
+    # Keywords, one per language (any language's is accepted from anyone): a plain string
+    # or {es: ALERTA ROJA, en: RED ALERT}.
+    declare_phrase: LocalText = LocalText("ALERTA ROJA", {"es": "ALERTA ROJA", "en": "RED ALERT"})
+    close_phrase: LocalText = LocalText("FIN DE LA CRISIS", {"es": "FIN DE LA CRISIS", "en": "END OF CRISIS"})
     declarers: list[str] = Field(min_length=1)
     coordinators: list[str] = Field(min_length=1)
     roles: dict[str, str]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flows import banner, panel, render
+from flows.closing import closed_summary
 from flows.crisis import CrisisEvent, CrisisState, Task, TaskEvent, TaskState
 from flows.messages import GROUP, CancelTimers, SetTimer, TimerKind
 from flows.playbook import Phase, Step, StepMode
-from flows.texts import t
 from flows.world import Turn
 
 
@@ -80,7 +80,7 @@ def activate(turn: Turn, step: Step, task: Task, by: str) -> None:
         task.owner, task.claimed_at = by, turn.now
         arm_deadline(turn, step, task)
         if step.input:
-            task.asking = by
+            task.asking, task.asked_at = by, turn.now
     else:
         arm_unclaimed(turn, step, task)
     if step.after:
@@ -100,11 +100,17 @@ def activate_ready(turn: Turn, by: str) -> None:
             activate(turn, step, task, by)
 
 
-def spawn(turn: Turn, phase: Phase, by: str) -> None:
+def spawn(turn: Turn, phase: Phase, by: str, not_needed: dict[str, str] | None = None) -> None:
+    """Create the phase's tasks and start those ready. `not_needed` (step id -> reason)
+    start «no necesaria», before anything is activated: no card, no timers (a closing
+    step that undoes what was never done, flows/lifecycle.py)."""
     crisis = turn.out.crisis
     assert crisis is not None
     for step in turn.playbook.steps_of(phase):
         crisis.tasks[step.id] = Task(step_id=step.id, state=TaskState.WAITING)
+    for step in turn.playbook.steps_of(phase):
+        if not_needed and step.id in not_needed:
+            mark_skipped(turn, step, crisis.tasks[step.id], None, not_needed[step.id])
     for step in turn.playbook.steps_of(phase):
         task = crisis.tasks[step.id]
         if not step.after and task.state == TaskState.WAITING:
@@ -157,15 +163,20 @@ def skip(turn: Turn, step: Step, task: Task, by: str | None, reason: str) -> Non
     tell who needs to know, and move the crisis on as if it were done."""
     crisis = turn.out.crisis
     assert crisis is not None
-    task.move(TaskEvent.SKIP)
-    task.done_at, task.done_by, task.skip_reason = turn.now, by, reason
-    task.asking, task.asked_at, task.checkin_pending = None, None, False
+    mark_skipped(turn, step, task, by, reason)
     cancel_timers(turn, step)
-    turn.log("skipped", by, step.id, reason=reason)
     if not step.claimed_by_declarer and step.auto is None:
         refresh_cards(turn, step, task)
     activate_ready(turn, by or crisis.declared_by)
     finish_if_done(turn)
+
+
+def mark_skipped(turn: Turn, step: Step, task: Task, by: str | None, reason: str) -> None:
+    """Only the state and the bitácora line of «no necesaria» (see `skip`)."""
+    task.move(TaskEvent.SKIP)
+    task.done_at, task.done_by, task.skip_reason = turn.now, by, reason
+    task.asking, task.asked_at, task.checkin_pending = None, None, False
+    turn.log("skipped", by, step.id, reason=reason)
 
 
 def finish_if_done(turn: Turn) -> None:
@@ -179,18 +190,9 @@ def finish_if_done(turn: Turn) -> None:
     crisis.closed_at = turn.now
     turn.log("closed", None)
     entries = [*turn.world.log, *turn.out.log]
-    deliveries = turn.world.deliveries
     link = panel.report_url(turn, crisis.id)
 
-    def report(lang: str) -> str:
-        lines = render.log_lines(entries, turn.directory, turn.playbook, lang, turn.tz, render.RECEIPTS)
-        summary = t(lang, "closed_summary", done=sum(x.state == TaskState.DONE for x in crisis.tasks.values()),
-                    cancelled=sum(x.state == TaskState.CANCELLED for x in crisis.tasks.values()))
-        if deliveries:
-            summary += "\n" + t(lang, "report_deliveries", count=deliveries, id=crisis.id)
-        if link:
-            summary += "\n" + t(lang, "report_link", url=link)
-        return t(lang, "closed", id=crisis.id, at=render.clock_time(turn.now, turn.tz),
-                 duration=render.age(turn.now - crisis.declared_at, lang), summary=summary, log="\n".join(lines))
+    def report(lang: str) -> str:  # short: no bitácora, no receipts, no server command (issue 11, point 6)
+        return closed_summary(crisis, turn.playbook, entries, lang, turn.tz, link)
 
     turn.send(GROUP, report, ref=f"report:{crisis.id}", kind="report")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flows.contact import DeliveryBoard, next_text
 from flows.contact import status_line as contact_line
+from flows.credit import is_round, round_credit
 from flows.crisis import Crisis, CrisisState, Task, TaskState
 from flows.directory import Directory
 from flows.messages import Action, ActionKind, Button, LogEntry
@@ -41,8 +42,12 @@ def who(directory: Directory, person_id: str | None, lang: str) -> str:
     return person.name if person else person_id
 
 
-def after_numbers(playbook: Playbook, step: Step) -> str:
-    return ", ".join(playbook.step(s).number for s in step.after)
+def after_numbers(playbook: Playbook, step: Step, tasks: Mapping[str, Task] | None = None) -> str:
+    """The numbers of the steps `step` waits for: with the crisis's `tasks`, only those not
+    yet done or skipped («espera pasos 3», not 1 to 6: issue 11 point 10); all of them
+    without (or when none is left)."""
+    waiting = [s for s in step.after if tasks is not None and s in tasks and not tasks[s].satisfied]
+    return ", ".join(playbook.step(s).number for s in (waiting or step.after))
 
 
 def is_overdue(task: Task, now: datetime) -> bool:
@@ -69,10 +74,12 @@ def task_buttons(crisis_id: str, step: Step, task: Task, viewer: str, lang: str)
 
 
 def task_state_line(
-    playbook: Playbook, directory: Directory, step: Step, task: Task, viewer: str, lang: str, tz: ZoneInfo, total: int
+    playbook: Playbook, directory: Directory, step: Step, task: Task, viewer: str, lang: str, tz: ZoneInfo, total: int,
+    tasks: Mapping[str, Task] | None = None,
 ) -> str:
+    """`tasks`: the crisis's, so a waiting task names only the steps still to do."""
     if task.state == TaskState.WAITING:
-        return t(lang, "card_waiting", after=after_numbers(playbook, step))
+        return t(lang, "card_waiting", after=after_numbers(playbook, step, tasks))
     if task.state == TaskState.CANCELLED:
         return t(lang, "card_cancelled")
     if task.state == TaskState.SKIPPED:
@@ -80,6 +87,8 @@ def task_state_line(
     if task.state == TaskState.DONE:
         by = who(directory, task.done_by, lang)
         at = clock_time(task.done_at, tz) if task.done_at else "?"
+        if is_round(step, task):
+            return t(lang, "card_round_done", credit=round_credit(directory, step, task, lang), at=at)
         if step.input and task.value:
             return t(lang, "card_done_value", by=by, at=at, label=step.input.label, value=task.value)
         return t(lang, "card_done", by=by, at=at)
@@ -114,7 +123,7 @@ def card_text(
     instructions = "".join(t(lang, "card_instruction", text=i) for i in step.instructions)
     if step.checks and task.state != TaskState.WAITING:
         instructions += checks_block(crisis, playbook, directory, step, lang, tz)
-    state = task_state_line(playbook, directory, step, task, viewer, lang, tz, len(responsibles))
+    state = task_state_line(playbook, directory, step, task, viewer, lang, tz, len(responsibles), crisis.tasks)
     return t(
         lang, "card", number=step.number, title=step.title, instructions=instructions,
         names=", ".join(p.name for p in responsibles), state=state,
@@ -123,9 +132,12 @@ def card_text(
 
 def status_icon_detail(
     playbook: Playbook, directory: Directory, step: Step, task: Task, lang: str, tz: ZoneInfo,
-    now: datetime | None, total: int,
+    now: datetime | None, total: int, tasks: Mapping[str, Task] | None = None,
 ) -> tuple[str, str]:
+    """`tasks`: the crisis's, so a waiting task names only the steps still to do."""
     since = task.activated_at
+    if is_round(step, task):
+        return "✅", round_credit(directory, step, task, lang)
     if task.state == TaskState.DONE:
         detail = t(lang, "status_done", by=who(directory, task.done_by, lang), at=clock_time(task.done_at, tz) if task.done_at else "?")
         if step.input and task.value and not step.input.broadcast:
@@ -136,7 +148,7 @@ def status_icon_detail(
     if task.state == TaskState.SKIPPED:
         return "➖", t(lang, "status_skipped", by=who(directory, task.done_by, lang), reason=task.skip_reason or "-")
     if task.state == TaskState.WAITING:
-        return "⏳", t(lang, "status_waiting", after=after_numbers(playbook, step))
+        return "⏳", t(lang, "status_waiting", after=after_numbers(playbook, step, tasks))
     elapsed = age(now - since, lang) if now and since else "?"
     if step.mode == StepMode.EACH:
         return "👥", t(lang, "status_each", acked=len(task.acks), total=total)
@@ -170,7 +182,7 @@ def status_text(
         if task is None:
             continue
         total = len(directory.with_any_role(step.responsibles))
-        icon, detail = status_icon_detail(playbook, directory, step, task, lang, tz, now, total)
+        icon, detail = status_icon_detail(playbook, directory, step, task, lang, tz, now, total, crisis.tasks)
         if is_overdue(task, now):
             detail += t(lang, "status_overdue")
             counts["overdue"] += 1
@@ -202,7 +214,7 @@ def log_entry_text(entry: LogEntry, directory: Directory, playbook: Playbook | N
     if "step" in data and playbook is not None:
         try:
             step = playbook.step(data["step"])
-            data["step"] = f"{step.number} ({step.title})"
+            data["step"] = f"{step.number} ({step.title.in_lang(lang)})"
         except KeyError:
             pass
     for key in ("owner", "who", "to"):

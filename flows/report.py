@@ -47,7 +47,7 @@ class TaskFigures:
     step: Step
     task: Task
     responsibles: tuple[str, ...]  # person ids, from the roles of the step
-    taken_by: tuple[str, ...]  # who took it, in order (a round: who acknowledged it)
+    taken_by: tuple[str, ...]  # who took it, in order, who did it last (a round: who acknowledged it)
     activated_at: datetime | None
     taken_at: datetime | None
     done_at: datetime | None
@@ -172,6 +172,9 @@ def _figures(
     else:
         claims = [e for e in mine if e.kind == "claimed" and e.person]
         taken_by = tuple(dict.fromkeys([*(e.person for e in claims if e.person), *([task.owner] if task.owner else [])]))
+        if task.state == TaskState.DONE and task.done_by and taken_by[-1:] != (task.done_by,):
+            # who really did it comes last, even when somebody else held it (issue 11 point 4)
+            taken_by = (*(p for p in taken_by if p != task.done_by), task.done_by)
         taken_at = claims[0].at if claims else task.claimed_at
     deadline = playbook.policy_for(step).deadline
     deadline_at = task.activated_at + deadline if task.activated_at and deadline else None

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows import render
+from flows import confirm, inputs, render
 from flows.crisis import Task, TaskEvent, TaskState
-from flows.messages import Action, ActionKind, Button, SetTimer, TimerKind
+from flows.messages import GROUP, Action, ActionKind, Button, SetTimer, TimerKind
 from flows.playbook import Step, StepMode
 from flows.progress import announce_card, arm_deadline, arm_unclaimed, cancel_timers, complete, refresh_cards
 from flows.texts import t
@@ -53,7 +53,8 @@ def refuse_if_inactive(turn: Turn, by: str, step: Step, task: Task) -> bool:
                       reason=task.skip_reason or "-")
         return True
     if task.state == TaskState.WAITING:
-        turn.send_key(by, "task_waiting", number=step.number, after=render.after_numbers(turn.playbook, step))
+        pending = render.after_numbers(turn.playbook, step, turn.out.crisis.tasks if turn.out.crisis else None)
+        turn.send_key(by, "task_waiting", number=step.number, after=pending)
         return True
     if not may_act(turn, by, step):
         turn.send_key(by, "not_responsible", number=step.number, names=_names(turn, step))
@@ -85,9 +86,10 @@ def claim(turn: Turn, by: str, step: Step, task: Task) -> None:
     refresh_cards(turn, step, task, skip=by)
 
 
-def finish(turn: Turn, by: str, step: Step, task: Task, value: str | None = None) -> None:
+def finish(turn: Turn, by: str, step: Step, task: Task, value: str | None = None, confirmed: bool = False) -> None:
     """"Hecho": done at once, or first ask for the value the task records (unless the
-    transport's form already brought it)."""
+    transport's form already brought it). On a task someone else holds, `by` is asked to
+    confirm first (flows/confirm.py); `confirmed`: they did."""
     if refuse_if_inactive(turn, by, step, task):
         return
     if step.mode == StepMode.EACH:
@@ -103,9 +105,14 @@ def finish(turn: Turn, by: str, step: Step, task: Task, value: str | None = None
         if pending:
             turn.send_key(by, "checks_pending", steps=", ".join(pending))
             return
-    if step.input is not None and value is not None and value.strip():
-        complete(turn, step, task, by, value.strip())
+    if not confirmed and confirm.ask_to_act(turn, by, step, task, ActionKind.COMPLETE):
         return
+    if step.input is not None and value is not None and value.strip():
+        accepted = inputs.accept(step.input, value)
+        if accepted is not None:
+            complete(turn, step, task, by, accepted)
+            return
+        inputs.refuse(turn, by, step, value)  # asked again below, in chat
     if step.input is not None:
         if task.state == TaskState.OPEN:
             task.move(TaskEvent.CLAIM)
@@ -114,17 +121,20 @@ def finish(turn: Turn, by: str, step: Step, task: Task, value: str | None = None
             arm_deadline(turn, step, task)
             turn.log("claimed", by, step.id, on_behalf=not turn.is_responsible(by, step))
             refresh_cards(turn, step, task, skip=by)
-        task.asking = by
-        turn.send_key(by, "ask_input", label=step.input.label, number=step.number, title=step.title)
+        task.asking, task.asked_at = by, turn.now
+        inputs.ask(turn, by, step)
         return
     complete(turn, step, task, by)
 
 
 def answer(turn: Turn, by: str, step: Step, task: Task, text: str) -> None:
     assert step.input is not None
-    value = text.strip()
-    if not value:
-        turn.send_key(by, "input_empty", label=step.input.label)
+    if task.state == TaskState.DONE:  # «corregir 2» asked for the new value
+        inputs.correct(turn, by, step, task, text)
+        return
+    value = inputs.accept(step.input, text)
+    if value is None:  # nothing recorded: asked again, with the example (flows/inputs.py)
+        inputs.refuse(turn, by, step, text)
         return
     complete(turn, step, task, by, value)
 
@@ -133,6 +143,8 @@ def give_up(turn: Turn, by: str, step: Step, task: Task) -> None:
     if refuse_if_inactive(turn, by, step, task):
         return
     if task.state == TaskState.CLAIMED and task.owner != by:
+        if (turn.is_declarer(by) or turn.is_coordinator(by)) and confirm.ask_to_act(turn, by, step, task, ActionKind.GIVE_UP):
+            return  # a manager may take it off its owner, once confirmed (`release`)
         turn.send_key(by, "not_owner", number=step.number)
         return
     if by not in task.declined:
@@ -151,6 +163,37 @@ def give_up(turn: Turn, by: str, step: Step, task: Task) -> None:
         return
     for person in others:
         nudge(turn, step, task, person.id, "gave_up_others", who=turn.person(by).name)
+
+
+def release(turn: Turn, by: str, step: Step, task: Task) -> None:
+    """A declarer or coordinator, having confirmed it, takes a task off its owner («No
+    puedo» on a task someone else holds): the owner is told, the other responsibles are
+    asked to take it, its reminders start again. Log kind "released" (data: owner)."""
+    owner = task.owner
+    if refuse_if_inactive(turn, by, step, task):
+        return
+    if task.state != TaskState.CLAIMED or owner is None or owner == by:
+        give_up(turn, by, step, task)
+        return
+    if not (turn.is_declarer(by) or turn.is_coordinator(by)):
+        turn.send_key(by, "not_owner", number=step.number)
+        return
+    task.move(TaskEvent.RELEASE)
+    task.owner, task.claimed_at, task.asking, task.asked_at, task.checkin_pending = None, None, None, None, False
+    if owner not in task.declined:
+        task.declined.append(owner)
+    cancel_timers(turn, step)
+    arm_unclaimed(turn, step, task)
+    turn.log("released", by, step.id, owner=owner)
+    turn.send_key(by, "safety.released_you", number=step.number)
+    turn.send_key(owner, "safety.released_owner", by=turn.person(by).name, number=step.number, title=step.title)
+    announce_card(turn, step, task, owner)
+    others = [p for p in turn.responsibles(step) if p.id not in task.declined]
+    if not others:
+        escalate(turn, step, "nobody_can", "nobody_can")
+        return
+    for person in others:
+        nudge(turn, step, task, person.id, "gave_up_others", who=turn.person(owner).name)
 
 
 def acknowledge(turn: Turn, by: str, step: Step, task: Task) -> None:
@@ -215,13 +258,25 @@ TASK_ACTIONS = {
 # timers ------------------------------------------------------------------
 
 
-def escalate(turn: Turn, step: Step, key: str, log_kind: str, **kw: str) -> None:
-    """Tell the coordinating roles, with the task's buttons so they can act at once."""
+def escalate(turn: Turn, step: Step, key: str, log_kind: str, about: str | None = None, **kw: str) -> None:
+    """Tell the coordinating roles, with the task's buttons so they can act at once.
+
+    `about`: the person the escalation is about (the owner who does not answer); nobody is
+    escalated about themselves (issue 11, point 7). When that leaves no coordinator, the
+    declarers are told; when nobody at all is left, the group is (never silence)."""
     task = turn.out.crisis.tasks[step.id] if turn.out.crisis else None
     assert task is not None
     policy = turn.playbook.policy_for(step)
-    targets = turn.directory.with_any_role(policy.escalate_to or turn.playbook.coordinators)
+    targets = [p for p in turn.directory.with_any_role(policy.escalate_to or turn.playbook.coordinators) if p.id != about]
+    if not targets:
+        targets = [p for p in turn.directory.with_any_role(turn.playbook.declarers) if p.id != about]
     task.escalations += 1
+    if not targets:
+        turn.log(log_kind, None, step.id, names=t(turn.world.group_lang, "term_group"), **kw)
+        turn.log("escalation_alone", None, step.id)
+        turn.send(GROUP, lambda lang: t(lang, "escalation_alone", text=t(lang, key, number=step.number, title=step.title,
+                                                                          **kw).removeprefix("🔺 ")), kind="nudge")
+        return
     turn.log(log_kind, None, step.id, names=", ".join(p.name for p in targets), **kw)
     for person in targets:
         nudge(turn, step, task, person.id, key, **kw)
@@ -252,8 +307,16 @@ def fire(turn: Turn, step: Step, task: Task, kind: TimerKind, seq: int) -> None:
         policy = turn.playbook.policy_for(step)
         turn.out.timer_ops.append(SetTimer(crisis.id, step.id, TimerKind.CHECKIN, turn.now + policy.checkin_grace))
         turn.log("checkin", None, step.id, owner=task.owner)
-        nudge(turn, step, task, task.owner, "checkin")
+        if step.input is not None and task.value is None:  # ask for what is missing, not «¿sigues en esto?»
+            task.asking, task.asked_at = task.owner, turn.now
+            nudge(turn, step, task, task.owner, "checkin_input", label=step.input.label, prompt=step.input.prompt)
+        else:
+            nudge(turn, step, task, task.owner, "checkin")
     elif kind == TimerKind.CHECKIN and task.state == TaskState.CLAIMED and task.checkin_pending and task.owner:
         overdue = render.age(turn.now - task.deadline_at, turn.world.group_lang) if task.deadline_at else "?"
         owner = turn.person(task.owner).name
-        escalate(turn, step, "checkin_escalation", "checkin_escalated", owner=owner, age=overdue)
+        if step.input is not None and task.value is None:
+            escalate(turn, step, "checkin_escalation_input", "checkin_escalated", about=task.owner, owner=owner,
+                     age=overdue, label=step.input.label)
+        else:
+            escalate(turn, step, "checkin_escalation", "checkin_escalated", about=task.owner, owner=owner, age=overdue)

@@ -12,7 +12,7 @@ from typing import Any
 
 from flows.directory import Directory
 from flows.matching import normalize
-from flows.playbook import ALL_STAFF, Playbook
+from flows.playbook import ALL_STAFF, Phase, Playbook
 from flows.texts import CATALOGS
 
 Path = tuple[str | int, ...]
@@ -57,11 +57,29 @@ def check_playbook(playbook: Playbook) -> list[Problem]:
                 if ref not in seen:
                     bad(("steps", i, name, j), "config.step_unknown" if ref not in counts else "config.step_later", ref=ref)
         seen.append(step.id)
+    problems += _check_undoes(playbook, counts)
     for i, recurring in enumerate(playbook.recurring):
         roles(("recurring", i, "roles"), recurring.roles)
     for j, ref in enumerate(playbook.banner.auto_steps):
         if ref not in counts:
             bad(("banner", "auto_steps", j), "config.step_unknown", ref=ref)
+    return problems
+
+
+def _check_undoes(playbook: Playbook, counts: Counter[str]) -> list[Problem]:
+    """`undoes` names a crisis-phase step, and only a closing step undoes one."""
+    problems: list[Problem] = []
+    phases = {step.id: step.phase for step in playbook.steps}
+    for i, step in enumerate(playbook.steps):
+        if step.undoes is None:
+            continue
+        path: Path = ("steps", i, "undoes")
+        if step.undoes not in counts:
+            problems.append(Problem("playbook", path, "config.step_unknown", {"ref": step.undoes}))
+        elif phases[step.undoes] != Phase.CRISIS:
+            problems.append(Problem("playbook", path, "config.undoes_not_crisis", {"ref": step.undoes}))
+        elif step.phase != Phase.CLOSING:
+            problems.append(Problem("playbook", path, "config.undoes_not_closing", {"ref": step.undoes}))
     return problems
 
 

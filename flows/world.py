@@ -46,6 +46,9 @@ class World:
     baseline: dict[str, Any] = field(default_factory=dict)  # the storage's own record of what it loaded
     links: Links | None = None  # None where no dashboard is served
     delivery: DeliveryBoard | None = None  # who can be reached (flows/contact.py), loaded with the bitácora
+    # The last closed crisis of this playbook and its bitácora (receipts left out), loaded
+    # only for «informe»/«bitácora» when no crisis is open (engine.needs_last_closed).
+    last_closed: tuple[Crisis, list[LogEntry]] | None = None
 
     def after(self, outcome: Outcome, now: datetime) -> World:
         """The world the next command of the same transaction sees: this one with the

@@ -128,9 +128,11 @@ async def list_crises(conn: AsyncConnection) -> list[Crisis]:
 async def load_world(
     conn: AsyncConnection, playbook: Playbook, directory: Directory, now: datetime, new_id: Callable[[], str],
     group_lang: str = "es", with_log: Callable[[World], bool] | None = None,
+    with_last_closed: Callable[[World], bool] | None = None,
 ) -> World:
     """The world for one command. The bitácora is loaded only when `with_log` says the
-    command may need it (most presses do not), which keeps a command cheap."""
+    command may need it (most presses do not), which keeps a command cheap; the last
+    closed crisis only when `with_last_closed` says so («informe» after the closing)."""
     crisis_id = await open_crisis_id(conn, playbook.id)
     crisis = await load_crisis(conn, crisis_id) if crisis_id else None
     rows = (await conn.execute(select(T.proposals).where(
@@ -149,7 +151,18 @@ async def load_world(
         world.delivery = await delivery_board(conn, crisis, now)  # «estado» shows who can be reached
     if crisis is not None:
         world.baseline = {step_id: task_row(task) for step_id, task in crisis.tasks.items()}
+    if crisis is None and with_last_closed is not None and with_last_closed(world):
+        last = await last_closed_crisis(conn, playbook.id)
+        world.last_closed = (last, await crisis_log(conn, last.id, with_deliveries=False)) if last else None
     return world
+
+
+async def last_closed_crisis(conn: AsyncConnection, playbook_id: str) -> Crisis | None:
+    """The crisis of this playbook closed last, if any."""
+    crisis_id = (await conn.execute(select(T.crises.c.id).where(and_(
+        T.crises.c.playbook_id == playbook_id, T.crises.c.closed_at.is_not(None))).order_by(
+        T.crises.c.closed_at.desc()).limit(1))).scalar_one_or_none()
+    return await load_crisis(conn, crisis_id) if crisis_id else None
 
 
 def task_row(task: Task) -> dict[str, Any]:
@@ -190,14 +203,26 @@ class TimerRow:
     due_at: datetime
 
 
-async def due_timers(conn: AsyncConnection, now: datetime) -> list[TimerRow]:
-    rows = (await conn.execute(select(T.timers).where(
-        and_(T.timers.c.status == "pending", T.timers.c.due_at <= now)).order_by(T.timers.c.due_at, T.timers.c.id))).all()
+def _on_real_time() -> Any:
+    """Timers of crises on real time: a crisis with a `clock_offset` is a drill whose
+    timers are due on the terminal's simulated clock (persistence/drill.py)."""
+    return T.timers.c.crisis_id.not_in(select(T.crises.c.id).where(T.crises.c.clock_offset.is_not(None)))
+
+
+async def due_timers(conn: AsyncConnection, now: datetime, real_time_only: bool = False) -> list[TimerRow]:
+    """Pending timers due by `now`; `real_time_only`: leaving out crises on simulated time."""
+    condition = and_(T.timers.c.status == "pending", T.timers.c.due_at <= now)
+    if real_time_only:
+        condition = and_(condition, _on_real_time())
+    rows = (await conn.execute(select(T.timers).where(condition).order_by(T.timers.c.due_at, T.timers.c.id))).all()
     return [TimerRow(r.id, r.crisis_id, r.step_id, TimerKind(r.kind), r.seq, r.due_at) for r in rows]
 
 
-async def next_due(conn: AsyncConnection) -> datetime | None:
-    result = await conn.execute(select(func.min(T.timers.c.due_at)).where(T.timers.c.status == "pending"))
+async def next_due(conn: AsyncConnection, real_time_only: bool = False) -> datetime | None:
+    condition = T.timers.c.status == "pending"
+    if real_time_only:
+        condition = and_(condition, _on_real_time())
+    result = await conn.execute(select(func.min(T.timers.c.due_at)).where(condition))
     due: datetime | None = result.scalar_one_or_none()
     return due
 
@@ -486,24 +511,6 @@ async def forget_processes(conn: AsyncConnection, ids: Collection[str] = (), uns
         await conn.execute(delete(T.processes).where(T.processes.c.id.in_(list(ids))))
     if unseen_since is not None:
         await conn.execute(delete(T.processes).where(T.processes.c.seen_at < unseen_since))
-
-async def latest_buttons_for(conn: AsyncConnection, person: str, via: str) -> OutMessage | None:
-    """The newest delivered message with buttons addressed to the person on a channel,
-    skipping those a newer message about the same thing has replaced (a card updated in
-    place after the task was taken or done, or a reminder about it)."""
-    rows = (await conn.execute(select(T.outbox.c.payload).where(and_(
-        T.outbox.c.recipient == person, T.outbox.c.via == via, T.outbox.c.delivered_at.is_not(None),
-    )).order_by(T.outbox.c.id.desc()).limit(200))).all()
-    replaced: set[str] = set()
-    for (payload,) in rows:
-        message = OutMessage.from_json(payload)
-        subject = message.ref.split(":", 1)[1] if message.ref and message.ref.startswith(("card:", "nudge:")) else message.ref
-        if message.buttons and (subject is None or subject not in replaced):
-            return message
-        if subject is not None:
-            replaced.add(subject)
-    return None
-
 
 async def outbox_by_external_id(conn: AsyncConnection, via: str, external_id: str) -> OutboxRow | None:
     """The row a platform's delivery callback talks about (Twilio's MessageSid)."""

@@ -8,6 +8,7 @@ same thing with one outcome (`apply`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,22 @@ class _Queued:
     crisis_id: str | None
     deliverable: Deliverable
     at: datetime
+
+
+Compact = Callable[[Sequence[Deliverable]], list[Deliverable | None]]
+"""Rows in, the rows to write out, in the same places (None: left out)."""
+
+
+def _compacted(queued: list[_Queued], compact: Compact) -> list[_Queued]:
+    """`compact` applied to each crisis's rows apart (a digest never mixes two crises)."""
+    out: list[_Queued | None] = list(queued)
+    by_crisis: dict[str | None, list[int]] = {}
+    for index, q in enumerate(queued):
+        by_crisis.setdefault(q.crisis_id, []).append(index)
+    for indexes in by_crisis.values():
+        for index, deliverable in zip(indexes, compact([queued[i].deliverable for i in indexes]), strict=True):
+            out[index] = None if deliverable is None else _Queued(queued[index].crisis_id, deliverable, queued[index].at)
+    return [q for q in out if q is not None]
 
 
 @dataclass
@@ -53,6 +70,9 @@ class PendingWrites:
     timers: list[SetTimer] = field(default_factory=list)
     outbox: list[_Queued | None] = field(default_factory=list)  # None: a summary a newer one replaced
     _summaries: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
+    compact: Compact | None = None
+    """Applied to the rows of each crisis at flush (bot/compact.py: fewer messages on
+    channels that cannot edit what they sent)."""
 
     async def take_revision(self, conn: AsyncConnection, playbook_id: str) -> int:
         """Bump the playbook's revision at the start (this transaction may write its state)
@@ -116,7 +136,10 @@ class PendingWrites:
             await conn.execute(insert(T.timers), [
                 {"crisis_id": op.crisis_id, "step_id": op.step_id, "kind": op.kind.value, "seq": op.seq,
                  "due_at": op.due_at, "status": "pending"} for op in self.timers])
-        rows = [outbox_row(q.crisis_id, q.deliverable, q.at) for q in self.outbox if q is not None]
+        queued = [q for q in self.outbox if q is not None]
+        if self.compact is not None:
+            queued = _compacted(queued, self.compact)
+        rows = [outbox_row(q.crisis_id, q.deliverable, q.at) for q in queued]
         if rows:
             await conn.execute(insert(T.outbox), rows)
         self.crises, self.proposals, self.log, self.cancels, self.timers, self.outbox = {}, {}, [], [], [], []

@@ -28,6 +28,7 @@ class RecordingTransport:
 
     name: str = "test"
     group_mode: str = "post"
+    edits_in_place: bool = True  # like Slack: every redraw arrives (False: a phone, bot/compact.py)
     sent: list[tuple[str, OutMessage]] = field(default_factory=list)
 
     def reaches(self, person: Person) -> bool:
@@ -58,8 +59,9 @@ class Chat:
         self._read = 0
 
     @classmethod
-    async def open(cls, settings: Settings, clock: ManualClock | None = None) -> Chat:
-        transport = RecordingTransport()
+    async def open(cls, settings: Settings, clock: ManualClock | None = None,
+                   transport: RecordingTransport | None = None) -> Chat:
+        transport = transport or RecordingTransport()
         clock = clock or ManualClock(START)
         runtime = await Runtime.build(settings, transports={transport.name: transport}, clock=clock)
         await runtime.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flows.credit import is_round, round_credit
 from flows.directory import Directory
 from flows.playbook import StepMode
 from flows.render import age, who
@@ -38,6 +39,8 @@ def people(directory: Directory, ids: tuple[str, ...] | list[str], lang: str) ->
 
 def taken_by(figures: TaskFigures, directory: Directory, lang: str) -> str:
     """Who took the task: its owners in order, or how many acknowledged an all-staff round."""
+    if is_round(figures.step, figures.task):
+        return round_credit(directory, figures.step, figures.task, lang)
     if figures.step.mode == StepMode.EACH:
         return t(lang, "rep.acked", count=len(figures.taken_by), total=len(figures.responsibles))
     if figures.outcome == Outcome.AUTOMATIC:

@@ -73,7 +73,7 @@ def _label(f: TaskFigures) -> str:
 
 
 def _tooltip(f: TaskFigures, directory: Directory, lang: str, tz: ZoneInfo) -> str:
-    parts = [f"{f.step.number} {f.step.title}", fmt.outcome(f, lang)]
+    parts = [f"{f.step.number} {f.step.title.in_lang(lang)}", fmt.outcome(f, lang)]
     if f.taken_by:
         parts.append(t(lang, "rep.col_taken_by") + ": " + fmt.taken_by(f, directory, lang))
     parts.append(t(lang, "rep.col_to_take") + ": " + fmt.duration(f.time_to_take, lang))

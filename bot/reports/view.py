@@ -76,7 +76,7 @@ def sign_off_views(report: Report, directory: Directory, lang: str) -> list[Sign
         for f in sign_off.checked:
             icon, detail = status_icon_detail(report.playbook, directory, f.step, f.task, lang, tz, report.now,
                                               len(f.responsibles))
-            checks.append(Check(icon, f.step.number, f.step.title, detail))
+            checks.append(Check(icon, f.step.number, f.step.title.in_lang(lang), detail))
         signed = sign_off.signed_at is not None
         line = (t(lang, "rep.signed", by=fmt.person(directory, sign_off.signed_by, lang),
                   at=fmt.when(sign_off.signed_at, tz, lang)) if signed else t(lang, "rep.unsigned"))
@@ -121,7 +121,7 @@ def build(report: Report, directory: Directory, lang: str, with_deliveries: bool
         "step", "task", "responsibles", "taken_by", "to_take", "to_finish", "reminders", "escalations", "result")]
     for f in report.tasks:
         view.rows.append(Row(
-            number=f.step.number, title=f.step.title, responsibles=fmt.people(directory, f.responsibles, lang),
+            number=f.step.number, title=f.step.title.in_lang(lang), responsibles=fmt.people(directory, f.responsibles, lang),
             taken_by=fmt.taken_by(f, directory, lang), to_take=fmt.duration(f.time_to_take, lang),
             to_finish=fmt.duration(f.time_to_finish, lang), reminders=f.reminders, escalations=f.escalations,
             result=fmt.outcome(f, lang), outcome=f.outcome.value, late=f.late,

@@ -73,6 +73,7 @@ def crisis_of(ref: str | None) -> str | None:
 
 class SlackTransport:
     name = VIA
+    edits_in_place = True  # a card is redrawn with chat.update (bot/compact.py leaves its redraws alone)
 
     def __init__(self, settings: Settings, client: AsyncWebClient, people: SlackPeople,
                  crisis_channel: CrisisChannel | None = None) -> None:

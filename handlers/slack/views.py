@@ -28,10 +28,11 @@ def input_modal(crisis_id: str, step: Step, lang: str, card_ref: str | None = No
     assert step.input is not None
     describing = step.claimed_by_declarer
     title = t(lang, "slack.modal_title_description") if describing else t(lang, "slack.modal_title_input", number=step.number)
-    label = step.input.label[:1].upper() + step.input.label[1:]
-    blocks: Blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": t(lang, "slack.modal_step", number=step.number, title=escape(step.title))}}]
+    label = step.input.label.in_lang(lang)[:1].upper() + step.input.label.in_lang(lang)[1:]
+    step_line = t(lang, "slack.modal_step", number=step.number, title=escape(step.title.in_lang(lang)))
+    blocks: Blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": step_line}}]
     if step.input.prompt:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape(step.input.prompt)}]})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape(step.input.prompt.in_lang(lang))}]})
     blocks.append({
         "type": "input", "block_id": INPUT_BLOCK, "label": {"type": "plain_text", "text": label[:2000]},
         "element": {"type": "plain_text_input", "action_id": INPUT_ACTION, "multiline": describing, "max_length": 2000},

@@ -59,6 +59,7 @@ class SmsApi:
 class SmsTransport:
     name = VIA
     group_mode = "relay"  # the group's messages, one SMS per person whose channel this is
+    edits_in_place = False  # a redraw would be a new message: bot/compact.py leaves it out or folds it in a digest
     last_resort = True  # after every chat channel, whatever a person's `prefer` says
 
     def __init__(self, settings: Settings, api: SmsApi | None = None) -> None:

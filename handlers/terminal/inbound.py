@@ -12,10 +12,7 @@ from flows.directory import Directory, Person
 @dataclass(frozen=True)
 class Line:
     person: Person
-    text: str
-
-    def button_number(self) -> int | None:
-        return int(self.text) if re.fullmatch(r"\d{1,2}", self.text.strip()) else None
+    text: str  # «2» presses a button: bot/choices.py reads it
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flows.buttons import numbered
 from flows.directory import Directory
 from flows.messages import GROUP, OutMessage
 from flows.texts import t
@@ -27,5 +28,8 @@ def render(message: OutMessage, directory: Directory, at: datetime, tz: ZoneInfo
     body = "\n".join(f"    {line}" for line in text_lines)
     lines = [f"[{stamp}] 🤖 → {to}", body]
     if message.buttons:
-        lines.append("    " + "  ".join(f"[{i}] {b.label}" + (f" ({b.url})" if b.url else "") for i, b in enumerate(message.buttons, start=1)))
+        # each action keeps its number on every card (flows/buttons.py); links are shown, not numbered
+        shown = [f"[{n}] {b.label}" for n, b in numbered(message.buttons)]
+        shown += [f"🔗 {b.label} ({b.url})" for b in message.buttons if b.url]
+        lines.append("    " + "  ".join(shown))
     return "\n".join(lines)

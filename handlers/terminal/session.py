@@ -6,19 +6,25 @@ from __future__ import annotations
 import asyncio
 from typing import TextIO
 
+from bot.choices import read_choice
 from bot.runtime import Runtime
 from flows.commands import Press, Say
+from flows.messages import OutMessage
 from flows.render import age, clock_time
 from flows.texts import t
+from handlers.terminal.drill import DrillClock
 from handlers.terminal.inbound import Advance, Control, Line, Malformed, Unknown, parse
+from handlers.terminal.lines import LineReader
+from handlers.terminal.render import render
 
 
 class TerminalSession:
-    def __init__(self, runtime: Runtime, out: TextIO, echo: bool) -> None:
+    def __init__(self, runtime: Runtime, out: TextIO, echo: bool, drill: DrillClock | None = None) -> None:
         self.rt = runtime
         self.out = out
         self.echo = echo  # piped input: repeat each line so the transcript reads like a chat
         self.lang = runtime.settings.lang
+        self.drill = drill  # keeps the simulated time with the open crisis (handlers/terminal/drill.py)
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -43,6 +49,7 @@ class TerminalSession:
                 self.rt.clock.advance(parsed.delta)
                 at = clock_time(self.rt.clock.now(), self.rt.service.tz)
                 self.say(t(self.lang, "term_advanced", delta=age(parsed.delta, self.lang), at=at))
+                await self.keep_clock()  # before the timers fire: a `serve` must leave them alone now
                 await self.rt.timers.sweep()
         elif isinstance(parsed, Control):
             if parsed.name in ("salir", "exit", "quit"):
@@ -60,30 +67,40 @@ class TerminalSession:
             self.say(t(self.lang, "term_usage"))
         elif isinstance(parsed, Line):
             await self.line(parsed)
+            await self.keep_clock()  # a crisis declared after an /avanzar carries it
         await self.rt.outbox.drain()
         return True
 
+    async def keep_clock(self) -> None:
+        if self.drill is not None and (notice := await self.drill.keep()):
+            self.say(notice)
+
     async def line(self, line: Line) -> None:
         person = line.person
-        number = line.button_number()
-        if number is not None and not await self.rt.service.awaiting_answer(person.id):
-            message = await self.rt.service.latest_buttons(person.id, "terminal")
-            if message is None:
-                self.say(t(self.lang, "term_no_buttons", name=person.name))
-            elif not 1 <= number <= len(message.buttons):
-                self.say(t(self.lang, "term_bad_button", name=person.name, count=len(message.buttons)))
-            else:
-                await self.rt.service.handle(Press(person.id, message.buttons[number - 1].action, "terminal"))
-            return
-        await self.rt.service.handle(Say(person.id, line.text, "terminal", direct=True))
+        choice = await read_choice(self.rt, person, "terminal", line.text)  # «2»: a button (bot/choices.py)
+        if isinstance(choice, Press):
+            await self.rt.service.handle(choice)
+        elif isinstance(choice, str):  # on several cards, or on none: the bot asks
+            self.say(render(OutMessage(to=person.id, text=choice), self.rt.directory, self.rt.clock.now(),
+                            self.rt.service.tz, person.lang))
+        else:
+            await self.rt.service.handle(Say(person.id, line.text, "terminal", direct=True))
 
-    async def run(self, stdin: TextIO, interactive: bool) -> None:
-        self.welcome()
-        while True:
-            if interactive:
-                print("› ", end="", file=self.out, flush=True)
-            raw = await asyncio.to_thread(stdin.readline)
-            if raw == "" or not await self.process(raw):
-                break
+    async def run(self, stdin: TextIO, interactive: bool, welcome: bool = True) -> None:
+        """Until /salir or the end of the input. Ctrl-C (the task cancelled) leaves at once:
+        what was recorded is committed; what was not shown yet is shown next session."""
+        if welcome:
+            self.welcome()
+        reader = LineReader(stdin)
+        try:
+            while True:
+                if interactive:
+                    print("› ", end="", file=self.out, flush=True)
+                raw = await reader.readline()
+                if raw == "" or not await self.process(raw):
+                    break
+        except asyncio.CancelledError:
+            self.say(("\n" if interactive else "") + t(self.lang, "drill.interrupted"))
+            raise
         await self.rt.outbox.drain()
         self.say(t(self.lang, "term_bye"))

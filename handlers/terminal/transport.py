@@ -16,6 +16,7 @@ class TerminalTransport:
 
     name = "terminal"
     group_mode = "post"
+    edits_in_place = False  # a redraw would be a new message: bot/compact.py leaves it out or folds it in a digest
 
     def __init__(self, out: TextIO, directory: Directory, clock: Clock, tz: ZoneInfo, lang: str = "es") -> None:
         self.out = out

@@ -43,6 +43,11 @@ class WebFeature:
         logging.getLogger("uvicorn.access").addFilter(self._redact)
         self._watch = asyncio.create_task(watch_database(self.updates, runtime.db, self.watch_every))
 
+    async def closing(self) -> None:
+        """The server is stopping: end the live streams now (bot/app.py Server), so that
+        it does not wait for them."""
+        await self.updates.close()
+
     async def stop(self) -> None:
         await self.updates.close()
         logging.getLogger("uvicorn.access").removeFilter(self._redact)

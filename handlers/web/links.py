@@ -74,6 +74,8 @@ class SignedLinks:
 
         self._links = URLSafeTimedSerializer(secret, salt="crisisbot.panel.link", signer=_Signer)
         self._sessions = URLSafeTimedSerializer(secret, salt="crisisbot.panel.session", signer=_Signer)
+        self._forms = URLSafeTimedSerializer(secret, salt="crisisbot.panel.form", signer=_Signer)
+        self.flash = URLSafeTimedSerializer(secret, salt="crisisbot.panel.flash", signer=_Signer)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SignedLinks:
@@ -112,6 +114,21 @@ class SignedLinks:
         except BadSignature:  # expired or tampered
             return None
         return person_id if isinstance(person_id, str) else None
+
+    # forms (CSRF) -------------------------------------------------------------
+
+    def form_token(self, person_id: str) -> str:
+        """A token the dashboard's forms carry: signed for this person, as long-lived as a session."""
+        return str(self._forms.dumps(person_id))
+
+    def form_token_ok(self, token: str | None, person_id: str) -> bool:
+        if not token:
+            return False
+        try:
+            owner = self._forms.loads(token, max_age=self.session_seconds)
+        except BadSignature:
+            return False
+        return bool(owner == person_id)
 
 
 class RedactLinks(logging.Filter):

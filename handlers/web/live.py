@@ -70,7 +70,7 @@ def sse_event(event: str, data: str) -> str:
     return f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n"
 
 
-async def _finish(render: Callable[[], Awaitable[str]]) -> str:
+async def _finish(render: Callable[[], Awaitable[str | None]]) -> str | None:
     """Render to the end even if the connection goes away meanwhile: a database read cut
     in the middle leaves its connection to be torn down later."""
     task = asyncio.ensure_future(render())
@@ -82,17 +82,22 @@ async def _finish(render: Callable[[], Awaitable[str]]) -> str:
 
 
 async def stream(
-    updates: LiveUpdates, render: Callable[[], Awaitable[str]], tick: float, lifetime: float,
+    updates: LiveUpdates, render: Callable[[], Awaitable[str | None]], tick: float, lifetime: float,
     clock: Callable[[], float] | None = None,
 ) -> AsyncIterator[str]:
-    """The events of one connection. It ends after `lifetime` seconds: the browser
-    reconnects by itself (and is checked again), and a shutdown never waits long for it."""
+    """The events of one connection; `render` gives the next event's data, or None when
+    there is nothing new to send. It ends after `lifetime` seconds (the browser reconnects
+    by itself, and is checked again), or as soon as the updates close (a shutdown)."""
     now = clock or asyncio.get_running_loop().time
     ends = now() + lifetime
     yield "retry: 2000\n\n"
     while True:
         seen = updates.version
-        yield sse_event("live", await _finish(render))
+        data = await _finish(render)
+        if updates.closed:
+            return
+        if data is not None:
+            yield sse_event("live", data)
         left = ends - now()
         if left <= 0 or updates.closed:
             return

@@ -11,6 +11,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
@@ -22,8 +24,10 @@ from flows.directory import Person
 from flows.panel import PANEL_PATH, may_view, report_path
 from flows.texts import t
 from handlers.web import views
+from handlers.web.actions import FLASH, Flash, back_to, press_from_form, same_origin
 from handlers.web.links import COOKIE, COOKIE_PATH, ENTRY_PATH, LinkExpired, LinkInvalid, SignedLinks
 from handlers.web.live import LiveUpdates, stream
+from handlers.web.parts import LivePieces, StreamState
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +56,24 @@ class Dashboard:
         self.stream_lifetime = stream_lifetime
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                                trim_blocks=True, lstrip_blocks=True)
+        self.pieces = LivePieces(self.env, links.form_token)
+        self.flash = Flash(links.flash)
 
     def routes(self) -> list[BaseRoute]:
+        # Compressed, the live stream too: each event is flushed (Z_SYNC_FLUSH), and the
+        # pieces it resends compress well against what the stream already carried.
+        gzip = [Middleware(GZipMiddleware, minimum_size=400, exclude_content_types=())]
         return [
             Route(f"{ENTRY_PATH}/{{token}}", self.enter),
-            Route(PANEL_PATH, self.live_page),
-            Route(f"{PANEL_PATH}/eventos", self.events),
+            Route(PANEL_PATH, self.live_page, middleware=gzip),
+            Route(f"{PANEL_PATH}/eventos", self.events, middleware=gzip),
+            Route(f"{PANEL_PATH}/accion", self.act, methods=["POST"]),
             Route(f"{PANEL_PATH}/salir", self.logout),
-            Route(f"{PANEL_PATH}/crisis/{{crisis_id}}", self.crisis_page),
-            Route(f"{PANEL_PATH}/informe/{{crisis_id}}.md", self.report_markdown),
-            Route(f"{PANEL_PATH}/informe/{{crisis_id}}.csv", self.report_csv),
-            Route(f"{PANEL_PATH}/informe/{{crisis_id}}", self.report_html),
-            Mount(f"{PANEL_PATH}/static", app=StaticFiles(directory=HERE / "static"), name="panel-static"),
+            Route(f"{PANEL_PATH}/crisis/{{crisis_id}}", self.crisis_page, middleware=gzip),
+            Route(f"{PANEL_PATH}/informe/{{crisis_id}}.md", self.report_markdown, middleware=gzip),
+            Route(f"{PANEL_PATH}/informe/{{crisis_id}}.csv", self.report_csv, middleware=gzip),
+            Route(f"{PANEL_PATH}/informe/{{crisis_id}}", self.report_html, middleware=gzip),
+            Mount(f"{PANEL_PATH}/static", app=StaticFiles(directory=HERE / "static"), name="panel-static", middleware=gzip),
         ]
 
     # rendering ------------------------------------------------------------
@@ -118,36 +128,46 @@ class Dashboard:
 
     # pages ------------------------------------------------------------------
 
-    async def live_html(self, runtime: Runtime, lang: str) -> str:
-        now = runtime.clock.now()
-        report = await views.open_report(runtime.db, runtime.playbook.id, runtime.directory, now)
-        delivery = await views.delivery_for(runtime.db, report.crisis, now) if report else None
-        crisis = views.crisis_view(report, runtime.directory, lang, delivery=delivery) if report else None
-        rows = await views.crisis_rows(runtime.db, runtime.directory, lang, now)
-        updated = now.astimezone(runtime.service.tz).strftime("%H:%M:%S")
-        return self.env.get_template("_live.html").render(
-            lang=lang, t=partial(t, lang), crisis=crisis, rows=rows, live=True, updated=updated)
-
     async def live_page(self, request: Request) -> Response:
         viewer = self.viewer(request)
         if isinstance(viewer, Response):
             return viewer
         runtime = _runtime(request)
-        live = Markup(await self.live_html(runtime, viewer.lang))
-        return self.render("panel.html", viewer.lang, viewer=viewer, live_html=live)
+        live = await self.pieces.build(runtime, viewer)
+        notices = self.flash.take(request, viewer.id)
+        response = self.render("panel.html", viewer.lang, viewer=viewer, notices=notices,
+                               live_html=Markup(self.pieces.html(live, viewer.lang)))
+        if notices:
+            response.delete_cookie(FLASH, path=COOKIE_PATH)
+        return response
 
     async def events(self, request: Request) -> Response:
         viewer = self.viewer(request)
         if isinstance(viewer, Response):
             return PlainTextResponse("forbidden", status_code=403, headers=PRIVATE)
-        runtime = _runtime(request)
-
-        async def render() -> str:
-            return await self.live_html(runtime, viewer.lang)
-
+        state = StreamState(self.pieces, _runtime(request), viewer)
         headers = {**PRIVATE, "X-Accel-Buffering": "no"}
-        return StreamingResponse(stream(self.updates, render, self.tick, self.stream_lifetime),
+        return StreamingResponse(stream(self.updates, state.next_event, self.tick, self.stream_lifetime),
                                  media_type="text/event-stream", headers=headers)
+
+    async def act(self, request: Request) -> Response:
+        """A form of the dashboard: see handlers/web/actions.py."""
+        viewer = self.viewer(request)
+        if isinstance(viewer, Response):
+            return viewer
+        runtime = _runtime(request)
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        if not same_origin(request, self.links.base_url) or not self.links.form_token_ok(form.get("csrf"), viewer.id):
+            return self.message(viewer.lang, 403, "web.refused_title", "web.act_expired")
+        if not runtime.service.router.transports:
+            return self.message(viewer.lang, 409, "web.act_result", "web.act_no_chat")
+        texts = await press_from_form(runtime, viewer, form)
+        if texts is None:
+            return self.message(viewer.lang, 400, "web.act_result", "web.act_expired")
+        response = back_to(form)
+        response.headers.update(PRIVATE)
+        self.flash.set(response, viewer.id, texts, self.links.secure)
+        return response
 
     async def crisis_page(self, request: Request) -> Response:
         found = await self._report(request)

@@ -19,7 +19,7 @@ from flows.crisis import Crisis, CrisisState, TaskState
 from flows.directory import Directory
 from flows.playbook import Playbook, StepMode
 from flows.render import RECEIPTS, age, clock_time, is_overdue, log_entry_text, status_icon_detail
-from flows.report import Report
+from flows.report import ESCALATION_KINDS, Report
 from flows.texts import t
 from persistence import repository as repo
 from persistence.database import reading
@@ -41,6 +41,8 @@ class TaskCard:
     due: str | None
     overdue: bool
     late: bool  # done after its deadline
+    missing: str | None = None  # a round under way: who has not confirmed yet
+    escalated: str | None = None  # «Escalada 2 veces a Juan Pablo, Jaime»
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,27 @@ class CrisisRow:
     start: str
     duration: str
     declared_by: str
+    description: str = ""  # the situation, cut to one short line
+
+
+DESCRIPTION_CHARS = 90  # of the situation in the list of crises
+
+
+def _short(text: str | None, limit: int = DESCRIPTION_CHARS) -> str:
+    one_line = " ".join((text or "").split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1].rstrip() + "…"
+
+
+def _escalated(report: Report, step_id: str, count: int, directory: Directory, lang: str) -> str | None:
+    """How often the task was escalated and to whom (the names its bitácora entries give)."""
+    if not count:
+        return None
+    names: list[str] = []
+    for e in report.entries:
+        if e.kind in ESCALATION_KINDS and e.data.get("step") == step_id:
+            names.extend(n.strip() for n in str(e.data.get("names", "")).split(",") if n.strip())
+    return t(lang, "web.escalated", count=count, times=t(lang, "web.time_one" if count == 1 else "web.time_many"),
+             names=", ".join(dict.fromkeys(names)) or "—")
 
 
 def _task_cards(report: Report, directory: Directory, lang: str, tz: ZoneInfo) -> list[TaskCard]:
@@ -101,17 +124,21 @@ def _task_cards(report: Report, directory: Directory, lang: str, tz: ZoneInfo) -
     for f in report.tasks:
         task = f.task
         icon, detail = status_icon_detail(report.playbook, directory, f.step, task, lang, tz, report.now,
-                                          len(f.responsibles))
+                                          len(f.responsibles), report.crisis.tasks)
         owner = task.owner or task.done_by
         running = task.state in (TaskState.OPEN, TaskState.CLAIMED)
+        missing = [directory[p].name for p in f.responsibles if p not in task.acks and directory.get(p)]
         cards.append(TaskCard(
-            step_id=f.step.id, number=f.step.number, title=f.step.title, state=task.state.value,
+            step_id=f.step.id, number=f.step.number, title=f.step.title.in_lang(lang), state=task.state.value,
             state_label=t(lang, "web.state_round" if f.step.mode == StepMode.EACH and running
                           else f"web.state_{task.state.value}"), icon=icon, detail=detail,
             responsibles=fmt.people(directory, f.responsibles, lang),
             owner=fmt.person(directory, owner, lang) if owner and f.step.mode == StepMode.ANY else None,
             due=clock_time(task.deadline_at, tz) if running and task.deadline_at else None,
             overdue=is_overdue(task, report.now), late=f.late and task.state == TaskState.DONE,
+            missing=t(lang, "web.missing", names=", ".join(missing)) if f.step.mode == StepMode.EACH and running and missing
+            else None,
+            escalated=_escalated(report, f.step.id, task.escalations, directory, lang),
         ))
     return cards
 
@@ -190,6 +217,7 @@ def crisis_row(crisis: Crisis, directory: Directory, lang: str, now: datetime) -
         start=fmt.when(crisis.declared_at, tz, lang),
         duration=fmt.duration((crisis.closed_at or now) - crisis.declared_at, lang),
         declared_by=fmt.person(directory, crisis.declared_by, lang),
+        description=_short(crisis.description),
     )
 
 

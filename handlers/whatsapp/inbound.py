@@ -1,35 +1,31 @@
 """An incoming WhatsApp message (Twilio's webhook form) turned into an engine command:
-a quick reply's ButtonPayload is a Press; "2" presses button 2 of the newest message with
-buttons the person got here, unless the bot is waiting for an answer from them; anything
-else is a Say."""
+a quick reply's ButtonPayload is a Press; a reply quoting a card (Twilio's
+OriginalRepliedMessageSid) with "2" presses that card's «Hecho»; a bare "2" presses «Hecho»
+on the one card that offers it, or asks which (bot/choices.py), unless the bot is waiting
+for an answer from them; anything else is a Say."""
 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.choices import read_choice
 from bot.routing import Delivery
 from flows.commands import Press, Say
-from flows.crisis import Crisis
 from flows.directory import Person
-from flows.messages import Action, ActionKind, OutMessage
+from flows.messages import Action, OutMessage
 from flows.texts import t
 from handlers.whatsapp import fields
 from handlers.whatsapp.config import PREFIX, address, person_by_number
 from handlers.whatsapp.owed import pay
-from handlers.whatsapp.render import choosable
 from persistence import repository as repo
-from persistence.database import reading, writing
-from persistence.whatsapp import VIA, offered_choices
+from persistence.database import writing
+from persistence.whatsapp import VIA
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
-
-_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
-_TASK_ACTIONS = frozenset({ActionKind.CLAIM, ActionKind.COMPLETE, ActionKind.GIVE_UP, ActionKind.ACK, ActionKind.STILL_ON})
 
 
 @dataclass(frozen=True)
@@ -38,6 +34,7 @@ class Incoming:
     sender: str  # "whatsapp:+56911110001"
     body: str
     payload: str | None = None  # ButtonPayload of a quick reply
+    replied_to: str | None = None  # OriginalRepliedMessageSid: the message this one replies to (quotes)
     button_text: str | None = None
     profile_name: str | None = None
     media: int = 0
@@ -49,6 +46,7 @@ class Incoming:
         return cls(sid=fields.sid(form, "MessageSid", "SmsMessageSid"), sender=fields.sender(form),
                    body=fields.text(form, "Body", fields.MAX_BODY),
                    payload=fields.text(form, "ButtonPayload") or None,
+                   replied_to=fields.matching(form, "OriginalRepliedMessageSid", fields.SID) or None,
                    button_text=fields.text(form, "ButtonText") or None,
                    profile_name=fields.text(form, "ProfileName") or None,
                    media=fields.media_count(form))
@@ -61,34 +59,6 @@ class Reply:
     text: str
 
 
-def chosen_number(text: str) -> int | None:
-    match = _NUMBER.match(text)
-    return int(match.group(1)) if match else None
-
-
-def still_on_offer(message: OutMessage, crisis: Crisis | None, person_id: str) -> bool:
-    """A task's buttons stay on offer while its task is open in the open crisis (and, for
-    a reading round, until the person confirmed)."""
-    buttons = choosable(message.buttons)
-    if not buttons:
-        return False  # only links
-    action = buttons[0].action
-    if action.kind not in _TASK_ACTIONS:
-        return True  # a proposal: the engine says if it was already resolved
-    crisis_id, step_id = action.task_ref()
-    task = crisis.tasks.get(step_id) if crisis is not None and crisis.id == crisis_id else None
-    return task is not None and not task.finished and person_id not in task.acks
-
-
-async def current_choices(rt: Runtime, person_id: str) -> OutMessage | None:
-    """The message whose buttons a numbered reply presses: the newest still on offer."""
-    async with reading(rt.db) as conn:
-        offered = await offered_choices(conn, person_id)
-        crisis_id = await repo.open_crisis_id(conn, rt.playbook.id)
-        crisis = await repo.load_crisis(conn, crisis_id) if crisis_id else None
-    return next((m for m in offered if still_on_offer(m, crisis, person_id)), None)
-
-
 async def command_for(rt: Runtime, person: Person, msg: Incoming) -> Press | Say | Reply:
     if msg.payload:
         try:
@@ -98,15 +68,11 @@ async def command_for(rt: Runtime, person: Person, msg: Incoming) -> Press | Say
     text = msg.body.strip() or (msg.button_text or "").strip()
     if not text:
         return Reply(t(person.lang, "whatsapp.media_only"))
-    number = chosen_number(text)
-    if number is not None and not await rt.service.awaiting_answer(person.id):
-        latest = await current_choices(rt, person.id)
-        if latest is None:
-            return Reply(t(person.lang, "whatsapp.no_buttons"))
-        buttons = choosable(latest.buttons)
-        if not 1 <= number <= len(buttons):
-            return Reply(t(person.lang, "whatsapp.bad_number", count=len(buttons)))
-        return Press(person.id, buttons[number - 1].action, VIA)
+    choice = await read_choice(rt, person, VIA, text, msg.replied_to)
+    if isinstance(choice, Press):
+        return choice
+    if isinstance(choice, str):  # on several cards, or on none
+        return Reply(choice)
     return Say(person.id, text, VIA, direct=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flows.buttons import numbered as stable_numbers
 from flows.messages import ActionKind, Button, OutMessage
 from flows.texts import t
 from handlers.textsplit import split_lines
@@ -57,12 +58,29 @@ def option(number: int, button: Button, lang: str) -> str:
     return t(lang, key, n=number)
 
 
+def options_text(buttons: tuple[Button, ...], lang: str) -> str:
+    """"1 para tomarla, 2 si ya está hecha, 3 si no puedes": each action with its number,
+    the same on every card (flows/buttons.py)."""
+    return ", ".join(option(n, b, lang) for n, b in stable_numbers(buttons))
+
+
+def is_digest(buttons: tuple[Button, ...]) -> bool:
+    """Buttons of several tasks in one message (flows/digest.py): a number would be on
+    several of them, so each task's text says what to write instead (→ hecho 4)."""
+    return len({b.action.ref for b in buttons if not b.url}) > 1
+
+
+def reply_line(buttons: tuple[Button, ...], lang: str) -> str:
+    if is_digest(buttons):
+        return t(lang, "buttons.digest_reply")
+    return t(lang, "whatsapp.reply_with", options=options_text(buttons, lang))
+
+
 def numbered(text: str, buttons: tuple[Button, ...], lang: str) -> str:
     """The text with "Responde 1 para tomarla, 2 si ya está hecha, 3 si no puedes"."""
     if not buttons:
         return text
-    options = ", ".join(option(n, b, lang) for n, b in enumerate(buttons, start=1))
-    return f"{text}\n\n{t(lang, 'whatsapp.reply_with', options=options)}"
+    return f"{text}\n\n{reply_line(buttons, lang)}"
 
 
 def card_update(text: str, lang: str) -> str:
@@ -75,8 +93,9 @@ def card_update(text: str, lang: str) -> str:
 
 
 def split(text: str, limit: int) -> list[str]:
-    """Pieces of at most `limit` characters, cut at line ends where possible."""
-    return split_lines(text, limit)
+    """Pieces of at most `limit` UTF-16 units (as Twilio counts a body: error 21617 beyond
+    1,600), cut at line ends where possible."""
+    return split_lines(text, limit, utf16_len)
 
 
 def quick_reply_variables(text: str, buttons: tuple[Button, ...]) -> dict[str, str]:
@@ -109,8 +128,7 @@ class Essentials:
         rest = "\n".join(lines[1:])
         detail = template_param(rest or t(lang, "whatsapp.template.no_detail"), DETAIL)
         if buttons:
-            options = ", ".join(option(n, b, lang) for n, b in enumerate(buttons, start=1))
-            todo = template_param(t(lang, "whatsapp.reply_with", options=options), TODO)
+            todo = template_param(reply_line(buttons, lang), TODO)
         else:
             todo = t(lang, "whatsapp.template.no_todo")
         complete = not rest and headline == lines[0].strip() and utf16_len(headline) < HEADLINE

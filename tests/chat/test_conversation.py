@@ -56,7 +56,7 @@ async def test_acknowledged_is_not_done_the_owner_is_asked_then_escalated(chat: 
 async def test_entel_ticket_number_is_asked_and_recorded(chat: Chat) -> None:
     await chat.say("Jaime", "ALERTA ROJA")
     await chat.press("Luis", "Hecho", containing="Contacto con Entel")
-    assert chat.received("Luis", "Escribe el número de ticket de Entel para la tarea 2 (Contacto con Entel):")
+    assert chat.received("Luis", "✍️ Tarea 2 (Contacto con Entel): ¿Qué número de ticket dio Entel?")
     await chat.say("Luis", "4455-AB")
     assert chat.received("Luis", "✔️ Registrado: tarea 2 (Contacto con Entel) hecha · el número de ticket de Entel: 4455-AB")
     assert chat.received("Cecilia", "✅ Hecha por Luis a las 09:00 · el número de ticket de Entel: 4455-AB")
@@ -69,6 +69,8 @@ async def test_declarer_description_is_asked_and_shared(chat: Chat) -> None:
     await chat.say("Catalina", "ALERTA ROJA")
     assert chat.received("Catalina", "Cuenta lo que sabes de la crisis")
     await chat.say("Catalina", "No responde la API desde las 9")
+    assert chat.received("Catalina", "Se enviará a todos: «No responde la API desde las 9»")  # seen before it goes
+    await chat.press("Catalina", "Enviar")
     assert chat.received("grupo", "ℹ️ Información de la crisis (Catalina): No responde la API desde las 9")
 
 
@@ -120,8 +122,10 @@ async def test_whole_crisis_to_the_report(chat: Chat) -> None:
     await chat.press("Juan Pablo", "Hecho", containing="Volver a la normalidad")
     [report] = [m for m in chat.inbox("grupo") if m.kind == "report"]
     assert "🏁 Crisis" in report.text and "Duración: 5 min." in report.text
-    lines = report.text.split("Bitácora:\n", 1)[1].splitlines()
-    assert lines[0] == "23/11 09:00 · Jaime · test · Decretó ALERTA ROJA"
+    assert "Tareas: 13 hechas" in report.text and "Marcó hecha" not in report.text  # a summary, not the bitácora
+    await chat.say("Jaime", "bitácora")  # the whole record, once it is over, on request
+    lines = chat.inbox("Jaime")[-1].text.splitlines()
+    assert "23/11 09:00 · Jaime · test · Decretó ALERTA ROJA" in lines
     assert "23/11 09:00 · Claudia Riveros · test · Firmó la verificación de los pasos 1, 2, 3, 4, 5, 6" in lines
     assert "23/11 09:05 · Juan Pablo · test · Marcó hecha la tarea 8f (Volver a la normalidad)" in lines
     assert lines[-1] == "23/11 09:05 · crisisbot · test · Crisis cerrada"
@@ -146,7 +150,7 @@ async def test_english_speaker_reads_english(tmp_path) -> None:  # type: ignore[
     chat = await Chat.open(settings_for(tmp_path, directory=directory))
     try:
         await chat.say("Jaime", "ALERTA ROJA")
-        card = chat.received("Luis", "📋 Step 2 · Contacto con Entel")[0]
+        card = chat.received("Luis", "📋 Step 2 · Contact Entel")[0]
         assert [b.label for b in card.buttons] == ["I'll take it", "Done", "I can't"]
         assert chat.received("Cecilia", "📋 Paso 2 · Contacto con Entel")
     finally:

@@ -206,7 +206,7 @@ async def test_healthz_pages_when_the_sweep_hangs_with_a_reminder_overdue(tmp_pa
     await runtime.start()
     hung = asyncio.Event()
 
-    async def never_returns() -> int:
+    async def never_returns(real_time_only: bool = False) -> int:
         hung.set()
         await asyncio.Event().wait()
         return 0

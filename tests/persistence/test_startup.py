@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy import text
 
+import bot.app
 from bot.cli import main
 from bot.settings import Settings
 from persistence.database import DatabaseProblem
@@ -93,7 +93,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.Capture
     def no_server(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the server started with a broken database")
 
-    monkeypatch.setattr(uvicorn, "run", no_server)
+    monkeypatch.setattr(bot.app, "run_server", no_server)
     capsys.readouterr()
     code = main(argv)
     captured = capsys.readouterr()
@@ -238,7 +238,7 @@ def test_serve_listens_on_host(argv: list[str], env: dict[str, str], host: str, 
     for name, value in {"PLAYBOOK": str(PLAYBOOK), "DIRECTORY": str(DIRECTORY), **env}.items():
         monkeypatch.setenv(name, value)
     listened: list[tuple[str, int]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: listened.append((host, port)))
+    monkeypatch.setattr(bot.app, "run_server", lambda app, host, port, log_level: listened.append((host, port)))
     assert main(argv) == 0
     assert listened == [(host, 9123 if "--port" in argv else 8000)]
     assert (tmp_path / "crisisbot.db").exists()  # migrated before listening

@@ -62,6 +62,7 @@ def test_not_invited_the_group_is_relayed_by_dm_the_declarer_told_until_the_bot_
     _member_joined(slack)  # somebody typed /invite @crisisbot
     assert "Situación: sin internet" in slack.announcement().shown  # the channel gets the crisis as it is now
     slack.write("Jaime", "FIN DE LA CRISIS")
+    slack.press("Jaime", "Cerrar igual")  # work still open: asked first (issue 11 point 1)
     assert any("FIN DE LA CRISIS · anunciado por Jaime" in m.shown for m in slack.channel())
     assert not slack.got("Luis", "FIN DE LA CRISIS · anunciado por Jaime")
     assert len(slack.got("Jaime", "No estoy en el canal de crisis")) == 1
@@ -90,5 +91,6 @@ def test_removed_from_the_channel_during_a_crisis(slack: Workspace, caplog: pyte
     assert "not in the crisis channel" in _warnings(caplog)
     assert slack.got("Jaime", "No estoy en el canal de crisis #crisis")
     slack.dm("Jaime", "FIN DE LA CRISIS")
+    slack.press("Jaime", "Cerrar igual")  # work still open: asked first (issue 11 point 1)
     _relayed_to_everyone(slack, "FIN DE LA CRISIS · anunciado por Jaime")
     assert len(slack.fake.refused()) == 1  # known now: relayed without trying the channel again

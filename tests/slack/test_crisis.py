@@ -146,7 +146,7 @@ def test_slash_command_subcommands(slack: Workspace) -> None:
     assert "/crisis estado" in usage and "/crisis mis-tareas" in usage
     assert slack.command("Luis", "bailar").json()["text"] == usage
     assert slack.command("Luis", "ayuda").json()["text"] == usage
-    assert slack.got("Luis", "Escribe «ALERTA ROJA» para decretar una crisis")  # the engine's help, by DM
+    assert slack.got("Luis", "«ALERTA ROJA» decreta una crisis")  # the engine's help, by DM
     slack.command("Cecilia", "declarar se cayó la VPN")
     assert "Situación: se cayó la VPN" in slack.announcement().shown
     assert not slack.fake.called("views.open")  # the description came with the command
@@ -189,7 +189,7 @@ def test_when_the_modal_cannot_open_the_value_is_asked_in_chat(slack: Workspace)
     slack.write("Jaime", "ALERTA ROJA: sin red")
     slack.fake.fail_next("views.open", status=200, error="expired_trigger_id", retry_after=None)
     slack.press("Luis", "Hecho", containing="Contacto con Entel")
-    [question] = slack.got("Luis", "Escribe el número de ticket de Entel para la tarea 2 (Contacto con Entel):")
+    [question] = slack.got("Luis", "✍️ Tarea 2 (Contacto con Entel): ¿Qué número de ticket dio Entel?")
     assert list(question.buttons()) == ["✍️ Responder"]
     slack.press("Luis", "✍️ Responder")
     assert slack.latest_modal("Luis")["title"]["text"] == "Completar tarea 2"

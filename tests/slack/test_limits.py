@@ -78,7 +78,8 @@ def _long_crisis(slack: Workspace, lines: int) -> str:
 
 def _close(slack: Workspace) -> None:
     slack.write("Jaime", "FIN DE LA CRISIS")
-    for step in ("Informar a los clientes", "Quitar el banner", "Email masivo de fin", "Habilitar Timify"):
+    slack.press("Jaime", "Cerrar igual")  # work still open: asked first (issue 11 point 1)
+    for step in ("Informar a los clientes", "Email masivo de fin"):  # 8c, 8e undo steps 4, 6: never done, not needed
         slack.press("Claudia Martínez", "Hecho", containing=step)
     slack.press("Juan Pablo", "Hecho", containing="Volver a la normalidad")
 

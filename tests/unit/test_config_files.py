@@ -49,9 +49,10 @@ PHONE = replaced(DIR, 'whatsapp: "+56911110005"', 'whatsapp: "12345"')
 EMAIL = replaced(DIR, "email: valeria@fullpyme.example", "email: valeria(at)fullpyme")
 SLACK = replaced(DIR, "    email: criveros@fullpyme.example\n", "    email: criveros@fullpyme.example\n    slack_id: hola\n")
 TWO_LUIS = replaced(DIR, "name: Valeria", "name: Luis")
-TAB = replaced(PB, "    title: Contacto con Entel\n", "\ttitle: Contacto con Entel\n")
-NO_TITLE = replaced(PB, "    title: Contacto con Entel\n", "")
-BAD_DEADLINE = replaced(PB, "    title: Contacto con Entel\n", "    title: Contacto con Entel\n    policy: {deadline: pronto}\n")
+ENTEL_TITLE = "    title:\n      es: Contacto con Entel\n      en: Contact Entel\n"
+TAB = replaced(PB, ENTEL_TITLE, "\ttitle: Contacto con Entel\n")
+NO_TITLE = replaced(PB, ENTEL_TITLE, "")
+BAD_DEADLINE = replaced(PB, ENTEL_TITLE, ENTEL_TITLE + "    policy: {deadline: pronto}\n")
 
 CASES = [
     Case("duplicate key names both lines", "directory", DUP, lambda t: [

@@ -9,8 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
-import uvicorn
 
+import bot.app
 from bot.cli import main
 from bot.settings import Settings
 from bot.settings_errors import EXIT_SETTINGS
@@ -70,7 +70,7 @@ def test_serve_refuses_a_port_out_of_range_as_a_usage_error(port: str, here: Pat
 def test_serve_on_port_0_lets_the_system_pick_one(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`--port 0` is a free port (uvicorn binds 0), not PORT's default silently."""
     listened: list[int] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, log_level: listened.append(port))
+    monkeypatch.setattr(bot.app, "run_server", lambda app, host, port, log_level: listened.append(port))
     assert main(["serve", "--host", "127.0.0.1", "--port", "0"]) == 0
     assert listened == [0]
 

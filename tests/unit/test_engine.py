@@ -143,7 +143,7 @@ def test_a_task_with_an_input_asks_for_it_and_records_it() -> None:
     memory = Memory()
     memory.say("jaime", "ALERTA ROJA: caída total")
     asked = memory.press("luis", ActionKind.COMPLETE, "entel")
-    assert "Escribe el número de ticket de Entel" in to(asked, "luis")[0].text
+    assert "¿Qué número de ticket dio Entel?" in to(asked, "luis")[0].text
     memory.say("luis", "estado")  # a keyword is still a keyword
     answered = memory.say("luis", "  77-123 ")
     task = memory.world.crisis.tasks["entel"] if memory.world.crisis else None
@@ -183,7 +183,7 @@ def test_status_lists_every_task_with_state_owner_and_overdue() -> None:
     assert "Decretada por Jaime" in text and "Situación: caída" in text
     assert "🟡 2 Contacto con Entel — Cecilia, hace 50 min · ⚠️ VENCIDA" in text
     assert "⬜ 4 Banner de emergencia en fullpyme.cl — sin tomar, hace 50 min · ⚠️ VENCIDA" in text
-    assert "⏳ 7 Chequeo de las tareas — espera pasos 1, 2, 3, 4, 5, 6" in text
+    assert "⏳ 7 Chequeo de las tareas — espera pasos 2, 3, 4, 5, 6" in text  # step 1 is done
     assert "Total: 1 hechas · 1 en curso · 4 sin tomar · 1 esperando · 5 vencidas" in text
 
 
@@ -193,19 +193,25 @@ def test_closing_cancels_open_tasks_spawns_closing_ones_and_finishes_with_the_re
     refused = memory.say("luis", "FIN DE LA CRISIS")
     assert memory.world.crisis is not None and memory.world.crisis.state == CrisisState.ACTIVE
     assert any(m.kind == "proposal" for m in refused.messages)
-    closing = memory.say("catalina", "FIN DE LA CRISIS")
+    asked = memory.say("catalina", "FIN DE LA CRISIS")  # work undone: the declarer is asked first
+    assert memory.world.crisis is not None and memory.world.crisis.state == CrisisState.ACTIVE
+    [question] = [m for m in to(asked, "catalina") if m.kind == "proposal"]
+    closing = memory.run(Press("catalina", question.buttons[0].action, "test"))  # «Cerrar igual»
     crisis = closing.crisis
     assert crisis is not None and crisis.state == CrisisState.CLOSING
     assert crisis.tasks["banner"].state == TaskState.CANCELLED
     assert crisis.tasks["cierre_aviso"].state == TaskState.DONE  # the announcement is step 8a
     assert crisis.tasks["cierre_normalidad"].state == TaskState.WAITING
-    assert any("Quitar el banner" in m.text and m.buttons for m in to(closing, "valeria"))
-    for step in ("cierre_clientes", "cierre_banner", "cierre_email", "cierre_timify"):
+    assert crisis.tasks["cierre_banner"].state == TaskState.SKIPPED  # the banner never went up (step 4)
+    assert any("Informar a los clientes" in m.text and m.buttons for m in to(closing, "valeria"))
+    assert not any("Quitar el banner" in m.text for m in to(closing, "valeria"))
+    for step in ("cierre_clientes", "cierre_email"):
         memory.press("valeria", ActionKind.COMPLETE, step)
     final = memory.press("luis", ActionKind.COMPLETE, "cierre_normalidad")
     assert final.crisis is not None and final.crisis.state == CrisisState.CLOSED
     [report] = [m for m in final.messages if m.kind == "report"]
-    assert "Bitácora:" in report.text and "Decretó ALERTA ROJA" in report.text and "· Jaime · test ·" in report.text
+    assert "2 no necesarias" in report.text and "No se hizo:\n• 2 Contacto con Entel" in report.text  # a summary
+    assert "Decretó ALERTA ROJA" not in report.text  # not the bitácora (issue 11, point 6)
     assert memory.say("jaime", "estado").messages[0].text == "No hay ninguna crisis abierta."
 
 

@@ -70,7 +70,7 @@ def test_person_without_channel_and_unknown_role_in_directory(tmp_path: Path) ->
 
 def test_schema_errors_point_at_their_line(tmp_path: Path) -> None:
     text = PLAYBOOK.read_text(encoding="utf-8").replace("  escalate_after: 30m\n", "  escalate_after: media hora\n")
-    text = text.replace("    title: Email masivo\n", "    title: Email masivo\n    titel: typo\n")
+    text = text.replace("  - id: email\n", "  - id: email\n    titel: typo\n")
     playbook = write(tmp_path, "pb.yaml", text)
     found = problems(playbook, DIRECTORY)
     assert any(p.startswith(f"{playbook}:{line_of(text, 'escalate_after: media hora')}: policy.escalate_after:") for p in found)

@@ -132,6 +132,7 @@ async def test_tasks_left_undone_when_the_crisis_ends(chat: Chat) -> None:
     await chat.say("Cecilia", "hecho 2")
     await chat.say("Cecilia", "T-1")
     await chat.say("Jaime", "FIN DE LA CRISIS")
+    await chat.press("Jaime", "Cerrar igual")  # work undone: asked first (issue 11 point 1)
     report = await report_of(chat)
     by_number = {f.step.number: f for f in report.tasks}
     assert by_number["2"].outcome == Outcome.LATE
@@ -145,6 +146,7 @@ async def test_tasks_left_undone_when_the_crisis_ends(chat: Chat) -> None:
 async def test_an_open_crisis_is_measured_until_now(chat: Chat) -> None:
     await chat.say("Jaime", "ALERTA ROJA")
     await chat.say("Jaime", "se cayó el servidor")
+    await chat.press("Jaime", "Enviar")  # shown back before it goes to all (issue 11 point 2)
     await chat.advance("20m")
     report = await report_of(chat)
     by_number = {f.step.number: f for f in report.tasks}

@@ -22,7 +22,9 @@ def crisisbot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.Complet
 def test_informe_prints_markdown_or_writes_html_and_csv(tmp_path: Path) -> None:
     played = crisisbot(tmp_path, "run", stdin="Jaime: ALERTA ROJA: caída\nCecilia: tomo 2\n/avanzar 5m\nCecilia: hecho 2\nCecilia: T-9\n")
     assert played.returncode == 0, played.stderr
-    [crisis_id] = crisisbot(tmp_path, "informe").stdout.split()
+    [listed] = crisisbot(tmp_path, "informe").stdout.splitlines()  # id, date, state, description
+    crisis_id, _, _, state, description = listed.split(maxsplit=4)
+    assert (state, description) == ("activa", "caída")
 
     markdown = crisisbot(tmp_path, "informe", crisis_id)
     assert markdown.returncode == 0, markdown.stderr
@@ -35,8 +37,8 @@ def test_informe_prints_markdown_or_writes_html_and_csv(tmp_path: Path) -> None:
     assert files.returncode == 0, files.stderr
     assert files.stdout == ""
     assert "<svg" in html.read_text(encoding="utf-8")
-    rows = list(csv.reader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
-    assert rows[0][0] == "fecha_hora" and any("T-9" in row[5] for row in rows[1:])
+    rows = list(csv.reader(io.StringIO(table.read_text(encoding="utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Fecha y hora" and any("T-9" in row[5] for row in rows[1:])
 
     missing = crisisbot(tmp_path, "informe", "20000101-0000")
     assert missing.returncode == 1 and "No existe la crisis 20000101-0000." in missing.stderr

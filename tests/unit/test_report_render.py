@@ -46,13 +46,13 @@ async def test_csv_has_every_entry_of_the_bitacora(chat: Chat) -> None:
     report = await report_of(chat)
     text = csv_report(report, chat.rt.directory, "es")
     assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0] == ["fecha_hora", "persona", "canal", "tipo", "paso", "texto", "datos"]
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["Fecha y hora", "Persona", "Canal", "Evento", "Paso", "Descripción", "Detalle"]
     assert len(rows) == len(report.entries) + 1
-    assert any(r[3] == "delivered" for r in rows[1:])
-    entel = next(r for r in rows if r[3] == "completed_value" and r[4] == "2")
-    assert entel[:3] == ["2026-11-23T09:07:00-03:00", "Cecilia", "test"]
-    assert "4455-AB" in entel[5] and '"value": "4455-AB"' in entel[6]
+    assert any(r[3] == "Mensaje entregado" for r in rows[1:])  # receipts: here, and only here
+    entel = next(r for r in rows if r[3] == "Tarea hecha con dato" and r[4] == "2")
+    assert entel[:3] == ["2026-11-23 09:07:00", "Cecilia", "test"]
+    assert "4455-AB" in entel[5] and "valor: 4455-AB" in entel[6]
 
 
 async def test_html_has_the_figures_the_table_the_sign_off_and_a_gantt_chart(chat: Chat) -> None:

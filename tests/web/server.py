@@ -16,7 +16,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
-from bot.app import create_app
+from bot.app import Server, create_app
 from bot.outbox import Transport
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -40,23 +40,30 @@ def free_port() -> int:
         return port
 
 
-class _Server(uvicorn.Server):
+class _Server(Server):
+    """The server `crisisbot serve` runs (bot.app.Server), with its shutdown observable."""
+
+    stopped: asyncio.Event
+
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:  # leave pytest's signals alone
         yield
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Starlette, port: int) -> AsyncIterator[None]:
+async def serving(app: Starlette, port: int, graceful: float | None = 1) -> AsyncIterator[_Server]:
+    """`graceful`: uvicorn's timeout_graceful_shutdown (None: wait for every response, as `serve` does)."""
     server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
-                                    timeout_graceful_shutdown=1))
+                                    timeout_graceful_shutdown=graceful))
+    server.stopped = asyncio.Event()
     task = asyncio.create_task(server.serve())
+    task.add_done_callback(lambda _: server.stopped.set())
     while not server.started:
         if task.done():
             task.result()
         await asyncio.sleep(0.02)
     try:
-        yield
+        yield server
     finally:
         server.should_exit = True
         await task
@@ -92,6 +99,7 @@ class Site:
     web: WebFeature
     transport: RecordingTransport
     clock: ManualClock
+    server: _Server
 
     @property
     def runtime(self) -> Runtime:
@@ -139,8 +147,9 @@ async def site(tmp_path: Path, **web_options: Any) -> AsyncIterator[Site]:
     url = f"http://127.0.0.1:{port}"
     settings = settings_for(tmp_path, secret_key=SECRET, public_base_url=url, **web_options.pop("settings", {}))
     clock = ManualClock(START)
-    web = WebFeature(settings, **web_options)
     chat = ChatRecorder()
+    graceful = web_options.pop("graceful", 1)
+    web = WebFeature(settings, **web_options)
     app = create_app(settings, features=[chat, web], clock=clock)
-    async with serving(app, port):
-        yield Site(url, app, settings, web, chat.transport, clock)
+    async with serving(app, port, graceful) as server:
+        yield Site(url, app, settings, web, chat.transport, clock, server)

@@ -12,9 +12,10 @@ from typing import Any
 from playwright.async_api import expect
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from handlers.web.banner import SNIPPET
 from handlers.web.links import SignedLinks
 from tests.web.server import SECRET, Site, free_port, serving
 
@@ -61,7 +62,7 @@ async def test_a_button_pressed_in_chat_changes_the_page_without_a_reload(web: S
     web.clock.advance(timedelta(minutes=50))  # past the 45-minute deadline
     await web.runtime.timers.sweep()
     email = page.locator("li.task[data-step=email]")
-    await expect(email.locator(".overdue-chip")).to_have_text("VENCIDA", timeout=TIMEOUT)
+    await expect(email.locator(".overdue-chip")).to_have_text("⚠ VENCIDA", timeout=TIMEOUT)  # in words, not only red
     await expect(email.locator(".task-detail")).to_have_css("color", "rgb(197, 48, 48)")  # overdue in red
 
     assert await page.evaluate("window.__sameDocument") == "yes"
@@ -118,7 +119,81 @@ async def test_the_banner_shows_on_a_website_during_a_crisis_and_not_after_it(we
         assert await during.evaluate("document.body.firstElementChild.id") == "crisisbot-banner"
 
         await web.say("Jaime", "FIN DE LA CRISIS")
+        await web.press("Jaime", "Cerrar igual", containing="¿Cerrar igual?")  # work is still open
         after = await visit()
         await after.wait_for_timeout(200)
         assert await after.locator("#crisisbot-banner").count() == 0
         assert await after.locator("h1").inner_text() == "FullPyme"
+
+
+async def test_a_live_update_keeps_focus_typing_and_the_chart_scroll_and_is_announced(web: Site, browser: Any) -> None:
+    await web.say("Jaime", "ALERTA ROJA: caída")
+    page = await (await browser.new_context(viewport={"width": 390, "height": 844})).new_page()  # a phone
+    await page.goto(await web.panel_link("Jaime"))
+    await page.wait_for_selector("#live-status.ok", timeout=TIMEOUT)
+    chart = page.locator(".chart")
+    at_end = "el => el.scrollLeft > 0 && el.scrollLeft + el.clientWidth >= el.scrollWidth - 4"
+    assert await chart.evaluate(at_end)  # the newest minutes first
+    await chart.evaluate("el => { el.scrollLeft = 120; }")  # the manager looks back
+    banner = page.locator("li.task[data-step=banner]")
+    await banner.locator("summary").click()
+    reason = banner.locator("input[name=value]").last  # «No necesaria, porque…»
+    await reason.click()
+    await reason.type("ya estaba")
+
+    await web.press("Valeria", "Lo tomo", containing="Banner de emergencia")
+
+    await expect(banner.locator(".chip.state")).to_have_text("En curso", timeout=TIMEOUT)
+    await expect(page.locator("#announce")).to_have_text("Tarea 4 tomada por Valeria")
+    assert await page.locator("#announce").get_attribute("aria-live") == "polite"
+    assert await page.evaluate("document.activeElement.name") == "value"
+    assert await page.evaluate("document.activeElement.closest('[data-key]').dataset.key") == "task:banner"
+    assert await page.evaluate("document.activeElement.value") == "ya estaba"
+    assert await banner.locator("details").evaluate("d => d.open")
+    assert await chart.evaluate("el => el.scrollLeft") == 120
+    await page.keyboard.type(" antes")  # typing goes on where it was
+    assert await reason.input_value() == "ya estaba antes"
+
+
+@contextlib.asynccontextmanager
+async def flaky_bot(answers: list[tuple[int, str]]) -> AsyncIterator[str]:
+    """The bot's banner.js behind a proxy whose banner.json answers what the test says:
+    answers[-1] is the current (status, body)."""
+
+    async def snippet(request: Request) -> Response:
+        return Response(SNIPPET, media_type="application/javascript; charset=utf-8",
+                        headers={"Access-Control-Allow-Origin": "*"})
+
+    async def state(request: Request) -> Response:
+        status, body = answers[-1]
+        kind = "application/json" if body.startswith("{") else "text/html"
+        return Response(body, status_code=status, media_type=kind, headers={"Access-Control-Allow-Origin": "*"})
+
+    port = free_port()
+    async with serving(Starlette(routes=[Route("/banner.js", snippet), Route("/banner.json", state)]), port):
+        yield f"http://127.0.0.1:{port}"
+
+
+async def test_the_banner_stays_up_when_the_bot_cannot_answer(browser: Any) -> None:
+    answers = [(200, '{"active": true, "message": "Estamos con problemas técnicos."}')]
+    async with flaky_bot(answers) as bot, company_website(bot) as website:
+        page = await (await browser.new_context()).new_page()
+        await page.clock.install()
+        await page.goto(website)
+        banner = page.locator("#crisisbot-banner")
+        await expect(banner).to_have_text("⚠️ Estamos con problemas técnicos.", timeout=TIMEOUT)
+
+        async def next_check() -> int:
+            async with page.expect_response(f"{bot}/banner.json", timeout=TIMEOUT) as answer:
+                await page.clock.run_for(61_000)
+            status: int = (await answer.value).status
+            await page.wait_for_timeout(100)
+            return status
+
+        for proxy_answer in ((502, "<html>Bad Gateway</html>"), (200, "<html>Mantención</html>"), (503, "")):
+            answers.append(proxy_answer)
+            assert await next_check() == proxy_answer[0]
+            await expect(banner).to_have_text("⚠️ Estamos con problemas técnicos.")  # the last known banner stays
+        answers.append((200, '{"active": false, "message": ""}'))
+        await next_check()
+        await expect(banner).to_have_count(0)  # only the bot saying «no crisis» takes it down

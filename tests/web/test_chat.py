@@ -96,12 +96,13 @@ async def test_the_closing_message_links_to_the_report(linked: tuple[Chat, Signe
     chat, _ = linked
     await chat.say("Jaime", "ALERTA ROJA: caída")
     await chat.say("Jaime", "FIN DE LA CRISIS")
+    await chat.press("Jaime", "Cerrar igual", containing="¿Cerrar igual?")  # work is still open
     for number in ("8b", "8c", "8d", "8e"):
         await chat.say("Jaime", f"hecho {number}")
     await chat.say("Jaime", "hecho 8f")
     (closed,) = chat.received("grupo", "🏁 Crisis")
     crisis_id = closed.text.split()[2]
-    assert f"📄 Informe: {BASE}/panel/informe/{crisis_id}" in closed.text
+    assert f"📄 Informe completo: {BASE}/panel/informe/{crisis_id}" in closed.text
 
 
 async def test_a_declarer_sets_the_public_banner_message(linked: tuple[Chat, SignedLinks]) -> None:
@@ -136,6 +137,7 @@ async def test_the_playbook_may_let_the_bot_do_the_banner_steps(tmp_path: Path) 
         await chat.say("Jaime", "estado")
         assert "✅ 4 Banner de emergencia en fullpyme.cl — crisisbot, 09:00" in chat.received("Jaime", "Estado")[-1].text
         await chat.say("Jaime", "FIN DE LA CRISIS")
+        await chat.press("Jaime", "Cerrar igual", containing="¿Cerrar igual?")  # work is still open
         (closing,) = chat.received("grupo", "FIN DE LA CRISIS · anunciado")
         assert "8c" not in closing.text and "8b Informar a los clientes" in closing.text
         await chat.say("Jaime", "bitácora")

@@ -106,7 +106,7 @@ async def test_a_sweep_failing_again_and_again_pages(tmp_path: Path, monkeypatch
     async with running(tmp_path) as bot:
         bot.runtime.timers.backoff = Backoff(base_seconds=60, max_seconds=60)  # no retry during the test
 
-        async def locked() -> int:
+        async def locked(**_: object) -> int:  # the keywords bot/scheduler.py passes
             raise sqlite3.OperationalError("database is locked")
 
         monkeypatch.setattr(bot.runtime.service, "fire_due_timers", locked)

@@ -144,6 +144,7 @@ async def test_the_public_banner_follows_the_crisis(web: Site, client: httpx.Asy
     await web.say("Jaime", "banner: Tenemos problemas para ingresar a la plataforma.")
     assert (await client.get("/banner.json")).json()["message"] == "Tenemos problemas para ingresar a la plataforma."
     await web.say("Jaime", "FIN DE LA CRISIS")
+    await web.press("Jaime", "Cerrar igual", containing="¿Cerrar igual?")  # work is still open
     assert (await client.get("/banner.json")).json() == {"active": False, "message": ""}
 
 

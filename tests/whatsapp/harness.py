@@ -117,9 +117,23 @@ class Phones:
         return self.post("/twilio/whatsapp", self.message_form(self.number(name), body, name, **extra))
 
     def tap(self, name: str, label: str, containing: str | None = None) -> httpx.Response:
-        """Tap the quick-reply button `label` of the newest message to `name` that has it."""
-        payload = buttons_of(self.latest_quick_reply(name, label, containing))[label]
-        return self.write(name, label, ButtonText=label, ButtonPayload=payload, MessageType="button")
+        """Tap the quick-reply button `label` of the newest message to `name` that has it
+        (Twilio names the message the button was on, as for a reply)."""
+        sent = self.latest_quick_reply(name, label, containing)
+        return self.write(name, label, ButtonText=label, ButtonPayload=buttons_of(sent)[label], MessageType="button",
+                          **self.quoting(name, sent))
+
+    def reply(self, name: str, quoted: Sent, body: str) -> httpx.Response:
+        """Answer `quoted` with WhatsApp's «Reply» (swipe on the message): Twilio adds the
+        quoted message's SID and sender to the webhook
+        (https://www.twilio.com/docs/messaging/guides/webhook-request, WhatsApp parameters)."""
+        return self.write(name, body, **self.quoting(name, quoted))
+
+    def quoting(self, name: str, quoted: Sent) -> dict[str, str]:
+        """The reply parameters; a phone can only quote a message that is in its chat."""
+        if quoted.to != f"whatsapp:{self.number(name)}" or quoted not in self.twilio.sent:
+            raise AssertionError(f"{name}'s phone never got {quoted.sid}: WhatsApp cannot reply to it")
+        return {"OriginalRepliedMessageSender": SENDER, "OriginalRepliedMessageSid": quoted.sid}
 
     def latest_quick_reply(self, name: str, label: str, containing: str | None = None) -> Sent:
         for sent in reversed(self.twilio.to(self.number(name))):

@@ -60,7 +60,7 @@ def test_a_whole_crisis_from_whatsapp(phones: Phones) -> None:
 
     # "Hecho" on a task that needs a value: the question, then the next message is the answer.
     phones.tap("Cecilia", "Hecho", containing="Contacto con Entel")
-    assert phones.got("Cecilia", "Escribe el número de ticket de Entel para la tarea 2 (Contacto con Entel):")
+    assert phones.got("Cecilia", "✍️ Tarea 2 (Contacto con Entel): ¿Qué número de ticket dio Entel?")
     phones.write("Cecilia", "4455")  # digits, yet an answer, not "button 4455"
     assert phones.got("Cecilia", "✔️ Registrado: tarea 2 (Contacto con Entel) hecha · el número de ticket de Entel: 4455")
     assert phones.got("Luis", "✅ Hecha por Cecilia a las 09:00 · el número de ticket de Entel: 4455")
@@ -159,7 +159,9 @@ def test_the_same_crisis_on_every_channel(open_phones: OpenPhones, tmp_path: Pat
     status = phones.texts("Luis")[-1]
     assert "Contacto con Entel — Cecilia" in status
     # And the closing said on the other channel reaches the phones.
-    phones.client.portal.call(phones.rt.service.handle, Say("jaime", "FIN DE LA CRISIS", "test"))
+    asked = phones.client.portal.call(phones.rt.service.handle, Say("jaime", "FIN DE LA CRISIS", "test"))
+    [question] = [m for m in asked.messages if m.to == "jaime" and m.kind == "proposal"]  # work undone: asked first
+    phones.client.portal.call(phones.rt.service.handle, Press("jaime", question.buttons[0].action, "test"))
     phones.settle()
     assert phones.got("Valeria", "✅ FIN DE LA CRISIS · anunciado por Jaime")
     router: Router = phones.rt.service.router

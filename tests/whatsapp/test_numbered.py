@@ -1,5 +1,6 @@
-"""Without Content templates: cards as numbered text, and numbered replies pressing the
-buttons of the newest card still on offer."""
+"""Without Content templates: cards as numbered text, each action with its own number on
+every card (flows/buttons.py), and numbered replies pressing the one card still offering
+that number, or asking which."""
 
 from __future__ import annotations
 
@@ -15,32 +16,27 @@ def test_cards_as_numbered_text_and_numbered_replies(open_phones: OpenPhones) ->
     phones = open_plain(open_phones)
     phones.write("Jaime", "ALERTA ROJA: sin servicio")
     assert all(s.content_sid is None for s in phones.twilio.sent)
-    [card] = phones.got("Valeria", "📋 Paso 4 · Banner de emergencia en fullpyme.cl")
-    assert card.body is not None
-    assert card.body.endswith("\n\nResponde 1 para tomarla, 2 si ya está hecha, 3 si no puedes.")
-    [ack] = phones.got("Valeria", "📋 Paso 3 · Atención al cliente")
-    assert ack.body is not None and ack.body.endswith("Responde 1 para confirmar que lo leíste.")
+    # her four cards come as one message: a number would be on several, so each says what to write
+    assert phones.got("Valeria", "Responde lo que indica la flecha (→) de cada tarea.")
 
-    # Valeria's newest card with buttons is step 6 (Timify); "1" takes it.
-    newest = [s for s in phones.twilio.to("+56911110006") if "Responde 1" in s.text][-1]
-    assert "Paso 6 · Desactivar Timify" in newest.text
+    # «1» is on four of Valeria's cards (steps 3 to 6): the bot asks which, nothing is pressed
     phones.write("Valeria", "1")
-    assert phones.got("Valeria", "Listo, la tarea 6 (Desactivar Timify) es tuya.")
+    assert phones.texts("Valeria")[-1] == (
+        "¿Cuál? «1» está en varias tarjetas. Escribe «leído 3» (Atención al cliente, todas las áreas), «tomo 4» "
+        "(Banner de emergencia en fullpyme.cl), «tomo 5» (Email masivo) o «tomo 6» (Desactivar Timify).")
+    phones.write("Valeria", "leído 3")
+    phones.write("Luis", "tomo 5")
+    phones.write("Marcelo", "tomo 6")
+    phones.write("Valeria", "1")  # one card left with a 1: it is pressed
+    assert phones.got("Valeria", "Listo, la tarea 4 (Banner de emergencia en fullpyme.cl) es tuya.")
     [mine] = phones.got("Valeria", "🟡 Es tuya desde las 09:00")
-    assert mine.body is not None and mine.body.endswith("Responde 1 si ya está hecha, 2 si no puedes.")
-    phones.write("Valeria", "1")  # the numbers now belong to her card: Hecho
-    assert phones.got("Valeria", "✔️ Registrado: tarea 6 (Desactivar Timify) hecha.")
-    assert phones.got("Marcelo", "✅ Hecha por Valeria a las 09:00.")
-
-    # Step 6 is done: its old buttons are off offer, "1" goes to the newest open card.
-    phones.write("Valeria", "1")
-    assert phones.got("Valeria", "Listo, la tarea 5 (Email masivo) es tuya.")
+    assert mine.body is not None and mine.body.endswith("Responde 2 si ya está hecha, 3 si no puedes.")
     phones.write("Valeria", "7")
-    assert phones.texts("Valeria")[-1] == "Esa opción no existe: responde con un número del 1 al 2."
-    phones.write("Valeria", "3) ")  # "3)" and "3." read as 3 too
-    assert phones.texts("Valeria")[-1] == "Esa opción no existe: responde con un número del 1 al 2."
-    phones.write("Valeria", "2")
-    assert phones.got("Valeria", "Entendido, aviso a los demás responsables de la tarea 5.")
+    assert phones.texts("Valeria")[-1] == "Ninguna de tus tarjetas tiene la opción 7. Responde 2 o 3, o escribe «mis tareas»."
+    phones.write("Valeria", "1)")  # "1)" and "1." read as 1 too; after taking it, no card of hers has a 1
+    assert phones.texts("Valeria")[-1] == "Ninguna de tus tarjetas tiene la opción 1. Responde 2 o 3, o escribe «mis tareas»."
+    phones.write("Valeria", "2")  # «Hecho» kept its number when the card changed
+    assert phones.got("Valeria", "✔️ Registrado: tarea 4 (Banner de emergencia en fullpyme.cl) hecha.")
 
 
 def test_a_number_is_an_answer_when_the_bot_asked_a_question(open_phones: OpenPhones) -> None:
@@ -52,7 +48,7 @@ def test_a_number_is_an_answer_when_the_bot_asked_a_question(open_phones: OpenPh
     entel = [s for s in phones.twilio.to("+56911110002") if "Paso 2 · Contacto con Entel" in s.text][-1]
     assert entel.body is not None and "Responde 1 para tomarla, 2 si ya está hecha, 3 si no puedes." in entel.body
     phones.write("Cecilia", "hecho 2")
-    assert phones.got("Cecilia", "Escribe el número de ticket de Entel")
+    assert phones.got("Cecilia", "¿Qué número de ticket dio Entel?")
     phones.write("Cecilia", "3")  # the ticket number is 3
     assert phones.got("Cecilia", "✔️ Registrado: tarea 2 (Contacto con Entel) hecha · el número de ticket de Entel: 3")
 

@@ -29,9 +29,11 @@ LABELS = ("Lo tomo", "Hecho", "No puedo")
     ((Button("Sigo en esto", Action(ActionKind.STILL_ON, "c1/banner")),
       Button("Hecho", Action(ActionKind.COMPLETE, "c1/banner"))), "es", "Responde 1 si sigues en esto, 2 si ya está hecha."),
     ((Button("Firmar verificación", Action(ActionKind.COMPLETE, "c1/chequeo")),), "es",
-     "Responde 1 para «Firmar verificación»."),
+     "Responde 2 para «Firmar verificación»."),  # the number of «Hecho», whatever its label
     ((Button("Decretar ALERTA ROJA", Action(ActionKind.CONFIRM, "p1")), Button("Descartar", Action(ActionKind.DISMISS, "p1"))),
-     "es", "Responde 1 para «Decretar ALERTA ROJA», 2 para «Descartar»."),
+     "es", "Responde 1 para «Decretar ALERTA ROJA», 3 para «Descartar»."),  # 3 says no, as «No puedo»
+    ((Button("Hecho", Action(ActionKind.COMPLETE, "c1/banner")), Button("No puedo", Action(ActionKind.GIVE_UP, "c1/banner"))),
+     "es", "Responde 2 si ya está hecha, 3 si no puedes."),  # a taken task: «Hecho» is still 2
 ])
 def test_numbered_options(buttons: tuple[Button, ...], lang: str, expected: str) -> None:
     assert numbered("Texto", buttons, lang) == f"Texto\n\n{expected}"
@@ -46,10 +48,12 @@ def test_a_card_seen_before_is_shown_as_its_title_and_state() -> None:
     assert card_update("una línea", "es") == "una línea"
 
 
-@pytest.mark.parametrize("text", ["", "corto", "a\nb\n\nc", "x" * 4000, "\n".join(["línea " * 30] * 40)])
+@pytest.mark.parametrize("text", ["", "corto", "a\nb\n\nc", "x" * 4000, "\n".join(["línea " * 30] * 40),
+                                  "🚨" * 700, "\n".join(["📋 Paso 8b · ⏰ 🔴 vencida"] * 90)])
 def test_split_keeps_everything_within_the_limit(text: str) -> None:
+    # Twilio counts a body in UTF-16 units: an emoji is 2 (error 21617 beyond 1,600).
     pieces = split(text, 500)
-    assert all(len(p) <= 500 for p in pieces)
+    assert all(len(p.encode("utf-16-le")) // 2 <= 500 for p in pieces)
     assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
 
 
@@ -108,4 +112,4 @@ def test_link_buttons_are_links_in_the_text_not_choices() -> None:
     assert out.body == "📊 Estado\n🔗 Panel: https://crisis.example.com/panel?t=abc"
     mixed = OutMessage("jaime", "Texto", (panel, TASK[1]))
     [out] = Renderer(Templates(), LABELS).session(mixed, "es")
-    assert out.body == "Texto\n🔗 Panel: https://crisis.example.com/panel?t=abc\n\nResponde 1 si ya está hecha."
+    assert out.body == "Texto\n🔗 Panel: https://crisis.example.com/panel?t=abc\n\nResponde 2 si ya está hecha."

@@ -3,8 +3,8 @@ hours; approved templates otherwise; Twilio's 63016 answered by resending as a t
 
 from __future__ import annotations
 
-from flows.commands import Say
-from flows.messages import LogEntry
+from flows.commands import Press, Say
+from flows.messages import Action, LogEntry
 from persistence import repository as repo
 from tests.whatsapp.conftest import OpenPhones
 from tests.whatsapp.harness import TEMPLATES, Phones
@@ -30,6 +30,13 @@ def say(phones: Phones, person: str, text: str) -> None:
     phones.settle()
 
 
+def say_press(phones: Phones, person: str, action: Action) -> None:
+    """Somebody presses a button on another channel."""
+    assert phones.client.portal is not None
+    phones.client.portal.call(phones.rt.service.handle, Press(person, action, "terminal"))
+    phones.settle()
+
+
 def test_the_24_hour_rule(phones: Phones) -> None:
     approved = (NOTICE, TEMPLATES["twilio_content_task"])
     say(phones, "jaime", "ALERTA ROJA")
@@ -48,7 +55,10 @@ def test_the_24_hour_rule(phones: Phones) -> None:
     assert inside and all(s.content_sid not in approved for s in inside)
 
     phones.advance("2m")  # now Luis's last message is more than 24 hours old
-    say(phones, "jaime", "FIN DE LA CRISIS")
+    assert phones.client.portal is not None
+    asked = phones.client.portal.call(phones.rt.service.handle, Say("jaime", "FIN DE LA CRISIS", "terminal"))
+    [question] = [m for m in asked.messages if m.to == "jaime" and m.kind == "proposal"]  # work undone: asked first
+    say_press(phones, "jaime", question.buttons[0].action)
     closing = phones.got("Luis", "✅ FIN DE LA CRISIS")[-1]
     assert closing.content_sid == NOTICE  # outside the window again: a template
     phones.write("Luis", "mis tareas")

@@ -2,8 +2,8 @@
 
 TEXTS: dict[str, str] = {
     # the live announcement in the crisis channel
-    "slack.live_active": "🚨 ALERTA ROJA · {name}",
-    "slack.live_closing": "🟠 FIN DE LA CRISIS under way · {name}",
+    "slack.live_active": "🚨 RED ALERT · {name}",
+    "slack.live_closing": "🟠 END OF CRISIS under way · {name}",
     "slack.live_closed": "🏁 Crisis closed · {name}",
     "slack.live_footer": "Updated at {at}. Each responsible gets their tasks by direct message; «status» or `/crisis estado` for the details.",
     # an older copy of a message posted anew (a reminder, «mis tareas»): its buttons are gone
@@ -25,7 +25,7 @@ TEXTS: dict[str, str] = {
     "slack.pressed": "You pressed «{label}» at {at}.",
     # /crisis
     "slack.answer_in_dm": "Done: I answer you by direct message.",
-    "slack.usage": "Usage: `/crisis estado` · `/crisis declarar [what happens]` · `/crisis cerrar` · `/crisis mis-tareas` · `/crisis informe` · `/crisis ayuda`. You can also write «ALERTA ROJA», «status» or «FIN DE LA CRISIS» in the channel or by direct message.",
+    "slack.usage": "Usage: `/crisis estado` · `/crisis declarar [what happens]` · `/crisis cerrar` · `/crisis mis-tareas` · `/crisis informe` · `/crisis ayuda`. You can also write «RED ALERT», «status» or «END OF CRISIS» in the channel or by direct message.",
     # App Home
     "slack.home_title": "🤖 crisisbot",
     "slack.home_no_crisis": "✅ There is no open crisis.",

@@ -9,8 +9,6 @@ TEXTS: dict[str, str] = {
     "whatsapp.option.cantdo": "{n} if you can't",
     "whatsapp.option.still": "{n} if you are still on it",
     "whatsapp.option.ack": "{n} to confirm you read it",
-    "whatsapp.no_buttons": "There is nothing for you to choose now. Write “my tasks” to see your tasks, or “help”.",
-    "whatsapp.bad_number": "There is no such option: reply with a number from 1 to {count}.",
     "whatsapp.media_only": "I can only read text for now: please write your message.",
     "whatsapp.card_update": "↻ {title} · {state}",
     "whatsapp.link": "🔗 {label}: {url}",

@@ -5,7 +5,7 @@ TEXTS: dict[str, str] = {
     # chat
     "panel_link": "🔗 Tu enlace personal al panel de la crisis (vale {minutes} min; no lo reenvíes):\n{url}",
     "panel_refused": "El panel web es solo para quienes decretan, coordinan o verifican la crisis. Escribe «estado» para ver cómo va.",
-    "panel_unavailable": "El panel web no está disponible desde aquí (lo sirve «crisisbot serve»). Escribe «estado» para ver cómo va.",
+    "panel_unavailable": "El panel web no está disponible desde aquí. Escribe «estado» para ver cómo va.",
     "btn_panel": "Panel",
     "report_link": "📄 Informe: {url}",
     "report_link_you": "📄 Informe completo, con cifras y gráfico (enlace personal, vale {minutes} min):\n{url}",
@@ -142,11 +142,4 @@ TEXTS: dict[str, str] = {
     "rep.generated": "Generado por crisisbot el {at}.",
     "rep.seconds": "{n} s",
     "rep.datetime": "%d/%m/%Y %H:%M",
-    "csv.at": "fecha_hora",
-    "csv.person": "persona",
-    "csv.channel": "canal",
-    "csv.kind": "tipo",
-    "csv.step": "paso",
-    "csv.text": "texto",
-    "csv.data": "datos",
 }

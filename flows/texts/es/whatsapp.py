@@ -9,8 +9,6 @@ TEXTS: dict[str, str] = {
     "whatsapp.option.cantdo": "{n} si no puedes",
     "whatsapp.option.still": "{n} si sigues en esto",
     "whatsapp.option.ack": "{n} para confirmar que lo leíste",
-    "whatsapp.no_buttons": "No tengo opciones pendientes para ti. Escribe «mis tareas» para ver tus tareas o «ayuda».",
-    "whatsapp.bad_number": "Esa opción no existe: responde con un número del 1 al {count}.",
     "whatsapp.media_only": "Por ahora solo leo texto: escribe tu mensaje.",
     "whatsapp.card_update": "↻ {title} · {state}",
     "whatsapp.link": "🔗 {label}: {url}",

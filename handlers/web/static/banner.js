@@ -29,13 +29,26 @@
     box.textContent = "⚠️ " + message;  // text, never HTML
   }
 
+  /* Only a successful answer that says so takes the banner down: an error (a proxy's 502
+     during the very outage), a timeout or an answer that is not the bot's keeps the last
+     known banner up until the next check. */
   function check() {
-    fetch(source, { credentials: "omit" })
-      .then(function (response) { return response.ok ? response.json() : { active: false }; })
+    var timer = null;
+    var answer = fetch(source, { credentials: "omit", cache: "no-cache" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("banner.json answered " + response.status); }
+        return response.json();
+      });
+    var late = new Promise(function (resolve, reject) {
+      timer = setTimeout(function () { reject(new Error("banner.json timed out")); }, 15000);
+    });
+    Promise.race([answer, late])
       .then(function (state) {
-        if (state && state.active && state.message) { show(String(state.message)); } else { remove(); }
+        if (!state || typeof state.active !== "boolean") { return; }
+        if (state.active && state.message) { show(String(state.message)); } else if (!state.active) { remove(); }
       })
-      .catch(function () { /* keep whatever is shown; try again later */ });
+      .catch(function () { /* keep whatever is shown; try again later */ })
+      .then(function () { clearTimeout(timer); });
   }
 
   function start() {

@@ -1,0 +1,93 @@
+"""POST /panel/accion: a manager acts from the dashboard (issue 11, point 13).
+
+The form is checked three ways before the engine sees it: the signed session cookie says
+who acts, the form's token (CSRF) was signed for that same person, and a browser's
+Origin, when sent, is this site. Then it is a Press on channel «panel», with the same
+rights as in chat (the engine refuses in words what the person may not do). The answer
+the engine gives that person is shown once on the page (a short-lived signed cookie),
+and the page goes back to the task's card."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from bot.runtime import Runtime
+from flows.commands import Press
+from flows.directory import Person
+from flows.messages import Action, ActionKind
+from handlers.web.forms import ACTIONS
+from handlers.web.links import COOKIE_PATH
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "panel"  # the bitácora's channel for what is done from the dashboard
+FLASH = "crisisbot_panel_flash"
+FLASH_SECONDS = 120
+VALUE_CHARS = 1000
+
+
+class Flash:
+    """The engine's answer to the person who acted, carried to the next page view."""
+
+    def __init__(self, secret_of: URLSafeTimedSerializer) -> None:
+        self._signer = secret_of
+
+    def set(self, response: Response, person_id: str, texts: list[str], secure: bool) -> None:
+        value = str(self._signer.dumps({"p": person_id, "m": texts[:6]}))
+        response.set_cookie(FLASH, value, max_age=FLASH_SECONDS, path=COOKIE_PATH, httponly=True, samesite="lax",
+                            secure=secure)
+
+    def take(self, request: Request, person_id: str) -> list[str]:
+        raw = request.cookies.get(FLASH)
+        if not raw:
+            return []
+        try:
+            data = self._signer.loads(raw, max_age=FLASH_SECONDS)
+        except BadSignature:
+            return []
+        if not isinstance(data, dict) or data.get("p") != person_id:
+            return []
+        return [str(m) for m in data.get("m", [])]
+
+
+def same_origin(request: Request, public_base_url: str) -> bool:
+    """A browser names the page a POST comes from; it must be this site: the Host asked,
+    or PUBLIC_BASE_URL (behind a proxy that rewrites Host). No Origin: a client that is
+    not a browser, still bound by the form's token."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc in (request.headers.get("host", ""), urlsplit(public_base_url).netloc)
+
+
+async def press_from_form(runtime: Runtime, viewer: Person, form: dict[str, str]) -> list[str] | None:
+    """Run the form as a Press; the texts the engine answered `viewer`, or None when the
+    form names no action the dashboard offers."""
+    kind = form.get("kind", "")
+    crisis_id = form.get("crisis", "")
+    if kind not in ACTIONS or not crisis_id:
+        return None
+    value = (form.get("value") or "").strip()[:VALUE_CHARS] or None
+    if kind == ActionKind.NOTE.value:
+        action = Action(ActionKind.NOTE, crisis_id)
+    else:
+        step = form.get("step", "")
+        if not step:
+            return None
+        action = Action.for_task(ActionKind(kind), crisis_id, step)
+    outcome = await runtime.service.handle(Press(viewer.id, action, CHANNEL, value))
+    log.info("dashboard: %s pressed %s on %s", viewer.id, kind, action.ref)
+    if outcome is None:
+        return []
+    return [m.text for m in outcome.messages if m.to == viewer.id and m.kind != "card"]  # the page shows the cards
+
+
+def back_to(form: dict[str, str]) -> RedirectResponse:
+    step = form.get("step", "")
+    anchor = f"#task-{step}" if step and step.replace("_", "").replace("-", "").isalnum() else ""
+    return RedirectResponse(f"{COOKIE_PATH}{anchor}", status_code=303)

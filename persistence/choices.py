@@ -1,0 +1,38 @@
+"""What a typed button number is read against (bot/choices.py): the messages a person got
+on a channel, from the outbox, so that it holds across restarts and processes."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from flows.crisis import ProposalState
+from flows.messages import OutMessage
+from persistence import tables as T
+
+RECENT = 500  # rows per person and channel: a whole crisis's cards, reminders and updates
+
+
+async def delivered_to(conn: AsyncConnection, person_id: str, via: str, limit: int = RECENT
+                       ) -> list[tuple[OutMessage, str | None]]:
+    """The messages delivered to the person on `via`, newest first, each with the
+    platform's id of it (Twilio's MessageSid; None on the terminal)."""
+    rows = (await conn.execute(select(T.outbox.c.payload, T.outbox.c.external_id).where(and_(
+        T.outbox.c.recipient == person_id, T.outbox.c.via == via, T.outbox.c.delivered_at.is_not(None),
+    )).order_by(T.outbox.c.id.desc()).limit(limit))).all()
+    return [(OutMessage.from_json(payload), external_id) for payload, external_id in rows]
+
+
+async def delivered_by_id(conn: AsyncConnection, person_id: str, via: str, external_id: str) -> OutMessage | None:
+    """The message the platform knows as `external_id`, if it was sent to this person."""
+    payload = (await conn.execute(select(T.outbox.c.payload).where(and_(
+        T.outbox.c.via == via, T.outbox.c.external_id == external_id, T.outbox.c.recipient == person_id,
+    )).limit(1))).scalar_one_or_none()
+    return OutMessage.from_json(payload) if payload is not None else None
+
+
+async def pending_proposals(conn: AsyncConnection, playbook_id: str) -> set[str]:
+    """The ids of the proposals (ALERTA ROJA or FIN from someone who may not) still waiting."""
+    rows = await conn.execute(select(T.proposals.c.id).where(and_(
+        T.proposals.c.playbook_id == playbook_id, T.proposals.c.state == ProposalState.PENDING.value)))
+    return set(rows.scalars().all())
