@@ -8,14 +8,18 @@ on every card (flows/buttons.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flows import buttons
 from flows.buttons import Offer
 from flows.commands import Press
-from flows.crisis import Crisis, TaskState
+from flows.crisis import Crisis, ProposalKind, TaskState
 from flows.directory import Person
-from flows.messages import Action, ActionKind
+from flows.matching import normalize
+from flows.messages import Action, ActionKind, OutMessage
+from flows.playbook import Playbook
 from persistence import choices as store
 from persistence import repository as repo
 from persistence.database import reading
@@ -24,7 +28,7 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 
-def alive(action: Action, crisis: Crisis | None, proposals: set[str], person_id: str) -> bool | None:
+def alive(action: Action, crisis: Crisis | None, proposals: Collection[str], person_id: str) -> bool | None:
     """Whether the crisis state still offers `action` to the person: a task's buttons while
     the task is open and not someone else's («Lo tomo» while nobody has it, «Sigo en esto»
     to its owner, «Leído» until they confirmed), a proposal's while it waits; None for
@@ -50,14 +54,48 @@ def alive(action: Action, crisis: Crisis | None, proposals: set[str], person_id:
     return True
 
 
-async def offers_for(rt: Runtime, person_id: str, via: str) -> list[Offer]:
-    """The buttons on offer to the person on `via` now, newest first."""
+@dataclass(frozen=True)
+class Offered:
+    """What a person was offered on a channel: the live offers (newest first), the buttons
+    of the question the bot just asked them in answer to their own command (`asked`, for a bare number: only
+    while that question is the newest message to them with buttons), and the step each
+    pending question is about (`steps`: question id -> step number, for «sí 4»)."""
+
+    offers: list[Offer]
+    asked: list[Offer] = field(default_factory=list)
+    steps: dict[str, str] = field(default_factory=dict)
+
+
+def question_steps(proposals: dict[str, store.Pending], playbook: Playbook) -> dict[str, str]:
+    """question id -> number of the step it asks about («¿La marcas hecha tú?» on step 4:
+    '4'); questions about no step are left out."""
+    numbers = {step.id: step.number for step in playbook.steps}
+    found = {}
+    for pid, pending in proposals.items():
+        if pending.kind == ProposalKind.ACT.value:
+            step_id = pending.text.split(":", 2)[1] if pending.text.count(":") >= 2 else ""
+            if step_id in numbers:
+                found[pid] = numbers[step_id]
+    return found
+
+
+async def offered(rt: Runtime, person_id: str, via: str) -> Offered:
+    """What is on offer to the person on `via` now (`Offered`)."""
     async with reading(rt.db) as conn:
-        messages = await store.delivered_to(conn, person_id, via)
+        messages: list[tuple[OutMessage, str | None]] = await store.delivered_to(conn, person_id, via)
         crisis_id = await repo.open_crisis_id(conn, rt.playbook.id)
         crisis = await repo.load_crisis(conn, crisis_id) if crisis_id else None
         proposals = await store.pending_proposals(conn, rt.playbook.id)
-    return buttons.live_offers(messages, lambda action: alive(action, crisis, proposals, person_id))
+    offers = buttons.live_offers(messages, lambda action: alive(action, crisis, proposals, person_id))
+    question = buttons.newest_question(messages)
+    own = question is not None and question in proposals and proposals[question].proposed_by == person_id
+    asked = [o for o in offers if o.action.ref == question] if own else []
+    return Offered(offers, asked, question_steps(proposals, rt.playbook))
+
+
+async def offers_for(rt: Runtime, person_id: str, via: str) -> list[Offer]:
+    """The buttons on offer to the person on `via` now, newest first."""
+    return (await offered(rt, person_id, via)).offers
 
 
 async def read_choice(rt: Runtime, person: Person, via: str, text: str, quoted: str | None = None) -> Press | str | None:
@@ -68,7 +106,7 @@ async def read_choice(rt: Runtime, person: Person, via: str, text: str, quoted: 
     number = buttons.typed_number(text)
     kind = buttons.word_kind(text) if number is None else None
     if number is None and kind is None:
-        return None
+        return await _by_step(rt, person, via, text) or await _by_label(rt, person, via, text)
     # A bare number or a button word is never the answer to a question the bot asked (issue 11
     # point 2, flows/describe.py): «1» after «ALERTA ROJA» presses a button, it is not the description.
     if quoted is not None:
@@ -77,15 +115,51 @@ async def read_choice(rt: Runtime, person: Person, via: str, text: str, quoted: 
             return answer
     if number is None and kind not in buttons.PROPOSAL_WORDS:
         return None  # «hecho» alone: the engine finds the task (flows/which.py)
-    offers = await offers_for(rt, person.id, via)
-    found = buttons.matching_offers(offers, number=number, kind=kind)
+    seen = await offered(rt, person.id, via)
+    # a bare number: the question the bot just asked this person, in answer to their command, is
+    # what they look at (words such as «confirmar» name no card: they ask which, tests/chat/test_review_clear.py)
+    found = buttons.matching_offers(seen.asked, number=number) if number is not None else []
+    if len(found) != 1:
+        found = buttons.matching_offers(seen.offers, number=number, kind=kind)
     if len(found) == 1:
         return Press(person.id, found[0].action, via)
     if found:
-        return buttons.which_text(found, text.strip(), rt.playbook, person.lang)
+        return buttons.which_text(found, text.strip(), rt.playbook, person.lang, seen.steps)
     if number is None:
         return None
-    return buttons.none_text(number, offers, person.lang)
+    return buttons.none_text(number, seen.offers, person.lang)
+
+
+async def _by_label(rt: Runtime, person: Person, via: str, text: str) -> Press | str | None:
+    """The words of a question's button typed out («seguir», «cerrar igual», «sí, la hice yo»):
+    that button, when a live question of the person carries it; None otherwise. Only
+    questions' buttons (confirm or dismiss): task verbs are read by the engine."""
+    typed = normalize(text)
+    if not typed:
+        return None
+    seen = await offered(rt, person.id, via)
+
+    found = buttons.matching_offers([o for o in seen.offers if o.action.kind in buttons.PROPOSAL_WORDS
+                                     and normalize(o.button.label) == typed])
+    if len(found) == 1:
+        return Press(person.id, found[0].action, via)
+    if found:
+        return buttons.which_text(found, text.strip(), rt.playbook, person.lang, seen.steps)
+    return None
+
+
+async def _by_step(rt: Runtime, person: Person, via: str, text: str) -> Press | None:
+    """«sí 4», «no 4», «confirmar 4»: the answer to the person's live question about step 4
+    (what «¿Cuál?» offers when two questions share their buttons' words); None otherwise
+    («hecho 4» and other task commands are the engine's)."""
+    parsed = buttons.qualified(text)
+    if parsed is None:
+        return None
+    words, number = parsed
+    seen = await offered(rt, person.id, via)
+    found = buttons.matching_offers([o for o in seen.offers if o.action.kind in buttons.PROPOSAL_WORDS
+                                     and seen.steps.get(o.action.ref) == number and buttons.answers(o, words)])
+    return Press(person.id, found[0].action, via) if len(found) == 1 else None
 
 
 async def _on_quoted(rt: Runtime, person: Person, via: str, quoted: str, number: int | None,
@@ -104,9 +178,15 @@ async def _on_quoted(rt: Runtime, person: Person, via: str, quoted: str, number:
     if len(found) == 1:
         return Press(person.id, found[0].action, via)
     if found:
-        return buttons.which_text(found, (str(number) if number is not None else ""), rt.playbook, person.lang)
+        return buttons.which_text(found, (str(number) if number is not None else ""), rt.playbook, person.lang,
+                                  question_steps(await _pending(rt), rt.playbook))
     shown = [b for n, b in buttons.numbered(message.buttons)
              if (number is not None and n == number) or (kind is not None and b.action.kind == kind)]
     if len(shown) == 1:  # no longer on offer: the engine says why (done, taken by someone else)
         return Press(person.id, shown[0].action, via)
     return buttons.not_on_card_text(offers, person.lang)
+
+
+async def _pending(rt: Runtime) -> dict[str, store.Pending]:
+    async with reading(rt.db) as conn:
+        return await store.pending_proposals(conn, rt.playbook.id)

@@ -31,8 +31,9 @@ REMOTE_GROUP_MODE = {"slack": "post", "terminal": "post", "whatsapp": "relay", "
 SENDS_ANEW = frozenset({"whatsapp", "sms", "terminal"})
 """Transports that cannot edit a message they sent: a redraw would be a new message
 (bot/compact.py). A transport may say otherwise with its `edits_in_place` attribute."""
-NOT_COMPACTED = frozenset({"whatsapp"})
-"""Channels that send anew but are not folded yet (`compacts`), seen from another process."""
+NOT_COMPACTED: frozenset[str] = frozenset()
+"""Channels that send anew but are not folded (`compacts`), seen from another process: none
+(WhatsApp folds too since issue 11 point 5: handlers/whatsapp/render.py renders a digest)."""
 LAST_RESORT = frozenset({"sms"})
 """Transports tried after every chat channel, whatever a person prefers (handlers/sms)."""
 
@@ -77,8 +78,7 @@ class Router:
 
     def compacts(self, name: str) -> bool:
         """Whether bot/compact.py folds this channel's messages: one that cannot edit in place,
-        unless its transport says `compact = False` (WhatsApp, for now: its approved
-        templates outside the 24-hour window are made for one card per message)."""
+        unless its transport says `compact = False`."""
         if self.edits_in_place(name):
             return False
         return bool(getattr(self.transports.get(name), "compact", name not in NOT_COMPACTED))

@@ -65,6 +65,7 @@ async def main() -> None:
                 await web.say("Luis", "hecho 5")
                 await web.press("Valeria", "Hecho", containing="¿Sigues en esto?")
                 await web.say("Jaime", "hecho 3")
+                await web.press("Jaime", "Dar por cumplido", containing="por todos?")
                 await web.press("Claudia Martínez", "Firmar verificación", containing="Chequeo de las tareas")
                 await advance(web, "5m")
                 await web.say("Jaime", "FIN DE LA CRISIS")

@@ -23,7 +23,7 @@ which (`which_text`), nothing is pressed. None: they are told what they can type
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flows.matching import normalize
@@ -57,6 +57,7 @@ _WORDS: dict[ActionKind, frozenset[str]] = {
 PROPOSAL_WORDS = frozenset({ActionKind.CONFIRM, ActionKind.DISMISS})
 _SPARE = 10  # a kind missing from NUMBERS (none today)
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")  # «2», «2.», «2)»
+_QUALIFIED = re.compile(r"^\s*(\D+?)[\s,]+(\d{1,2}[a-z]?)\s*[.)]?\s*$", re.IGNORECASE)  # «sí 4», «no, 6»
 
 
 def number_of(kind: ActionKind) -> int:
@@ -81,6 +82,40 @@ def typed_number(text: str) -> int | None:
     """The button number a message is, if it is only one («2», « 2) »)."""
     match = _NUMBER.match(text)
     return int(match.group(1)) if match else None
+
+
+def qualified(text: str) -> tuple[str, str] | None:
+    """(words, step number) of an answer naming the question it is for: «sí 4» ->
+    ('si', '4'), «Sí, la hice yo 6» -> ('si la hice yo', '6'); None for anything else."""
+    match = _QUALIFIED.match(text)
+    if match is None:
+        return None
+    words = normalize(match.group(1))
+    return (words, match.group(2).lower()) if words else None
+
+
+def answer_word(offer: Offer) -> str:
+    """What to type before a question's step number to press this button: the first word
+    of its label («sí» for «Sí, la hice yo», «no» for «No»), lower case."""
+    first = (offer.button.label.split() or [""])[0].strip(",.;:¡!¿?")
+    return first.lower()
+
+
+def answers(offer: Offer, words: str) -> bool:
+    """Whether typed `words` (normalized) name this question's button: its label, the
+    label's first word, or the word of its kind («confirmar», «descartar»)."""
+    return words in (normalize(offer.button.label), normalize(answer_word(offer))) \
+        or word_kind(words) == offer.action.kind
+
+
+def newest_question(messages: Sequence[tuple[OutMessage, str | None]]) -> str | None:
+    """The id of the question ('proposal:<id>') that is the newest message with buttons
+    in `messages` (newest first), if the newest message with buttons is one."""
+    for message, _ in messages:
+        if numbered(message.buttons):
+            head, _, rest = (message.ref or "").partition(":")
+            return rest if head == "proposal" and rest else None
+    return None
 
 
 def word_kind(text: str) -> ActionKind | None:
@@ -162,28 +197,45 @@ def matching_offers(offers: Iterable[Offer], number: int | None = None, kind: Ac
     return list(found.values())
 
 
-def hint(offer: Offer, playbook: Playbook, lang: str) -> str:
-    """What to type for this offer alone: «hecho 4» (Banner…) for a task, else its word."""
+def hint(offer: Offer, playbook: Playbook, lang: str, by_label: bool = False, step: str | None = None) -> str:
+    """What to type for this offer alone: «hecho 4» (Banner…) for a task, else its word
+    (`by_label`: a question's button label, «cerrar igual», which also presses it; `step`:
+    the step a question is about, then «sí 4», read back by `qualified`)."""
+    if step is not None and offer.action.kind in PROPOSAL_WORDS:
+        return t(lang, "buttons.option_other", word=f"{answer_word(offer)} {step}", about=_short(offer.about))
     if offer.action.kind in _VERB_KEYS:
         step_id = offer.action.task_ref()[1]
-        step = next((s for s in playbook.steps if s.id == step_id), None)
-        if step is not None:
+        found = next((s for s in playbook.steps if s.id == step_id), None)
+        if found is not None:
             verb = t(lang, _VERB_KEYS[offer.action.kind])
-            return t(lang, "buttons.option_task", verb=verb, number=step.number, title=step.title)
+            return t(lang, "buttons.option_task", verb=verb, number=found.number, title=found.title)
     word = t(lang, "buttons.word.confirm" if offer.action.kind == ActionKind.CONFIRM else "buttons.word.dismiss") \
-        if offer.action.kind in PROPOSAL_WORDS else offer.button.label.lower()
+        if offer.action.kind in PROPOSAL_WORDS and not by_label else offer.button.label.lower()
     return t(lang, "buttons.option_other", word=word, about=_short(offer.about))
 
 
-def which_text(candidates: Sequence[Offer], typed: str, playbook: Playbook, lang: str) -> str:
-    """«¿Cuál? «2» está en varias tarjetas: escribe «hecho 4» (Banner) o «hecho 6» (Timify).»"""
+def which_text(candidates: Sequence[Offer], typed: str, playbook: Playbook, lang: str,
+               steps: Mapping[str, str] | None = None) -> str:
+    """«¿Cuál? «2» está en varias tarjetas: escribe «hecho 4» (Banner) o «hecho 6» (Timify).»
+    Every option it offers presses one button alone: a question about a step (`steps`:
+    question id -> step number) is offered as «sí 4» / «no 4»; two other questions with the
+    same word are offered by their buttons' labels («cerrar igual»)."""
+    steps = steps or {}
     position = {step.id: i for i, step in enumerate(playbook.steps)}
 
-    def order(offer: Offer) -> int:  # tasks in playbook order, anything else after them
-        kind_is_task = offer.action.kind in TASK_KINDS
-        return position.get(offer.action.task_ref()[1], len(position)) if kind_is_task else len(position) + 1
+    by_number = {step.number: i for i, step in enumerate(playbook.steps)}
 
-    options = [hint(o, playbook, lang) for o in sorted(candidates, key=order)]
+    def order(offer: Offer) -> float:  # tasks in playbook order, a question about a step after it, others last
+        if offer.action.kind in TASK_KINDS:
+            return position.get(offer.action.task_ref()[1], len(position))
+        asked = steps.get(offer.action.ref)
+        return by_number[asked] + 0.5 if asked in by_number else len(position) + 1
+
+    ranked = sorted(candidates, key=order)
+    kinds = [o.action.kind for o in ranked if o.action.kind in PROPOSAL_WORDS]
+    # two questions would both say «confirmar», a dead end: name them by their buttons' labels («cerrar igual»)
+    options = [hint(o, playbook, lang, by_label=o.action.kind in PROPOSAL_WORDS and kinds.count(o.action.kind) > 1,
+                    step=steps.get(o.action.ref)) for o in ranked]
     listed = t(lang, "buttons.or", first=", ".join(options[:-1]), last=options[-1])
     return t(lang, "buttons.which", typed=typed, options=listed)
 

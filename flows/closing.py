@@ -55,18 +55,19 @@ def closed_summary(
     return "\n".join(lines)
 
 
-def send_last_closed(turn: Turn, by: str) -> bool:
+def send_last_closed(turn: Turn, by: str, full: bool = True) -> bool:
     """«informe» or «bitácora» when no crisis is open: the last closed crisis's summary,
-    with a personal link to its report for those who may see the dashboard, else with its
-    bitácora (receipts left out). False when there is no closed crisis to tell about."""
+    with a personal link to its report for those who may see the dashboard, else (`full`,
+    «bitácora») with its bitácora (receipts left out) or («informe», short for a phone)
+    saying that «bitácora» gives it. False when there is no closed crisis to tell about."""
     if turn.world.last_closed is None:
         return False
     crisis, entries = turn.world.last_closed
     playbook = Playbook.from_frozen(crisis.playbook_json)
     links, lang, tz = turn.world.links, turn.lang_of(by), turn.tz_of(by)
     link = links.personal(by, panel.report_path(crisis.id)) if links and panel.may_view(turn.directory, playbook, by) else None
-    turn.send(by, closed_summary(crisis, playbook, entries, lang, tz, link, now=turn.now, ask_log=False))
-    if link is None:
+    turn.send(by, closed_summary(crisis, playbook, entries, lang, tz, link, now=turn.now, ask_log=not full))
+    if link is None and full:
         lines = log_lines(entries, turn.directory, playbook, lang, tz, RECEIPTS)
         turn.send_key(by, "last_closed_log", id=crisis.id, lines="\n".join(lines))
     return True

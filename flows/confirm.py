@@ -125,6 +125,29 @@ def ask_to_act(turn: Turn, by: str, step: Step, task: Task, kind: ActionKind) ->
 
 
 def act_request(proposal: Proposal) -> tuple[ActionKind, str, str]:
-    """(action, step id, holder id) of an ACT proposal."""
+    """(action, step id, holder id) of an ACT proposal; the holder is "" for closing an
+    all-staff round for everyone (`ask_close_round`)."""
     kind, step_id, owner = proposal.text.split(":", 2)
     return ActionKind(kind), step_id, owner
+
+
+# closing an all-staff round for everyone ---------------------------------
+
+
+def ask_close_round(turn: Turn, by: str, step: Step, task: Task, acked_now: bool) -> None:
+    """«¿Dar por cumplido el paso 3 (…) por todos? Faltan 6: Luis, …» [Dar por cumplido] [No]:
+    a coordinator who types «hecho 3» on a round (StepMode.EACH) may mean he read it
+    himself; closing it for the others cannot be undone, so it is asked first (F1 review
+    of issue 11 point 7). An ACT proposal with text "done:<step id>:" (no holder), carried
+    out by `flows.lifecycle.resolve_act`; the same pending question is shown again, not
+    stacked. `acked_now`: `by`'s own «Leído» was just recorded (said in the question)."""
+    crisis = turn.out.crisis
+    assert crisis is not None
+    text = f"{ActionKind.COMPLETE.value}:{step.id}:"
+    proposal = next((p for p in pending(turn, ProposalKind.ACT) if p.proposed_by == by and p.text == text
+                     and p.crisis_id == crisis.id), None) or open_question(turn, ProposalKind.ACT, by, text)
+    lang = turn.lang_of(by)
+    missing = [p.name for p in turn.responsibles(step) if p.id not in task.acks and p.id != by]
+    ask(turn, proposal, by, t(lang, "rounds.ask", acked=t(lang, "rounds.acked_you") if acked_now else "",
+                              number=step.number, title=step.title, count=len(missing), names=", ".join(missing)),
+        "rounds.btn_close", "safety.btn_no")

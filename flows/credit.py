@@ -21,9 +21,11 @@ def is_round(step: Step, task: Task) -> bool:
 
 def round_credit(directory: Directory, step: Step, task: Task, lang: str) -> str:
     """«Confirmado por todos (9/9)», or «Dado por cumplido por Jaime · 4/9 confirmaron ·
-    faltan: Luis, Valeria, ...» (the responsibles as the directory lists them now)."""
+    faltan: Luis, Valeria, ...» (the responsibles as the directory lists them now). The one
+    who closed it counts as having read it: never among those missing (flows/tasks.py
+    records his «Leído» when he closes it; a crisis stored before that is read the same)."""
     people = directory.with_any_role(step.responsibles)
-    missing = [p.name for p in people if p.id not in task.acks]
+    missing = [p.name for p in people if p.id not in task.acks and p.id != task.done_by]
     total = len(people)
     if not missing:
         return t(lang, "credit_all", total=total)

@@ -68,6 +68,8 @@ _VERB_KEYS = {
     ActionKind.CORRECT: "digest_verb_correct",
 }
 """The typed command that does what a button does (flows/matching.py reads them)."""
+HINTED_KINDS = frozenset(_VERB_KEYS)
+"""Buttons a digest of several tasks also gives as typed commands («→ hecho 4»)."""
 
 _TASK_KINDS = frozenset({ActionKind.CLAIM, ActionKind.COMPLETE, ActionKind.GIVE_UP, ActionKind.ACK,
                          ActionKind.STILL_ON, ActionKind.CORRECT, ActionKind.SKIP, ActionKind.ASSIGN})

@@ -7,15 +7,17 @@ from collections.abc import Callable
 from flows import banner, closing, describe, digest, inputs, lifecycle, manage, panel, render, tasks, unreachable, which
 from flows.commands import Command, ContactLost, ContactRestored, Press, RecurringDue, Say, TimerFired, TimersFired
 from flows.crisis import CrisisState, ProposalKind
-from flows.matching import Intent, read
+from flows.matching import REPORT_WORDS, Intent, normalize, read
 from flows.messages import GROUP, ActionKind, OutMessage
+from flows.playbook import StepMode
 from flows.progress import post_summary
 from flows.world import Outcome, Turn, World
 
 # Log kinds that do not change what the live summary shows.
 _QUIET = frozenset({"status", "joined", "info", "claim_refused", "reminder", "proposed_declare", "proposed_close",
                     "proposal_dismissed", "delivered", "delivery_failed", "panel_link", banner.SET,
-                    "contact_lost", "contact_restored", "corrected", "note", "assigned"})
+                    "contact_lost", "contact_restored", "note"})
+# ("corrected" and "assigned" are not quiet: they change what the live summary shows, a value or an owner)
 
 
 def handle(world: World, command: Command) -> Outcome:
@@ -98,7 +100,7 @@ def on_say(turn: Turn, cmd: Say) -> None:
     elif reading.intent == Intent.STATUS:
         send_status(turn, by)
     elif reading.intent == Intent.LOG:
-        send_log(turn, by)
+        send_log(turn, by, full=normalize(cmd.text) not in REPORT_WORDS)
         panel.send_report_link(turn, by)
     elif reading.intent == Intent.PANEL:
         panel.send_link(turn, by)
@@ -146,10 +148,12 @@ def send_status(turn: Turn, by: str) -> None:
               panel.status_buttons(turn, by), kind="status")
 
 
-def send_log(turn: Turn, by: str) -> None:
+def send_log(turn: Turn, by: str, full: bool = True) -> None:
+    """The bitácora of the open crisis; with none open, the last closed one's summary
+    (`full`: «bitácora» rather than «informe», with its whole log, issue 11 point 10)."""
     crisis = turn.out.crisis
     if crisis is None:
-        if not closing.send_last_closed(turn, by):  # right after closing: the last one's summary
+        if not closing.send_last_closed(turn, by, full):  # right after closing: the last one's summary
             turn.send_key(by, "no_open_crisis")
         return
     lang, tz = turn.lang_of(by), turn.tz_of(by)
@@ -183,7 +187,8 @@ def on_press(turn: Turn, cmd: Press) -> None:
         return
     step, task = turn.playbook.step(step_id), crisis.tasks[step_id]
     if action.kind == ActionKind.COMPLETE:
-        tasks.finish(turn, by, step, task, cmd.value)
+        # on a round, the only such button is «Dar por cumplido», which says what it does: not asked again
+        tasks.finish(turn, by, step, task, cmd.value, confirmed=step.mode == StepMode.EACH)
     elif action.kind in manage.TASK_ACTIONS:
         manage.TASK_ACTIONS[action.kind](turn, by, step, task, cmd.value)
     elif action.kind == ActionKind.CORRECT:

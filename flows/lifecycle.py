@@ -17,7 +17,7 @@ from flows.crisis import (
 from flows.matching import read
 from flows.messages import GROUP, Action, ActionKind, Button
 from flows.playbook import Phase, Step
-from flows.progress import cancel_timers, complete, finish_if_done, spawn
+from flows.progress import cancel_timers, complete, finish_if_done, refresh_cards, spawn
 from flows.texts import t
 from flows.world import Turn
 
@@ -143,6 +143,7 @@ def close(turn: Turn, by: str) -> None:
                 task.asking = None
                 cancel_timers(turn, step)
                 turn.log("cancelled", None, step.id)
+                refresh_cards(turn, step, task)  # no buttons left on it (Slack edits; phones leave it out)
     not_needed = not_needed_closing(turn)
     turn.send(GROUP, lambda lang: t(lang, "closing_started", by=turn.person(by).name, at=render.clock_time(turn.now, turn.tz),
                                     plan=plan_lines(turn, Phase.CLOSING, lang, not_needed)),
@@ -257,14 +258,18 @@ def resolve_act(turn: Turn, proposal: Proposal, by: str, confirmed: bool) -> Non
     task = crisis.tasks[step_id]
     if not confirmed:
         confirm.settle(turn, proposal, ProposalEvent.DISMISS, by)
+        if not owner:  # «¿Dar por cumplido el paso 3 por todos?» «No»
+            turn.send_key(by, "rounds.kept", number=step.number)
+            return
         turn.send_key(by, "safety.act_kept", number=step.number, owner=render.who(turn.directory, owner, turn.lang_of(by)))
         return
     confirm.settle(turn, proposal, ProposalEvent.CONFIRM, by)
     if task.state == TaskState.CLAIMED and task.owner not in (owner, by):
         confirm.ask_to_act(turn, by, step, task, kind)  # held by a third person now: ask about them
         return
-    if confirm.holder(turn, by, step, task) is not None:
-        turn.log("act_confirmed", by, step.id, owner=task.owner)
+    if owner and confirm.holder(turn, by, step, task) is not None:
+        turn.log("act_confirmed_sign" if step.checks and kind == ActionKind.COMPLETE else "act_confirmed", by, step.id,
+                 owner=task.owner)
     if kind == ActionKind.GIVE_UP:
         tasks.release(turn, by, step, task)
     else:

@@ -53,7 +53,9 @@ _CORRECT = re.compile(
     r"\s*(?:[:：=]\s*(?P<value>.*?))?\s*$", re.IGNORECASE | re.DOTALL)
 _HELP_MARKS = {"?", "¿?", "??", "¿"}
 _STATUS_WORDS = {"estado", "status", "estado crisis", "estado de la crisis"}
-_LOG_WORDS = {"bitacora", "log", "informe", "report"}
+REPORT_WORDS = frozenset({"informe", "report"})
+"""«informe» (LOG intent): after the crisis closed it gives the short summary, «bitácora» the whole log."""
+_LOG_WORDS = {"bitacora", "log"} | REPORT_WORDS
 _HELP_WORDS = {"ayuda", "help", "menu", "comandos", "commands"}
 _MY_TASKS_WORDS = {"mis tareas", "tareas", "my tasks", "tasks", "mine"}
 _PANEL_WORDS = {"panel", "dashboard", "tablero"}

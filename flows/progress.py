@@ -134,7 +134,8 @@ def complete(turn: Turn, step: Step, task: Task, by: str, value: str | None = No
         turn.log("completed_value", by, step.id, label=step.input.label, value=value, on_behalf=on_behalf)
         turn.send_key(by, "done_you_value", number=step.number, title=step.title, label=step.input.label, value=value)
     elif step.checks:
-        turn.log("signed", by, steps=", ".join(turn.playbook.step(s).number for s in step.checks))
+        turn.log("signed", by, steps=", ".join(turn.playbook.step(s).number for s in step.checks),
+                 owner=previous_owner if previous_owner != by else None)
         turn.send_key(by, "signed_you")
     elif step.mode == StepMode.EACH:
         if turn.is_responsible(by, step) and by in task.acks and all(p.id in task.acks for p in turn.responsibles(step)):
@@ -146,7 +147,8 @@ def complete(turn: Turn, step: Step, task: Task, by: str, value: str | None = No
         turn.log("completed", by, step.id, on_behalf=on_behalf)
         turn.send_key(by, "done_you", number=step.number, title=step.title)
     if previous_owner and previous_owner != by:
-        turn.send_key(previous_owner, "done_for_you", by=turn.person(by).name, number=step.number, title=step.title)
+        turn.send_key(previous_owner, "signed_for_you" if step.checks else "done_for_you", by=turn.person(by).name,
+                      number=step.number, title=step.title)
     if step.input and step.input.broadcast and value and value != crisis.description:
         crisis.description = value if not crisis.description else f"{crisis.description}\n{value}"
         turn.send_key(GROUP, "description_shared", by=turn.person(by).name, text=value)

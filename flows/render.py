@@ -11,7 +11,7 @@ from flows.contact import status_line as contact_line
 from flows.credit import is_round, round_credit
 from flows.crisis import Crisis, CrisisState, Task, TaskState
 from flows.directory import Directory
-from flows.messages import Action, ActionKind, Button, LogEntry
+from flows.messages import GROUP, Action, ActionKind, Button, LogEntry
 from flows.playbook import Playbook, Step, StepMode
 from flows.texts import t
 
@@ -220,6 +220,8 @@ def log_entry_text(entry: LogEntry, directory: Directory, playbook: Playbook | N
     for key in ("owner", "who", "to"):
         if isinstance(data.get(key), str) and directory.get(data[key]):
             data[key] = directory[data[key]].name
+        elif data.get(key) == GROUP:
+            data[key] = t(lang, "log.to_group")
     text = t(lang, f"log.{entry.kind}", **data)
     if data.get("on_behalf"):
         text += t(lang, "log.on_behalf")

@@ -93,10 +93,7 @@ def finish(turn: Turn, by: str, step: Step, task: Task, value: str | None = None
     if refuse_if_inactive(turn, by, step, task):
         return
     if step.mode == StepMode.EACH:
-        if turn.is_coordinator(by) or turn.is_declarer(by):
-            complete(turn, step, task, by)  # closes the round for everyone
-        else:
-            acknowledge(turn, by, step, task)
+        _finish_round(turn, by, step, task, confirmed)
         return
     if step.checks:
         crisis = turn.out.crisis
@@ -105,14 +102,16 @@ def finish(turn: Turn, by: str, step: Step, task: Task, value: str | None = None
         if pending:
             turn.send_key(by, "checks_pending", steps=", ".join(pending))
             return
-    if not confirmed and confirm.ask_to_act(turn, by, step, task, ActionKind.COMPLETE):
-        return
+    if not confirmed and task.asking != by and confirm.ask_to_act(turn, by, step, task, ActionKind.COMPLETE):
+        return  # (`by` already asked for the value: they confirmed; a form, like Slack's modal, brings it now)
     if step.input is not None and value is not None and value.strip():
         accepted = inputs.accept(step.input, value)
         if accepted is not None:
             complete(turn, step, task, by, accepted)
             return
         inputs.refuse(turn, by, step, value)  # asked again below, in chat
+        if turn.channel == confirm.PANEL:  # the dashboard's form asks again itself: nothing taken, nothing asked in chat
+            return
     if step.input is not None:
         if task.state == TaskState.OPEN:
             task.move(TaskEvent.CLAIM)
@@ -125,6 +124,29 @@ def finish(turn: Turn, by: str, step: Step, task: Task, value: str | None = None
         inputs.ask(turn, by, step)
         return
     complete(turn, step, task, by)
+
+
+def _finish_round(turn: Turn, by: str, step: Step, task: Task, confirmed: bool) -> None:
+    """«Hecho» on an all-staff round: a responsible's own «Leído»; from a coordinator or
+    declarer, closing it for everyone, which is asked first unless `confirmed` (the
+    escalation's explicit «Dar por cumplido» button, the answer to the question) or on the
+    dashboard (it confirms in the browser). The closer counts as having read it, so he is
+    never among those missing (F1 review of issue 11 point 7)."""
+    if not (turn.is_coordinator(by) or turn.is_declarer(by)):
+        acknowledge(turn, by, step, task)
+        return
+    others_missing = [p for p in turn.responsibles(step) if p.id not in task.acks and p.id != by]
+    if not others_missing:  # nobody else is missing: his own «Leído» completes it
+        acknowledge(turn, by, step, task)
+        return
+    acked_now = turn.is_responsible(by, step) and by not in task.acks
+    if acked_now:
+        task.acks.append(by)
+        turn.log("acked", by, step.id)
+    if confirmed or turn.channel == confirm.PANEL:
+        complete(turn, step, task, by)  # closes the round for everyone
+    else:
+        confirm.ask_close_round(turn, by, step, task, acked_now)
 
 
 def answer(turn: Turn, by: str, step: Step, task: Task, text: str) -> None:
@@ -258,12 +280,16 @@ TASK_ACTIONS = {
 # timers ------------------------------------------------------------------
 
 
-def escalate(turn: Turn, step: Step, key: str, log_kind: str, about: str | None = None, **kw: str) -> None:
+def escalate(turn: Turn, step: Step, key: str, log_kind: str, about: str | None = None, missing: list[str] | None = None,
+             **kw: str) -> None:
     """Tell the coordinating roles, with the task's buttons so they can act at once.
 
     `about`: the person the escalation is about (the owner who does not answer); nobody is
     escalated about themselves (issue 11, point 7). When that leaves no coordinator, the
-    declarers are told; when nobody at all is left, the group is (never silence)."""
+    declarers are told; when nobody at all is left, the group is (never silence).
+    `missing`: person ids still to answer a round, said to each as `pending` without
+    themselves (a coordinator is never told he is missing: pressing «Dar por cumplido»
+    counts as his «Leído»)."""
     task = turn.out.crisis.tasks[step.id] if turn.out.crisis else None
     assert task is not None
     policy = turn.playbook.policy_for(step)
@@ -279,6 +305,9 @@ def escalate(turn: Turn, step: Step, key: str, log_kind: str, about: str | None 
         return
     turn.log(log_kind, None, step.id, names=", ".join(p.name for p in targets), **kw)
     for person in targets:
+        if missing is not None:
+            others = [p.name for p in turn.responsibles(step) if p.id in missing and p.id != person.id]
+            kw["pending"] = ", ".join(others) or t(turn.lang_of(person.id), "rounds.only_you")
         nudge(turn, step, task, person.id, key, **kw)
 
 
@@ -294,8 +323,9 @@ def fire(turn: Turn, step: Step, task: Task, kind: TimerKind, seq: int) -> None:
             nudge(turn, step, task, person.id, key, age=render.age(turn.now - (task.activated_at or turn.now), turn.lang_of(person.id)))
     elif kind == TimerKind.ESCALATE and task.state == TaskState.OPEN:
         if step.mode == StepMode.EACH:
-            missing = ", ".join(p.name for p in turn.responsibles(step) if p.id not in task.acks)
-            escalate(turn, step, "escalation_each", "escalated", age=elapsed, pending=missing)
+            missing = [p for p in turn.responsibles(step) if p.id not in task.acks]
+            escalate(turn, step, "escalation_each", "escalated", age=elapsed, pending=", ".join(p.name for p in missing),
+                     missing=[p.id for p in missing])
         else:
             escalate(turn, step, "escalation", "escalated", age=elapsed, pending=_names(turn, step))
     elif kind == TimerKind.DEADLINE and task.state == TaskState.OPEN:

@@ -3,6 +3,8 @@ on a channel, from the outbox, so that it holds across restarts and processes.""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -31,8 +33,20 @@ async def delivered_by_id(conn: AsyncConnection, person_id: str, via: str, exter
     return OutMessage.from_json(payload) if payload is not None else None
 
 
-async def pending_proposals(conn: AsyncConnection, playbook_id: str) -> set[str]:
-    """The ids of the proposals (ALERTA ROJA or FIN from someone who may not) still waiting."""
-    rows = await conn.execute(select(T.proposals.c.id).where(and_(
+class Pending(NamedTuple):
+    """A question still waiting: its kind (flows.crisis.ProposalKind value), who it came
+    from (the person whose command raised it) and its text ("complete:<step id>:<holder>"
+    for a question about a task someone else holds)."""
+
+    kind: str
+    proposed_by: str
+    text: str
+
+
+async def pending_proposals(conn: AsyncConnection, playbook_id: str) -> dict[str, Pending]:
+    """The proposals (ALERTA ROJA or FIN from someone who may not, the bot's yes/no
+    questions) still waiting, by id."""
+    rows = await conn.execute(select(T.proposals.c.id, T.proposals.c.kind, T.proposals.c.proposed_by,
+                                     T.proposals.c.text).where(and_(
         T.proposals.c.playbook_id == playbook_id, T.proposals.c.state == ProposalState.PENDING.value)))
-    return set(rows.scalars().all())
+    return {pid: Pending(kind, by, text) for pid, kind, by, text in rows.all()}

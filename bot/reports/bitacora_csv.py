@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flows.directory import Directory
-from flows.messages import LogEntry
+from flows.messages import GROUP, LogEntry
 from flows.playbook import Playbook
 from flows.render import log_entry_text, who
 from flows.texts import CATALOGS, DEFAULT_LANG, t
@@ -32,6 +32,7 @@ SEPARATOR = ";"
 DATETIME = "%Y-%m-%d %H:%M:%S"
 COLUMNS = ("at", "person", "channel", "kind", "step", "text", "data")
 _PEOPLE_KEYS = frozenset({"owner", "who", "to", "by"})
+_INTERNAL_KEYS = frozenset({"outbox", "sid"})  # the outbox row, Twilio's message id: nothing a manager reads
 
 
 def _known(lang: str, key: str) -> bool:
@@ -52,15 +53,20 @@ def _value(key: str, value: Any, directory: Directory, lang: str) -> str:
         return ", ".join(f"{k}: {_value(k, v, directory, lang)}" for k, v in value.items())
     if key in _PEOPLE_KEYS and isinstance(value, str) and directory.get(value):
         return directory[value].name
+    if key in _PEOPLE_KEYS and value == GROUP:
+        return t(lang, "log.to_group")
     return " ".join(str(value).split())
 
 
 def details(data: dict[str, Any], directory: Directory, lang: str) -> str:
     """The entry's data as «name: value · name: value», leaving out the step (its own
-    column) and what is empty or false."""
+    column), what is empty or false, and internal ids: the outbox row, the platform's
+    message id, a process's id under `by` (a person under `by` is named)."""
     parts = []
     for key, value in data.items():
-        if key == "step" or value in (None, "", [], {}, False):
+        if key == "step" or key in _INTERNAL_KEYS or value in (None, "", [], {}, False):
+            continue
+        if key == "by" and not (isinstance(value, str) and directory.get(value)):
             continue
         label = t(lang, f"csvkey.{key}") if _known(lang, f"csvkey.{key}") else key.replace("_", " ")
         parts.append(f"{label}: {_value(key, value, directory, lang)}")

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flows.credit import is_round, round_credit
+from flows.crisis import TaskState
 from flows.directory import Directory
 from flows.playbook import StepMode
 from flows.render import age, who
@@ -38,14 +39,22 @@ def people(directory: Directory, ids: tuple[str, ...] | list[str], lang: str) ->
 
 
 def taken_by(figures: TaskFigures, directory: Directory, lang: str) -> str:
-    """Who took the task: its owners in order, or how many acknowledged an all-staff round."""
+    """The «Quién la hizo» cell: who took the task and who did it («Riveros (la tomó) →
+    Martínez (la hizo)»; one name when the same person did both), a round's credit
+    («Dado por cumplido por Jaime · 4/9 confirmaron · faltan: …»), or how many
+    acknowledged a round still open."""
     if is_round(figures.step, figures.task):
         return round_credit(directory, figures.step, figures.task, lang)
     if figures.step.mode == StepMode.EACH:
         return t(lang, "rep.acked", count=len(figures.taken_by), total=len(figures.responsibles))
     if figures.outcome == Outcome.AUTOMATIC:
         return t(lang, "rep.by_bot") if figures.task.done_by is None else person(directory, figures.task.done_by, lang)
-    return " → ".join(who(directory, i, lang) for i in figures.taken_by) or t(lang, "rep.none")
+    names = [who(directory, i, lang) for i in figures.taken_by]
+    did = figures.task.done_by if figures.task.state == TaskState.DONE else None
+    if did and len(names) > 1 and figures.taken_by[-1] == did:  # «Riveros (la tomó) → Martínez (firmó)»
+        return t(lang, "rep.took_signed" if figures.step.checks else "rep.took_did", took=" → ".join(names[:-1]),
+                 did=names[-1])
+    return " → ".join(names) or t(lang, "rep.none")
 
 
 def outcome(figures: TaskFigures, lang: str) -> str:

@@ -75,7 +75,7 @@ def _label(f: TaskFigures) -> str:
 def _tooltip(f: TaskFigures, directory: Directory, lang: str, tz: ZoneInfo) -> str:
     parts = [f"{f.step.number} {f.step.title.in_lang(lang)}", fmt.outcome(f, lang)]
     if f.taken_by:
-        parts.append(t(lang, "rep.col_taken_by") + ": " + fmt.taken_by(f, directory, lang))
+        parts.append(t(lang, "rep.col_credit") + ": " + fmt.taken_by(f, directory, lang))
     parts.append(t(lang, "rep.col_to_take") + ": " + fmt.duration(f.time_to_take, lang))
     parts.append(t(lang, "rep.col_to_finish") + ": " + fmt.duration(f.time_to_finish, lang))
     if f.deadline_at:

@@ -118,7 +118,7 @@ def build(report: Report, directory: Directory, lang: str, with_deliveries: bool
         (t(lang, "rep.escalations"), str(report.escalations)),
     ]
     view.columns = [t(lang, f"rep.col_{c}") for c in (
-        "step", "task", "responsibles", "taken_by", "to_take", "to_finish", "reminders", "escalations", "result")]
+        "step", "task", "responsibles", "credit", "to_take", "to_finish", "reminders", "escalations", "result")]
     for f in report.tasks:
         view.rows.append(Row(
             number=f.step.number, title=f.step.title.in_lang(lang), responsibles=fmt.people(directory, f.responsibles, lang),

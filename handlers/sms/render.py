@@ -22,7 +22,8 @@ _WORDS = {
 
 def reply_words(buttons: tuple[Button, ...], number_of: Callable[[str], str | None], lang: str) -> list[str]:
     """«TOMO 2», «HECHO 2»... for the task buttons; `number_of` gives a step's number from
-    its id (None: unknown, the button is left out)."""
+    its id (None: unknown, the button is left out). For a digest of several tasks only each
+    task's first word, in reading order («TOMO 2 / LEIDO 3»): one SMS segment."""
     words = []
     for button in buttons:
         key = _WORDS.get(button.action.kind)
@@ -30,8 +31,10 @@ def reply_words(buttons: tuple[Button, ...], number_of: Callable[[str], str | No
             continue
         number = number_of(button.action.task_ref()[1])
         if number is not None:
-            words.append(t(lang, key, n=number))
-    return words
+            words.append((button.action.ref, t(lang, key, n=number)))
+    if len({ref for ref, _ in words}) > 1:  # a digest (flows/digest.py, newest task first): the first word of each task
+        return list({ref: word for ref, word in reversed(words)}.values())
+    return [word for _, word in words]
 
 
 def sms_text(message: OutMessage, lang: str, number_of: Callable[[str], str | None]) -> str:

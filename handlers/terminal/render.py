@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flows.buttons import numbered
+from flows.buttons import TASK_KINDS, numbered
+from flows.digest import HINTED_KINDS
 from flows.directory import Directory
-from flows.messages import GROUP, OutMessage
+from flows.messages import GROUP, Button, OutMessage
 from flows.texts import t
 
 
@@ -29,7 +30,16 @@ def render(message: OutMessage, directory: Directory, at: datetime, tz: ZoneInfo
     lines = [f"[{stamp}] 🤖 → {to}", body]
     if message.buttons:
         # each action keeps its number on every card (flows/buttons.py); links are shown, not numbered
-        shown = [f"[{n}] {b.label}" for n, b in numbered(message.buttons)]
+        shown = [f"[{n}] {b.label}" for n, b in numbered(message.buttons) if not _typed_in_digest(message, b)]
         shown += [f"🔗 {b.label} ({b.url})" for b in message.buttons if b.url]
-        lines.append("    " + "  ".join(shown))
+        if shown:
+            lines.append("    " + "  ".join(shown))
     return "\n".join(lines)
+
+
+def _typed_in_digest(message: OutMessage, button: Button) -> bool:
+    """A task's button in a digest of several tasks: each task's own line already says what
+    to type («→ tomo 5 · hecho 5», flows/digest.py), so a numbered «[1] Lo tomo · 5 [1] Lo
+    tomo · 4» line would only repeat numbers that mean several cards."""
+    tasks = {b.action.ref for b in message.buttons if not b.url and b.action.kind in TASK_KINDS}
+    return len(tasks) > 1 and button.action.kind in HINTED_KINDS

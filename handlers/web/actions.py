@@ -18,10 +18,14 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.runtime import Runtime
 from flows.commands import Press
+from flows.crisis import TaskState
 from flows.directory import Person
 from flows.messages import Action, ActionKind
+from flows.texts import t
 from handlers.web.forms import ACTIONS
 from handlers.web.links import COOKIE_PATH
+from persistence import repository as repo
+from persistence.database import reading
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +62,41 @@ class Flash:
 def same_origin(request: Request, public_base_url: str) -> bool:
     """A browser names the page a POST comes from; it must be this site: the Host asked,
     or PUBLIC_BASE_URL (behind a proxy that rewrites Host). No Origin: a client that is
-    not a browser, still bound by the form's token."""
+    not a browser, still bound by the form's token. «Origin: null»: the pages' own
+    `Referrer-Policy: no-referrer` makes a browser hide the origin of their forms
+    (Fetch, «serializing a request origin»); then its `Sec-Fetch-Site` must say
+    same-origin (absent in an old browser: the token still binds the form)."""
     origin = request.headers.get("origin")
     if origin is None:
         return True
+    if origin == "null":
+        return request.headers.get("sec-fetch-site", "same-origin") == "same-origin"
     return urlsplit(origin).netloc in (request.headers.get("host", ""), urlsplit(public_base_url).netloc)
+
+
+async def stale(runtime: Runtime, viewer: Person, form: dict[str, str]) -> list[str] | None:
+    """Why the form no longer applies, in words, or None when it does: its crisis is no
+    longer the open one (a tab left open since then), it names no task of that crisis, or
+    the task changed hands since the form was drawn (its `holder` field): the dashboard's
+    «La tiene Valeria: quedará hecha por ti» is its confirmation (flows/confirm.py), so a
+    form drawn before Valeria took the task must not do it over her (issue 11 point 4)."""
+    crisis_id, step_id = form.get("crisis", ""), form.get("step", "")
+    async with reading(runtime.db) as conn:
+        open_id = await repo.open_crisis_id(conn, runtime.playbook.id)
+        crisis = await repo.load_crisis(conn, crisis_id) if open_id == crisis_id else None
+    if crisis is None:
+        return [t(viewer.lang, "web.act_gone")]
+    if form.get("kind") == ActionKind.NOTE.value:
+        return None
+    task = crisis.tasks.get(step_id)
+    if task is None:
+        return [t(viewer.lang, "web.act_expired")]
+    holder = task.owner if task.state == TaskState.CLAIMED else None
+    if "holder" in form and holder is not None and holder not in (form["holder"], viewer.id):
+        owner = runtime.directory.get(holder)  # someone the form did not name: ask to look again
+        return [t(viewer.lang, "web.act_changed", number=runtime.playbook.step(step_id).number,
+                  owner=owner.name if owner else holder)]
+    return None
 
 
 async def press_from_form(runtime: Runtime, viewer: Person, form: dict[str, str]) -> list[str] | None:
@@ -80,6 +114,10 @@ async def press_from_form(runtime: Runtime, viewer: Person, form: dict[str, str]
         if not step:
             return None
         action = Action.for_task(ActionKind(kind), crisis_id, step)
+    refused = await stale(runtime, viewer, form)  # a note too: never into the next crisis
+    if refused is not None:
+        log.info("dashboard: %s sent a stale %s form on %s", viewer.id, kind, action.ref)
+        return refused
     outcome = await runtime.service.handle(Press(viewer.id, action, CHANNEL, value))
     log.info("dashboard: %s pressed %s on %s", viewer.id, kind, action.ref)
     if outcome is None:

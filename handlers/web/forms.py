@@ -25,6 +25,7 @@ class TaskForm:
     done_other: str | None = None  # «La tiene Valeria: quedará hecha por ti»
     skip: bool = False
     correct: str | None = None  # the label of the «correct» field, for a recorded value
+    holder: str = ""  # who held the task when the form was drawn ("": nobody); a form sent after it changed is refused
 
     def __bool__(self) -> bool:
         return bool(self.assign or self.done or self.skip or self.correct)
@@ -74,6 +75,6 @@ def forms_for(crisis: Crisis, playbook: Playbook, directory: Directory, viewer: 
             value_label=step.input.label if step.input else None,
             done_other=t(lang, "web.act_done_other", owner=owner.name, you=me.name if me else viewer)
             if owner is not None and holder != viewer else None,
-            skip=manager or holder in (None, viewer),
+            skip=manager or holder in (None, viewer), holder=holder or "",
         )
     return Forms(csrf=csrf, crisis_id=crisis.id, tasks={k: v for k, v in forms.items() if v})

@@ -27,17 +27,17 @@ async def owe(conn: AsyncConnection, person_id: str, crisis_id: str | None, mess
 async def owed(conn: AsyncConnection, person_id: str, now: datetime) -> list[tuple[str | None, OutMessage]]:
     """What is owed to the person, oldest first, as (crisis id, message): of several
     messages under one ref (a card redrawn while they were away) only the newest, in the
-    place of the first; nothing owed for longer than MAX_AGE."""
+    place of the first (a digest, flows/digest.py, is always kept); nothing owed for longer than MAX_AGE."""
     rows = (await conn.execute(select(T.whatsapp_owed.c.crisis_id, T.whatsapp_owed.c.payload)
                                .where(and_(T.whatsapp_owed.c.person_id == person_id,
                                            T.whatsapp_owed.c.owed_at >= now - MAX_AGE))
                                .order_by(T.whatsapp_owed.c.id))).all()
     messages = [(crisis_id, OutMessage.from_json(payload)) for crisis_id, payload in rows]
-    newest = {m.ref: i for i, (_, m) in enumerate(messages) if m.ref}
+    newest = {m.ref: i for i, (_, m) in enumerate(messages) if m.ref and m.kind != "digest"}
     result: list[tuple[str | None, OutMessage]] = []
     placed: set[str] = set()
     for crisis_id, message in messages:
-        if message.ref is None:
+        if message.ref is None or message.kind == "digest":  # a digest carries other tasks too: kept whole
             result.append((crisis_id, message))
         elif message.ref not in placed:
             placed.add(message.ref)

@@ -70,6 +70,13 @@ def is_digest(buttons: tuple[Button, ...]) -> bool:
     return len({b.action.ref for b in buttons if not b.url}) > 1
 
 
+def digest_commands(text: str, lang: str) -> list[str]:
+    """The commands a digest's tasks end with («→ tomo 4 · hecho 4» -> ['tomo 4 · hecho 4']),
+    as flows/digest.py `merge` writes them."""
+    arrow = t(lang, "digest_hint", commands="")
+    return [line[len(arrow):].strip() for line in text.splitlines() if line.startswith(arrow) and line[len(arrow):].strip()]
+
+
 def reply_line(buttons: tuple[Button, ...], lang: str) -> str:
     if is_digest(buttons):
         return t(lang, "buttons.digest_reply")
@@ -94,8 +101,22 @@ def card_update(text: str, lang: str) -> str:
 
 def split(text: str, limit: int) -> list[str]:
     """Pieces of at most `limit` UTF-16 units (as Twilio counts a body: error 21617 beyond
-    1,600), cut at line ends where possible."""
-    return split_lines(text, limit, utf16_len)
+    1,600), cut between paragraphs where possible (a digest's tasks stay whole with their
+    «→ hecho 4»), else at line ends."""
+    pieces: list[str] = []
+    current = ""
+    for paragraph in text.split("\n\n"):
+        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+        if utf16_len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            pieces.append(current)
+        *whole, current = split_lines(paragraph, limit, utf16_len)
+        pieces.extend(whole)
+    if current.strip() or not pieces:
+        pieces.append(current)
+    return pieces
 
 
 def quick_reply_variables(text: str, buttons: tuple[Button, ...]) -> dict[str, str]:
@@ -127,7 +148,11 @@ class Essentials:
         headline = template_param(lines[0], HEADLINE)
         rest = "\n".join(lines[1:])
         detail = template_param(rest or t(lang, "whatsapp.template.no_detail"), DETAIL)
-        if buttons:
+        commands = digest_commands(text, lang) if is_digest(buttons) else []
+        if commands:  # the arrows may be cut from the detail: what to write, on the line that is never cut
+            first = [command.split(" · ")[0] for command in commands]  # «tomo 4»: the rest follows on the card
+            todo = template_param(t(lang, "whatsapp.template.digest_todo", commands=" · ".join(first)), TODO)
+        elif buttons:
             todo = template_param(reply_line(buttons, lang), TODO)
         else:
             todo = t(lang, "whatsapp.template.no_todo")

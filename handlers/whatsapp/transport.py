@@ -39,8 +39,7 @@ OUTSIDE_WINDOW = 63016  # Twilio: "Failed to send freeform message because you a
 class WhatsAppTransport:
     name = VIA
     group_mode = "relay"  # Twilio cannot post in WhatsApp groups: one message per person instead
-    edits_in_place = False  # a redraw is a new message (shown short: render.card_update)
-    compact = False  # not folded into digests yet: the approved templates are made for one card (bot/routing.py)
+    edits_in_place = False  # a redraw is a new message: bot/compact.py leaves it out or folds it in a digest
 
     def __init__(self, settings: Settings, api: TwilioApi | None = None) -> None:
         self.settings = settings

@@ -45,6 +45,7 @@ async def crisis_tasks_done(chat: Chat, readers: tuple[str, ...] = ("Luis", "Val
         await chat.say(name, "leído 3")
     if len(readers) < len(EVERYONE):
         await chat.say("Jaime", "hecho 3")
+        await chat.press("Jaime", "Dar por cumplido", containing="por todos?")
 
 
 async def to_the_end(chat: Chat) -> None:
@@ -86,7 +87,8 @@ async def test_informe_right_after_closing_gives_the_last_crisis(chat: Chat) -> 
 
 async def test_a_round_closed_by_a_coordinator_says_so_and_who_is_missing(chat: Chat) -> None:
     await crisis_tasks_done(chat)
-    credit = "Dado por cumplido por Jaime · 4/9 confirmaron · faltan: Juan Pablo, Catalina, Jaime, Claudia Riveros, Claudia Martínez"
+    # Jaime closed it: he counts as having read it, never among those missing (F1 review)
+    credit = "Dado por cumplido por Jaime · 5/9 confirmaron · faltan: Juan Pablo, Catalina, Claudia Riveros, Claudia Martínez"
     await chat.say("Juan Pablo", "estado")
     status = chat.inbox("Juan Pablo")[-1].text
     assert f"✅ 3 Atención al cliente, todas las áreas — {credit}" in status

@@ -44,6 +44,7 @@ async def through_step_7(chat: Chat) -> None:
     await chat.say("Cecilia", "hecho 2")
     await chat.say("Cecilia", "4455-AB")
     await chat.say("Jaime", "hecho 3")
+    await chat.press("Jaime", "Dar por cumplido", containing="por todos?")
     await chat.say("Valeria", "hecho 4")
     await chat.say("Luis", "hecho 5")
     await chat.say("Marcelo", "hecho 6")

@@ -152,6 +152,6 @@ async def test_rows_behind_a_failed_one_are_not_held_back(tmp_path: Path) -> Non
         await runtime.service.handle(Say("jaime", "ayuda", "test"))
         await runtime.outbox.drain()  # the first fails (retry at once), the second is given back
         await runtime.outbox.drain()
-        assert [m.text[:20] for _, m in transport.sent] == ["No hay ninguna crisi", "Escribe «ALERTA ROJA"]
+        assert [m.text[:20] for _, m in transport.sent] == ["No hay ninguna crisi", "📖 Qué puedes escribi"]
     finally:
         await runtime.stop()

@@ -29,7 +29,8 @@ async def do_steps_2_to_6(chat: Chat) -> None:
     await chat.say("Juan Pablo", "hecho 4")
     await chat.say("Valeria", "hecho 5")
     await chat.say("Claudia Riveros", "hecho 6")
-    await chat.say("Juan Pablo", "hecho 3")  # a coordinator closes the all-staff round
+    await chat.say("Juan Pablo", "hecho 3")  # a coordinator closes the all-staff round (asked first)
+    await chat.press("Juan Pablo", "Dar por cumplido", containing="por todos?")
 
 
 # 1. FIN DE LA CRISIS ---------------------------------------------------------------
@@ -199,12 +200,12 @@ async def test_signing_a_task_someone_else_holds_asks_and_names_who_did_it(chat:
     await chat.say("Claudia Martínez", "hecho 7")
     await chat.press("Claudia Martínez", "Sí, firmo yo")
     assert chat.received("Claudia Martínez", "✔️ Verificación firmada.")
-    [told] = chat.received("Claudia Riveros", "Claudia Martínez marcó hecha la tarea 7")
-    assert told.text == "Claudia Martínez marcó hecha la tarea 7 (Chequeo de las tareas), que tenías tú."
+    [told] = chat.received("Claudia Riveros", "Claudia Martínez firmó la tarea 7")
+    assert told.text == "Claudia Martínez firmó la tarea 7 (Chequeo de las tareas), que tenías tú."
     assert not any("en tu nombre" in m.text for m in chat.inbox("Claudia Riveros"))
     await chat.say("Jaime", "bitácora")
     log = chat.inbox("Jaime")[-1].text
-    assert "Claudia Martínez · test · Confirmó actuar sobre la tarea 7 (Chequeo de las tareas), que tenía Claudia Riveros" in log
+    assert "Claudia Martínez · test · Confirmó firmar la tarea 7 (Chequeo de las tareas), que tenía Claudia Riveros" in log
     assert "Claudia Martínez · test · Firmó la verificación de los pasos 1, 2, 3, 4, 5, 6" in log
     report = await load_report(chat.rt.db, crisis_id(chat), chat.rt.directory, chat.clock.now())
     assert report is not None

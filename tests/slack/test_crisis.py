@@ -99,12 +99,16 @@ def test_whole_crisis_from_alerta_roja_to_the_report(slack: Workspace) -> None:
         slack.press("Claudia Martínez", "Hecho", containing=step)
     slack.press("Juan Pablo", "Hecho", containing="Volver a la normalidad")
 
-    # the report, in the channel; the announcement shows the crisis closed
-    reports = [m for m in slack.channel() if "🏁 Crisis" in m.shown and "Bitácora:" in m.shown]
-    assert len(reports) == 1 and reports[0].thread_ts is None
-    report = reports[0].shown
-    assert "Decretó ALERTA ROJA" in report and "T-4455" in report and "slack" in report
+    # a short summary in the channel; the announcement shows the crisis closed
+    summaries = [m for m in slack.channel() if "🏁 Crisis" in m.shown and "Duración:" in m.shown]
+    assert len(summaries) == 1 and summaries[0].thread_ts is None
+    summary = summaries[0].shown
+    assert "Tareas: 13 hechas · 0 no necesarias · 0 sin realizar" in summary and "No se hizo" not in summary and "Decretó" not in summary
     assert "🏁 Crisis cerrada" in slack.announcement().shown
+    # the whole log by direct message, right after closing
+    slack.dm("Jaime", "bitácora")
+    log = "\n".join(m.shown for m in slack.dms("Jaime")[-3:])
+    assert "Decretó ALERTA ROJA" in log and "T-4455" in log and "slack" in log
     assert len([m for m in slack.channel() if m.blocks and m.blocks[0].get("type") == "header"]) == 1
 
 

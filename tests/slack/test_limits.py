@@ -1,5 +1,5 @@
 """Slack refuses messages over its limits (the fake too): long messages are split to fit
-every one of them, and the announcement shows the crisis closed whatever the report does."""
+every one of them, and the announcement shows the crisis closed whatever the closing summary does."""
 
 from __future__ import annotations
 
@@ -84,27 +84,34 @@ def _close(slack: Workspace) -> None:
     slack.press("Juan Pablo", "Hecho", containing="Volver a la normalidad")
 
 
-def test_a_long_crisis_closes_with_its_report_in_several_messages_and_the_announcement_closed(
+def test_a_long_crisis_closes_with_a_short_summary_and_its_log_in_several_messages_on_request(
         slack: Workspace) -> None:
     _long_crisis(slack, 200)
-    slack.dm("Jaime", "bitácora")  # as long by DM: split the same way
+    slack.dm("Jaime", "bitácora")  # as long by DM: split into messages Slack accepts
     log = [m for m in slack.dms("Jaime") if "novedad" in m.shown]
     assert len(log) >= 2 and "novedad 199" in log[-1].shown
     _close(slack)
     assert not [c for c in slack.fake.refused() if c.error in REFUSALS]
-    report = [m for m in slack.channel() if m.thread_ts is None and "novedad" in m.shown]
-    assert len(report) >= 2  # ~24,000 characters: more than one Slack message holds
-    assert "🏁 Crisis" in report[0].shown and "Bitácora:" in report[0].shown
-    shown = "\n".join(m.shown for m in report)
-    assert "novedad 000" in shown and "novedad 199" in shown and shown.index("novedad 000") < shown.index("novedad 199")
+    # the group gets a short summary, not the whole bitácora (issue 11 point 6)
+    [summary] = [m for m in slack.channel() if m.thread_ts is None and "Duración:" in m.shown]
+    assert summary.shown.startswith("🏁 Crisis") and "novedad" not in summary.shown
+    assert "No se hizo:" in summary.shown and len(summary.shown.splitlines()) <= 15
+    assert "crisisbot informe" not in summary.shown  # never a server command to a phone
     assert "🏁 Crisis cerrada" in slack.announcement().shown
+    # the whole log, ~24,000 characters, still comes on request after closing, split and in order
+    before = len(slack.dms("Jaime"))
+    slack.dm("Jaime", "bitácora")
+    log = [m for m in slack.dms("Jaime")[before:] if "novedad" in m.shown]
+    assert len(log) >= 2 and not [c for c in slack.fake.refused() if c.error in REFUSALS]
+    shown = "\n".join(m.shown for m in log)
+    assert "novedad 000" in shown and "novedad 199" in shown and shown.index("novedad 000") < shown.index("novedad 199")
 
 
-def test_the_announcement_shows_the_crisis_closed_even_when_slack_refuses_the_report(slack: Workspace) -> None:
+def test_the_announcement_shows_the_crisis_closed_even_when_slack_refuses_the_summary(slack: Workspace) -> None:
     slack.write("Jaime", "ALERTA ROJA")
 
     def refuse(method: str, args: dict[str, Any]) -> str | None:
-        refused = method == "chat.postMessage" and args.get("channel") == CHANNEL and "Bitácora:" in str(args.get("text"))
+        refused = method == "chat.postMessage" and args.get("channel") == CHANNEL and "Duración:" in str(args.get("text"))
         return "msg_blocks_too_long" if refused else None
 
     slack.fake.refuse = refuse

@@ -145,9 +145,13 @@ def test_a_line_of_3500_characters_in_the_description_and_the_report(slack: Work
     _close(slack)
     assert slack.fake.refused() == []
     assert "🏁 Crisis cerrada" in slack.announcement().shown
-    report = [m.shown for m in slack.channel() if m.thread_ts is None and m is not slack.announcement()]
-    assert any("Bitácora:" in shown for shown in report)
-    assert news in "".join(report).replace("\n", "")  # the whole line, in order, maybe cut in pieces
+    [summary] = [m.shown for m in slack.channel() if m.thread_ts is None and "Duración:" in m.shown]
+    assert news not in summary  # the group gets a short summary (issue 11 point 6); the log on request
+    before = len(slack.dms("Jaime"))
+    slack.dm("Jaime", "bitácora")
+    assert slack.fake.refused() == []
+    log = [m.shown for m in slack.dms("Jaime")[before:]]
+    assert news in "".join(log).replace("\n", "")  # the whole line, in order, maybe cut in pieces
 
 
 def test_a_second_check_in_on_a_taken_task_is_a_new_message(slack: Workspace) -> None:

@@ -34,9 +34,9 @@ def test_whatsapp_failing_for_good_the_alert_arrives_by_sms_and_an_sms_answer_ta
     phones.twilio.fail_next(400, code=63024, to=f"whatsapp:{LUIS}", times=100)  # «invalid message recipient»
     phones.write("Jaime", "ALERTA ROJA: caída del servidor")
     texts = [s.text for s in phones.twilio.sms_to(LUIS)]
-    assert texts[0] == "crisisbot: ALERTA ROJA - decretada por Jaime a las 09:00. - Situacion: caida del servidor"
-    [entel] = [t for t in texts if "Paso 2 - Contacto con Entel" in t]
-    assert entel.endswith("Responde TOMO 2 / HECHO 2 / NO PUEDO 2.")
+    # the alert and his cards are one digest: its first line and the first word of each task
+    assert texts[0] == ("crisisbot: ALERTA ROJA - decretada por Jaime a las 09:00. - Situacion: caida del servidor "
+                        "Responde TOMO 2 / LEIDO 3 / TOMO 4 / TOMO 5.")
     assert all(is_gsm(t) and segments(t) == 1 for t in texts)  # one segment each, no emoji
     assert all(s.form["From"] == SMS_SENDER for s in phones.twilio.sms_to(LUIS))
     assert not phones.twilio.to(LUIS)  # nothing reached his WhatsApp
@@ -45,9 +45,11 @@ def test_whatsapp_failing_for_good_the_alert_arrives_by_sms_and_an_sms_answer_ta
     response = phones.post("/twilio/sms", sms_form(LUIS, "TOMO 2", "SM" + "5" * 32))
     assert response.status_code == 200 and "<Response" in response.text
     after = [s.text for s in phones.twilio.sms_to(LUIS)][len(texts):]
-    assert "crisisbot: Listo, la tarea 2 (Contacto con Entel) es tuya." in after
-    assert any(t.endswith("Responde HECHO 2 / NO PUEDO 2.") for t in after)  # his card, now his
-    assert phones.got("Cecilia", "🟡 La tomó Luis a las 09:00.")
+    # the answer and his card, now his, in one SMS
+    assert after == ["crisisbot: Listo, la tarea 2 (Contacto con Entel) es tuya. - Paso 2 - Contacto con Entel "
+                     "Responde HECHO 2 / NO PUEDO 2."]
+    phones.write("Cecilia", "estado")  # the others' cards are not redrawn on a phone: «estado» says it
+    assert "Contacto con Entel — Luis" in phones.texts("Cecilia")[-1]
     phones.post("/twilio/sms", sms_form(LUIS, "TOMO 2", "SM" + "5" * 32))  # Twilio repeating the webhook
     assert len([s for s in phones.twilio.sms_to(LUIS) if "es tuya" in s.text]) == 1
 

@@ -43,6 +43,7 @@ async def play_known_crisis(chat: Chat) -> None:
     await chat.advance("15m")
     await chat.say("Valeria", "hecho 4")
     await chat.say("Jaime", "hecho 3")
+    await chat.press("Jaime", "Dar por cumplido", containing="por todos?")
     await chat.press("Claudia Martínez", "Firmar verificación")
     await chat.say("Jaime", "FIN DE LA CRISIS")
     await chat.advance("3m")
@@ -91,7 +92,7 @@ async def test_each_task_says_who_took_it_how_fast_and_whether_it_was_late(chat:
     assert banner.late and banner.outcome == Outcome.LATE
 
     round_ = by_number["3"]  # all staff acknowledge: the first «Leído» is when it was taken
-    assert round_.taken_by == ("luis",) and round_.time_to_take == minutes(7)
+    assert round_.taken_by == ("luis", "jaime") and round_.time_to_take == minutes(7)
     assert (round_.reminders, round_.escalations, round_.outcome) == (2, 1, Outcome.LATE)
 
     assert by_number["1"].taken_by == ("jaime",) and by_number["1"].time_to_finish == timedelta(0)

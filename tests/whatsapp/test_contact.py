@@ -29,16 +29,16 @@ def test_undelivered_callbacks_with_no_other_channel_reach_the_coordinators_once
     before = len(phones.twilio.to(VALERIA))
     phones.client.portal.call(phones.rt.service.handle, Say("jaime", "ALERTA ROJA: caída", "terminal"))
     settle(phones)
-    first, *later = phones.twilio.to(VALERIA)[before:]
-    assert "ALERTA ROJA" in first.text and later  # the announcement, then her cards
+    *earlier, last = phones.twilio.to(VALERIA)[before:]  # one digest: the announcement and her cards, in pieces
+    assert "ALERTA ROJA" in earlier[0].text and "Paso 6 · Desactivar Timify" in last.text
     assert not report_to(phones, "Jaime")  # accepted by Twilio: nothing to report yet
-    phones.status(first.sid, "undelivered", error="63024", to=f"whatsapp:{VALERIA}")  # invalid recipient
+    phones.status(last.sid, "undelivered", error="63024", to=f"whatsapp:{VALERIA}")  # invalid recipient
     settle(phones)
     [report] = report_to(phones, "Jaime")
     assert report == "⚠️ No consigo contactar a Valeria (WhatsApp: error 63024). Avísale por otra vía (teléfono +56911110006)."
     assert len(report_to(phones, "Juan Pablo")) == 1
     assert not report_to(phones, "Valeria") and not report_to(phones, "Cecilia")
-    for sent in later:  # her other messages fail too: still one report each
+    for sent in earlier:  # the other pieces fail too: still one report each
         phones.status(sent.sid, "failed", error="63024", to=f"whatsapp:{VALERIA}")
     settle(phones)
     assert len(report_to(phones, "Jaime")) == 1 and len(report_to(phones, "Juan Pablo")) == 1

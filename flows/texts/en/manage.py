@@ -34,6 +34,7 @@ TEXTS: dict[str, str] = {
     "web.act_me": "{name} (me)",
     "web.act_expired": "The form expired or is not valid. Try again from this page.",
     "web.act_gone": "That crisis is no longer open.",
+    "web.act_changed": "Task {number} changed while you were looking: {owner} holds it now. Check its card and try again.",
     "web.act_no_chat": "This process sends no chat messages, so it cannot act. Do it from the chat.",
     "web.act_refused": "You are not allowed to do that: {text}",
     "web.act_result": "Result",

@@ -20,6 +20,7 @@ TEXTS: dict[str, str] = {
     "whatsapp.template.sample_task": "📋 Step 2 · Call Entel",
     "whatsapp.template.sample_todo": "Reply 1 to confirm you read it.",
     "whatsapp.template.no_detail": "no more details",
+    "whatsapp.template.digest_todo": "Write {commands}.",
     "whatsapp.template.no_todo": "Nothing to do for now.",
     # bitácora entries
     "log.whatsapp_delivered": "WhatsApp: message delivered to {to}",

@@ -34,6 +34,7 @@ TEXTS: dict[str, str] = {
     "web.act_me": "{name} (yo)",
     "web.act_expired": "El formulario venció o no es válido. Vuelve a intentarlo desde esta página.",
     "web.act_gone": "Esa crisis ya no está abierta.",
+    "web.act_changed": "La tarea {number} cambió mientras mirabas: ahora la tiene {owner}. Revisa su tarjeta y vuelve a intentarlo.",
     "web.act_no_chat": "Este proceso no envía mensajes de chat, así que no puede actuar. Hazlo desde el chat.",
     "web.act_refused": "No tienes permiso para eso: {text}",
     "web.act_result": "Resultado",

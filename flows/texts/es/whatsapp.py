@@ -22,6 +22,7 @@ TEXTS: dict[str, str] = {
     "whatsapp.template.sample_task": "📋 Paso 2 · Contacto con Entel",
     "whatsapp.template.sample_todo": "Responde 1 para confirmar que lo leíste.",
     "whatsapp.template.no_detail": "sin más detalle",
+    "whatsapp.template.digest_todo": "Escribe {commands}.",
     "whatsapp.template.no_todo": "Nada que hacer por ahora.",
     # bitácora entries
     "log.whatsapp_delivered": "WhatsApp: mensaje entregado a {to}",
