@@ -16,7 +16,9 @@ from flows import buttons
 from flows.buttons import Offer
 from flows.commands import Press
 from flows.crisis import Crisis, ProposalKind, TaskState
+from flows.describe import ANSWER_WINDOW
 from flows.directory import Person
+from flows.inputs import accept
 from flows.matching import normalize
 from flows.messages import Action, ActionKind, OutMessage
 from flows.playbook import Playbook
@@ -113,6 +115,8 @@ async def read_choice(rt: Runtime, person: Person, via: str, text: str, quoted: 
         answer = await _on_quoted(rt, person, via, quoted, number, kind)
         if answer is not None:
             return answer
+    elif number is not None and await _value_asked(rt, person.id, text):
+        return None  # «3» just after «¿Qué número de ticket dio Entel?»: the ticket (corregible), not «No puedo»
     if number is None and kind not in buttons.PROPOSAL_WORDS:
         return None  # «hecho» alone: the engine finds the task (flows/which.py)
     seen = await offered(rt, person.id, via)
@@ -185,6 +189,24 @@ async def _on_quoted(rt: Runtime, person: Person, via: str, quoted: str, number:
     if len(shown) == 1:  # no longer on offer: the engine says why (done, taken by someone else)
         return Press(person.id, shown[0].action, via)
     return buttons.not_on_card_text(offers, person.lang)
+
+
+async def _value_asked(rt: Runtime, person_id: str, text: str) -> bool:
+    """Whether the bot is waiting for a value from the person (a task's input, not the
+    crisis description: flows/describe.py) that `text` fits (flows/inputs.py `accept`), the
+    question not yet expired: then a bare number answers it (WhatsApp, tests/whatsapp/test_numbered.py)."""
+    async with reading(rt.db) as conn:
+        crisis_id = await repo.open_crisis_id(conn, rt.playbook.id)
+        crisis = await repo.load_crisis(conn, crisis_id) if crisis_id else None
+    if crisis is None:
+        return False
+    for step in rt.playbook.steps:
+        task = crisis.tasks.get(step.id)
+        if (task is not None and task.asking == person_id and step.input is not None and not step.input.broadcast
+                and (task.asked_at is None or rt.clock.now() - task.asked_at <= ANSWER_WINDOW)
+                and accept(step.input, text) is not None):
+            return True
+    return False
 
 
 async def _pending(rt: Runtime) -> dict[str, store.Pending]:

@@ -211,7 +211,7 @@ async def test_signing_a_task_someone_else_holds_asks_and_names_who_did_it(chat:
     assert report is not None
     [row] = [line for line in markdown_report(report, chat.rt.directory, "es").splitlines()
              if line.startswith("| 7 | Chequeo de las tareas")]
-    assert "Claudia Riveros → Claudia Martínez" in row
+    assert "Claudia Riveros (la tomó) → Claudia Martínez (firmó)" in row
 
 
 async def test_a_coordinator_doing_or_releasing_someone_elses_task_confirms_first(chat: Chat) -> None:

@@ -145,16 +145,18 @@ def test_the_same_crisis_on_every_channel(open_phones: OpenPhones, tmp_path: Pat
     cecilia_card = next(m for r, m in recording.sent if r == "cecilia" and "Contacto con Entel" in m.text)
     assert [b.label for b in cecilia_card.buttons] == ["Lo tomo", "Hecho", "No puedo"]
     assert any(r == "marcelo" and "Desactivar Timify" in m.text for r, m in recording.sent)  # no phone: other channel
-    assert phones.got("Luis", "📋 Paso 2 · Contacto con Entel")  # Luis is reached on WhatsApp
+    [luis] = phones.got("Luis", "🚨 ALERTA ROJA")  # Luis is reached on WhatsApp: the alert and his cards, as one
+    assert "Escribe tomo 2 · leído 3" in luis.text
     # The other channel posts to the group itself, WhatsApp relays it person by person.
     assert any(r == "@group" and m.kind == "announcement" for r, m in recording.sent)
 
-    # Cecilia claims on her channel; the WhatsApp people see it.
+    # Cecilia claims on her channel. A phone cannot edit a sent card: Luis gets no new message
+    # only to say so (bot/compact.py); he asks for the status from his phone: the same crisis.
     assert phones.client.portal is not None
+    before = len(phones.texts("Luis"))
     phones.client.portal.call(phones.rt.service.handle, Press("cecilia", cecilia_card.buttons[0].action, "test"))
     phones.settle()
-    assert phones.got("Luis", "🟡 La tomó Cecilia a las 09:00.")
-    # Luis asks for the status from his phone: the same crisis.
+    assert len(phones.texts("Luis")) == before
     phones.write("Luis", "estado")
     status = phones.texts("Luis")[-1]
     assert "Contacto con Entel — Cecilia" in status

@@ -49,8 +49,29 @@ def test_a_number_is_an_answer_when_the_bot_asked_a_question(open_phones: OpenPh
     assert "📋 Paso 2 · Contacto con Entel" in entel and "→ tomo 2 · hecho 2 · no puedo 2" in entel
     phones.write("Cecilia", "hecho 2")
     assert phones.got("Cecilia", "¿Qué número de ticket dio Entel?")
-    phones.write("Cecilia", "3")  # the ticket number is 3
+    # «3» while asked for the ticket: neither the ticket (a bare number is a button's) nor «No puedo»
+    # pressed behind her back (her task would be released): she is told, and the question stays
+    phones.write("Cecilia", "3")
+    assert phones.texts("Cecilia")[-1] == "No tomé «3» como el número de ticket de Entel. Escríbelo en un mensaje, con palabras."
+    assert not phones.got("Cecilia", "no puedes") and not phones.got("Luis", "Cecilia no puede")
+    phones.write("Cecilia", "ticket 3")
     assert phones.got("Cecilia", "✔️ Registrado: tarea 2 (Contacto con Entel) hecha · el número de ticket de Entel: 3")
+
+
+def test_a_bare_number_never_releases_a_task_whose_value_is_being_asked(open_phones: OpenPhones) -> None:
+    """Cecilia's only card with a 3 is her own task's («No puedo»): while the bot waits for its ticket, «3»
+    is not pressed."""
+    phones = open_plain(open_phones)
+    phones.write("Jaime", "ALERTA ROJA: sin servicio")
+    for name, step in (("Valeria", "4"), ("Luis", "5"), ("Marcelo", "6")):
+        phones.write(name, f"tomo {step}")
+    phones.write("Cecilia", "tomo 2")
+    phones.write("Cecilia", "hecho")
+    assert phones.texts("Cecilia")[-1].startswith("✍️ Tarea 2 (Contacto con Entel): ¿Qué número de ticket dio Entel?")
+    phones.write("Cecilia", "3")
+    assert phones.texts("Cecilia")[-1] == "No tomé «3» como el número de ticket de Entel. Escríbelo en un mensaje, con palabras."
+    phones.write("Cecilia", "estado")
+    assert "Contacto con Entel — Cecilia" in phones.texts("Cecilia")[-1]  # still hers
 
 
 def test_a_number_with_nothing_on_offer(open_phones: OpenPhones) -> None:
