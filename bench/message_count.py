@@ -1,6 +1,6 @@
 """How many messages a scripted crisis sends, per person and per 10-minute window.
 
-    .venv/bin/python bench/message_count.py [examples/simulacro.txt] [--pace 30] [--mode phone|terminal|slack]
+    .venv/bin/python bench/message_count.py [examples/simulacro.txt] [--pace 30] [--mode phone|whatsapp|terminal|slack]
 
 Plays a terminal script (`Nombre: texto`, `Nombre: 2` presses a button, `/avanzar 10m`)
 through the real runtime (engine, SQLite database, outbox, timer sweep) with the
@@ -12,7 +12,11 @@ reading and typing) and due timers fire, as they would by hand.
 
 - `phone` (default): a channel that cannot edit a message it sent and has no group, so the
   group's messages reach every person one by one (WhatsApp, SMS): what a phone receives;
-- `terminal`: the same, but the group's messages are printed once (the terminal chat);
+- `whatsapp`: `phone`, each message rendered as WhatsApp sends it inside the 24-hour window
+  (handlers/whatsapp/render.py `Renderer.session`, the session quick-reply templates
+  configured): what counts is each Twilio message to a phone, a text longer than 1,600
+  characters being several;
+- `terminal`: the same as `phone`, but the group's messages are printed once (the terminal chat);
 - `slack`: a channel that edits cards in place and posts the group's messages to a channel.
 
 A message «asks to act» (`asks_to_act`) when it is marked fresh (a reminder, an
@@ -35,11 +39,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flows.messages import GROUP, ActionKind, OutMessage  # noqa: E402
+
+if TYPE_CHECKING:
+    from handlers.whatsapp.render import Renderer
 
 START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 09:00 in Santiago
 WINDOW = timedelta(minutes=10)
@@ -63,6 +71,7 @@ class Received:
     message: OutMessage
     reply: bool  # an answer to what this person just typed or pressed
     edit: bool = False  # a redraw in place of a message already shown (`slack` mode): no new message
+    piece: int = 0  # `whatsapp` mode: the n-th Twilio message of a text split in several (0: the first)
 
     @property
     def acts(self) -> bool:
@@ -143,7 +152,8 @@ class Recorder:
 
     def __init__(self, mode: str, clock: object) -> None:
         self.name = "terminal"  # the terminal's line reader presses buttons of this channel
-        self.group_mode = "relay" if mode == "phone" else "post"
+        self.group_mode = "relay" if mode in ("phone", "whatsapp") else "post"
+        self.renderer = whatsapp_renderer() if mode == "whatsapp" else None
         self.edits_in_place = mode == "slack"
         self.clock = clock
         self.speaker: str | None = None
@@ -156,9 +166,24 @@ class Recorder:
     async def deliver(self, recipient: str, message: OutMessage) -> None:
         key = (recipient, message.ref or "")
         edit = self.edits_in_place and message.ref is not None and key in self._shown and not message.fresh
+        seen = key in self._shown
         self._shown.add(key)
-        self.counts.everything.append(Received(self.clock.now(), recipient, message,  # type: ignore[attr-defined]
-                                               reply=recipient == self.speaker, edit=edit))
+        pieces = len(self.renderer.session(message, "es", seen)) if self.renderer is not None else 1
+        for piece in range(pieces):
+            self.counts.everything.append(Received(self.clock.now(), recipient, message,  # type: ignore[attr-defined]
+                                                   reply=recipient == self.speaker, edit=edit, piece=piece))
+
+
+def whatsapp_renderer() -> Renderer:
+    """The renderer of the WhatsApp transport with every template configured (the ids are
+    placeholders: only whether one exists changes the rendering)."""
+    from flows.texts import t
+    from handlers.whatsapp.config import Templates
+    from handlers.whatsapp.render import Renderer
+
+    ids = tuple(f"HX{n:032d}" for n in range(1, 6))
+    templates = Templates(notice=ids[0], task=ids[1], buttons=(ids[2], ids[3], ids[4]))
+    return Renderer(templates, tuple(t("es", key) for key in ("btn_claim", "btn_done", "btn_give_up")))
 
 
 async def play(script: Path, mode: str = "phone", pace: float = 30.0, database: Path | None = None) -> Counts:
@@ -200,7 +225,7 @@ async def play(script: Path, mode: str = "phone", pace: float = 30.0, database: 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("script", nargs="?", type=Path, default=ROOT / "examples" / "simulacro.txt")
-    parser.add_argument("--mode", choices=("phone", "terminal", "slack"), default="phone")
+    parser.add_argument("--mode", choices=("phone", "whatsapp", "terminal", "slack"), default="phone")
     parser.add_argument("--pace", type=float, default=30.0, help="seconds between two chat lines")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)

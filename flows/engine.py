@@ -149,12 +149,17 @@ def send_status(turn: Turn, by: str) -> None:
 
 
 def send_log(turn: Turn, by: str, full: bool = True) -> None:
-    """The bitácora of the open crisis; with none open, the last closed one's summary
-    (`full`: «bitácora» rather than «informe», with its whole log, issue 11 point 10)."""
+    """The bitácora of the open crisis (`full`, «bitácora») or its status («informe»: short
+    for a phone, saying that «bitácora» gives the whole log); with none open, the last
+    closed one's summary (issue 11 points 6 and 10)."""
     crisis = turn.out.crisis
     if crisis is None:
         if not closing.send_last_closed(turn, by, full):  # right after closing: the last one's summary
             turn.send_key(by, "no_open_crisis")
+        return
+    if not full:  # «informe» on a phone: the status, short; «bitácora» gives the whole log
+        send_status(turn, by)
+        turn.send_key(by, "closed_ask_log")
         return
     lang, tz = turn.lang_of(by), turn.tz_of(by)
     lines = render.log_lines(turn.world.log, turn.directory, turn.playbook, lang, tz, render.RECEIPTS)

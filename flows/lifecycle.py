@@ -101,14 +101,16 @@ def request_close(turn: Turn, by: str, text: str) -> None:
 
 
 def not_needed_closing(turn: Turn) -> dict[str, str]:
-    """Closing steps that undo a crisis step that was not done (`undoes`): step id -> why
-    they are not needed, in the group's language (the reason is stored with the task)."""
+    """Closing steps that undo a crisis step that was never done (`undoes`): step id -> why
+    they are not needed, in the group's language (the reason is stored with the task). A
+    step somebody took but did not mark done may have been done (the banner may be up): its
+    undoing is still asked for (review R3); `owner` survives the cancel at FIN."""
     crisis = turn.out.crisis
     assert crisis is not None
     found: dict[str, str] = {}
     for step in turn.playbook.steps_of(Phase.CLOSING):
         undone = crisis.tasks.get(step.undoes) if step.undoes else None
-        if step.undoes and (undone is None or undone.state != TaskState.DONE):
+        if step.undoes and (undone is None or (undone.state != TaskState.DONE and undone.owner is None)):
             found[step.id] = turn.say("safety.not_needed_reason", number=_number(turn, step.undoes))
     return found
 
@@ -229,6 +231,15 @@ def resolve_proposal(turn: Turn, proposal: Proposal, by: str, confirm: bool) -> 
         turn.out.proposals.append(proposal)
         close(turn, by)
         return
+    if (proposal.kind == ProposalKind.CLOSE and proposal.proposed_by != by
+            and turn.now - proposal.created_at > describe.ANSWER_WINDOW
+            and undone_now(turn, by)):
+        # An old request (review R3): what it listed as open is stale, so the declarer is
+        # asked «¿Cerrar igual?» with what is open now, as if they had written FIN.
+        proposal.move(ProposalEvent.EXPIRE)
+        turn.out.proposals.append(proposal)
+        request_close(turn, by, proposal.text)
+        return
     proposal.move(ProposalEvent.CONFIRM)
     proposal.resolved_by = by
     turn.out.proposals.append(proposal)
@@ -239,6 +250,11 @@ def resolve_proposal(turn: Turn, proposal: Proposal, by: str, confirm: bool) -> 
     else:
         close(turn, by)
 
+
+
+def undone_now(turn: Turn, by: str) -> bool:
+    """Whether FIN now would leave work undone (`confirm.undone_text`)."""
+    return confirm.undone_text(turn, turn.lang_of(by)) is not None
 
 
 def resolve_act(turn: Turn, proposal: Proposal, by: str, confirmed: bool) -> None:

@@ -50,6 +50,12 @@ def after_numbers(playbook: Playbook, step: Step, tasks: Mapping[str, Task] | No
     return ", ".join(playbook.step(s).number for s in (waiting or step.after))
 
 
+def waiting_for(lang: str, playbook: Playbook, step: Step, tasks: Mapping[str, Task] | None = None) -> str:
+    """«el paso 4» or «los pasos 3, 4» (`after_numbers`, in `lang`, singular or plural)."""
+    numbers = after_numbers(playbook, step, tasks)
+    return t(lang, "waiting_many" if "," in numbers else "waiting_one", numbers=numbers)
+
+
 def is_overdue(task: Task, now: datetime) -> bool:
     return task.deadline_at is not None and not task.finished and now > task.deadline_at
 
@@ -79,7 +85,7 @@ def task_state_line(
 ) -> str:
     """`tasks`: the crisis's, so a waiting task names only the steps still to do."""
     if task.state == TaskState.WAITING:
-        return t(lang, "card_waiting", after=after_numbers(playbook, step, tasks))
+        return t(lang, "card_waiting", after=waiting_for(lang, playbook, step, tasks))
     if task.state == TaskState.CANCELLED:
         return t(lang, "card_cancelled")
     if task.state == TaskState.SKIPPED:
@@ -148,7 +154,7 @@ def status_icon_detail(
     if task.state == TaskState.SKIPPED:
         return "➖", t(lang, "status_skipped", by=who(directory, task.done_by, lang), reason=task.skip_reason or "-")
     if task.state == TaskState.WAITING:
-        return "⏳", t(lang, "status_waiting", after=after_numbers(playbook, step, tasks))
+        return "⏳", t(lang, "status_waiting", after=waiting_for(lang, playbook, step, tasks))
     elapsed = age(now - since, lang) if now and since else "?"
     if step.mode == StepMode.EACH:
         return "👥", t(lang, "status_each", acked=len(task.acks), total=total)

@@ -53,8 +53,9 @@ def refuse_if_inactive(turn: Turn, by: str, step: Step, task: Task) -> bool:
                       reason=task.skip_reason or "-")
         return True
     if task.state == TaskState.WAITING:
-        pending = render.after_numbers(turn.playbook, step, turn.out.crisis.tasks if turn.out.crisis else None)
-        turn.send_key(by, "task_waiting", number=step.number, after=pending)
+        tasks = turn.out.crisis.tasks if turn.out.crisis else None
+        turn.send_key(by, "task_waiting", number=step.number,
+                      after=render.waiting_for(turn.lang_of(by), turn.playbook, step, tasks))
         return True
     if not may_act(turn, by, step):
         turn.send_key(by, "not_responsible", number=step.number, names=_names(turn, step))

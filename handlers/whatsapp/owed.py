@@ -1,7 +1,9 @@
 """Full messages owed to a WhatsApp user who got only the short approved template (outside
 the 24-hour window only templates arrive, and a template parameter holds one short line).
 Their next message opens the window: what is owed is then queued as session messages, in
-the order it was owed, before the answer to what they wrote."""
+the order it was owed, before the answer to what they wrote; a card or digest whose every
+task has since been done or taken by someone else is no longer sent (it would show, as
+new, a state that is no longer true: «Sin tomar todavía» on a task done an hour ago)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.choices import alive
 from bot.routing import Delivery
+from flows import buttons
+from flows.crisis import Crisis
 from flows.messages import OutMessage
 from persistence import repository as repo
 from persistence import tables as T
@@ -45,10 +50,28 @@ async def owed(conn: AsyncConnection, person_id: str, now: datetime) -> list[tup
     return result
 
 
+def still_offered(message: OutMessage, crisis: Crisis | None, person_id: str) -> bool:
+    """Whether an owed message is still worth sending: it has no buttons (news), or one of
+    them is not a task's (a question), or the crisis still offers one of its tasks' buttons to
+    the person (bot/choices.py `alive`)."""
+    choosable = [b for b in message.buttons if not b.url]
+    if not choosable:
+        return True
+    return any(b.action.kind not in buttons.TASK_KINDS or alive(b.action, crisis, (), person_id) is not False
+               for b in choosable)
+
+
 async def pay(conn: AsyncConnection, person_id: str, now: datetime) -> int:
-    """Queue everything owed to the person on WhatsApp (in the caller's transaction, which
-    also records their message) and forget it; returns how many messages were queued."""
-    due = await owed(conn, person_id, now)
+    """Queue everything owed to the person on WhatsApp that is still offered
+    (`still_offered`), in the caller's transaction (which also records their message), and
+    forget it all; returns how many messages were queued."""
+    crises: dict[str, Crisis | None] = {}
+    due = []
+    for crisis_id, message in await owed(conn, person_id, now):
+        if crisis_id is not None and crisis_id not in crises:
+            crises[crisis_id] = await repo.load_crisis(conn, crisis_id)
+        if still_offered(message, crises.get(crisis_id) if crisis_id else None, person_id):
+            due.append((crisis_id, message))
     for crisis_id, message in due:  # one insert each: the outbox keeps them in this order
         await repo.enqueue(conn, crisis_id, [Delivery(person_id, VIA, message)], now)
     await conn.execute(delete(T.whatsapp_owed).where(T.whatsapp_owed.c.person_id == person_id))

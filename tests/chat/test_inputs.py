@@ -76,6 +76,6 @@ async def test_status_of_the_check_names_only_the_steps_still_open(chat: Chat) -
     for name, number in (("Valeria", "4"), ("Luis", "5"), ("Marcelo", "6")):
         await chat.say(name, f"hecho {number}")
     await chat.say("Jaime", "estado")
-    assert "⏳ 7 Chequeo de las tareas — espera pasos 3" in chat.inbox("Jaime")[-1].text
+    assert "⏳ 7 Chequeo de las tareas — espera el paso 3" in chat.inbox("Jaime")[-1].text
     await chat.say("Claudia Riveros", "tomo 7")
-    assert chat.inbox("Claudia Riveros")[-1].text == "La tarea 7 aún no empieza: espera los pasos 3."
+    assert chat.inbox("Claudia Riveros")[-1].text == "La tarea 7 aún no empieza: espera el paso 3."

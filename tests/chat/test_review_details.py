@@ -89,3 +89,20 @@ async def test_informe_after_closing_is_the_short_summary_and_bitacora_gives_the
         assert "· Jaime · test · Decretó ALERTA ROJA" in chat.inbox("Luis")[-1].text
     finally:
         await chat.close()
+
+
+async def test_informe_during_the_crisis_is_the_status_and_bitacora_gives_the_log(tmp_path: Path) -> None:
+    chat = await Chat.open(settings_for(tmp_path))
+    try:
+        await chat.say("Catalina", "ALERTA ROJA: no responde la central telefónica")
+        await chat.say("Luis", "tomo 5")
+        chat.new()
+        await chat.say("Marcelo", "informe")  # on a phone mid-crisis: what stands now, not the whole log
+        answers = [m.text for to, m in chat.new() if to == chat.pid("Marcelo")]
+        assert answers[0].startswith("📊 Estado de la crisis") and "5 Email masivo" in answers[0] and "Luis" in answers[0]
+        assert answers[-1] == "Escribe «bitácora» para ver el registro completo."
+        assert not chat.received("Marcelo", "📒 Bitácora")
+        await chat.say("Marcelo", "bitácora")
+        assert "Decretó ALERTA ROJA" in chat.inbox("Marcelo")[-1].text
+    finally:
+        await chat.close()

@@ -153,3 +153,22 @@ def test_what_is_owed_is_paid_once_in_order_and_old_debts_are_dropped(phones: Ph
     assert phones.client.portal is not None
     paid, due, again = phones.client.portal.call(scenario)
     assert due == [taken.text, "🚨 ALERTA\nTareas"] and paid == 2 and again == 0
+
+
+def test_what_is_owed_is_not_sent_once_its_tasks_are_done(phones: Phones) -> None:
+    """Marcelo, away, got the alert as the short template. By the time he writes, the crisis
+    is over: his owed cards («Sin tomar todavía») would be news that is no longer true, so
+    only what is still true comes: the closing summary."""
+    phones.write("Jaime", "ALERTA ROJA: caída del servidor")
+    [alert] = phones.got("Marcelo", "🚨 ALERTA ROJA")
+    assert alert.content_sid  # outside the window: the whole digest is owed
+    phones.write("Jaime", "FIN DE LA CRISIS")
+    phones.tap("Jaime", "Cerrar igual")
+    for number in ("8b", "8c", "8d", "8e"):
+        phones.write("Jaime", f"hecho {number}")
+    phones.write("Jaime", "hecho 8f")
+    before = len(phones.texts("Marcelo"))
+    phones.write("Marcelo", "estado")
+    now = phones.texts("Marcelo")[before:]
+    assert not any("Sin tomar todavía" in text or "Paso 6" in text for text in now), now
+    assert any(text.startswith("🏁 Crisis ") for text in now), now
