@@ -79,17 +79,20 @@ def test_a_url_button_survives_the_outbox() -> None:
     assert "url" not in plain.to_json()["buttons"][0]
 
 
-async def test_informe_in_chat_keeps_the_bitacora_and_adds_the_report_link(linked: tuple[Chat, SignedLinks]) -> None:
+async def test_informe_in_chat_is_short_and_adds_the_report_link(linked: tuple[Chat, SignedLinks]) -> None:
     chat, links = linked
     await chat.say("Jaime", "ALERTA ROJA: caída")
-    await chat.say("Jaime", "informe")
-    assert chat.received("Jaime", "📒 Bitácora de la crisis")
+    await chat.say("Jaime", "informe")  # the status, short; the whole log is «bitácora»
+    (status,) = chat.received("Jaime", "📊 Estado de la crisis")
+    assert chat.received("Jaime", "Escribe «bitácora»") and not chat.received("Jaime", "📒 Bitácora de la crisis")
     (answer,) = chat.received("Jaime", "Informe completo")
-    crisis_id = chat.received("Jaime", "📒 Bitácora de la crisis")[0].text.split()[5].rstrip(":")  # "📒 Bitácora de la crisis <id>:"
+    crisis_id = status.text.split()[5]  # "📊 Estado de la crisis <id>"
     grant = links.read_link(link_in(answer).rsplit("/", 1)[1])
     assert grant.path == f"/panel/informe/{crisis_id}"
     await chat.say("Luis", "informe")
-    assert chat.received("Luis", "📒 Bitácora") and not chat.received("Luis", "Informe completo")
+    assert chat.received("Luis", "📊 Estado de la crisis") and not chat.received("Luis", "Informe completo")
+    await chat.say("Luis", "bitácora")
+    assert chat.received("Luis", "📒 Bitácora de la crisis")
 
 
 async def test_the_closing_message_links_to_the_report(linked: tuple[Chat, SignedLinks]) -> None:
