@@ -20,8 +20,8 @@ reading and typing) and due timers fire, as they would by hand.
 - `slack`: a channel that edits cards in place and posts the group's messages to a channel.
 
 A message «asks to act» (`asks_to_act`) when it is marked fresh (a reminder, an
-escalation, «mis tareas»), is a nudge, a proposal, a digest or a question (kinds
-`nudge`, `proposal`, `digest`, `question`), has a button that changes something
+escalation, «mis tareas»), is a nudge, a proposal or a question (kinds `nudge`,
+`proposal`, `question`), has a button that changes something
 (anything but a link or «estado»), or asks a question in its text («¿…?»). Everything
 else is news. `--json` prints the figures as JSON. Figures and their reading:
 docs/messages.md."""

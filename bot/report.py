@@ -1,6 +1,6 @@
 """The report of a crisis: loaded from the database, its figures computed by
 flows/report.py, rendered by bot/reports (Markdown, HTML with a chart, CSV of the
-bitácora). `text_report` is the plain status and bitácora, as the chat shows them."""
+bitácora)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from bot.reports.view import build
 from flows.clock import crisis_now
 from flows.directory import Directory
 from flows.playbook import Playbook
-from flows.render import RECEIPTS, log_lines, status_text
 from flows.report import Report, compute
 from flows.texts import t
 from persistence import repository as repo
@@ -51,20 +50,6 @@ def html_report(
 def csv_report(report: Report, directory: Directory, lang: str) -> str:
     """The whole bitácora, deliveries included."""
     return to_csv(report.entries, directory, report.playbook, lang)
-
-
-async def text_report(db: AsyncEngine, crisis_id: str, directory: Directory, lang: str, now_fallback: bool = True) -> str | None:
-    async with reading(db) as conn:
-        crisis = await repo.load_crisis(conn, crisis_id)
-        if crisis is None:
-            return None
-        entries = await repo.crisis_log(conn, crisis_id)
-    playbook = Playbook.from_frozen(crisis.playbook_json)
-    tz = ZoneInfo(playbook.timezone)
-    at = crisis.closed_at or (entries[-1].at if entries else crisis.declared_at)
-    status = status_text(crisis, playbook, directory, at, lang, tz)
-    lines = "\n".join(log_lines(entries, directory, playbook, lang, tz, RECEIPTS))
-    return f"{status}\n\n{t(lang, 'log_head', id=crisis.id, lines=lines)}"
 
 
 DESCRIPTION_WIDTH = 60

@@ -12,7 +12,7 @@ process has is never planned, so no row waits for a sender that does not exist."
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.outbox import Transport
 from flows.directory import Directory, Person
@@ -115,7 +115,8 @@ class Router:
                 # Stands in for a group the platform cannot post to (WhatsApp): everyone
                 # whose channel this is gets the group's messages one by one, except the
                 # live summary, which only makes sense where it is updated in place.
-                deliveries += [Delivery(p.id, name, message) for p in self.directory.people if self.channel_for(p) == name]
+                deliveries += [Delivery(p.id, name, replace(message, text=message.text_in(p.lang)) if message.langs else message)
+                               for p in self.directory.people if self.channel_for(p) == name]
         return deliveries
 
     def transport(self, via: str) -> Transport:

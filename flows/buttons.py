@@ -40,9 +40,10 @@ NUMBERS: dict[ActionKind, int] = {
 }
 TASK_KINDS = frozenset({ActionKind.CLAIM, ActionKind.COMPLETE, ActionKind.GIVE_UP, ActionKind.ACK, ActionKind.STILL_ON,
                         ActionKind.SKIP, ActionKind.ASSIGN, ActionKind.CORRECT})
-_VERB_KEYS = {ActionKind.CLAIM: "buttons.verb.claim", ActionKind.COMPLETE: "buttons.verb.done",
-              ActionKind.GIVE_UP: "buttons.verb.cantdo", ActionKind.ACK: "buttons.verb.ack",
-              ActionKind.STILL_ON: "buttons.verb.still"}
+VERB_KEYS = {ActionKind.CLAIM: "verb_claim", ActionKind.COMPLETE: "verb_done", ActionKind.GIVE_UP: "verb_cantdo",
+             ActionKind.ACK: "verb_ack", ActionKind.STILL_ON: "verb_still"}
+"""The typed command word that does what a task button does («hecho» for Hecho), as
+flows/matching.py reads it; flows/which.py names the same words by verb."""
 # Words that press a button of a card the person answers (a WhatsApp reply quoting it), or
 # the one proposal on offer; task verbs without a card are read by the engine (flows/which.py).
 _WORDS: dict[ActionKind, frozenset[str]] = {
@@ -203,11 +204,11 @@ def hint(offer: Offer, playbook: Playbook, lang: str, by_label: bool = False, st
     the step a question is about, then «sí 4», read back by `qualified`)."""
     if step is not None and offer.action.kind in PROPOSAL_WORDS:
         return t(lang, "buttons.option_other", word=f"{answer_word(offer)} {step}", about=_short(offer.about))
-    if offer.action.kind in _VERB_KEYS:
+    if offer.action.kind in VERB_KEYS:
         step_id = offer.action.task_ref()[1]
         found = next((s for s in playbook.steps if s.id == step_id), None)
         if found is not None:
-            verb = t(lang, _VERB_KEYS[offer.action.kind])
+            verb = t(lang, VERB_KEYS[offer.action.kind])
             return t(lang, "buttons.option_task", verb=verb, number=found.number, title=found.title)
     word = t(lang, "buttons.word.confirm" if offer.action.kind == ActionKind.CONFIRM else "buttons.word.dismiss") \
         if offer.action.kind in PROPOSAL_WORDS and not by_label else offer.button.label.lower()

@@ -25,8 +25,7 @@ from datetime import timedelta
 
 from flows import confirm, tasks
 from flows.crisis import Proposal, ProposalEvent, ProposalKind, Task, TaskState
-from flows.localtext import LocalText
-from flows.matching import Intent, Reading, normalize
+from flows.matching import Intent, Reading, keyword_forms, normalize
 from flows.playbook import Playbook, Step
 from flows.progress import complete
 from flows.texts import t
@@ -45,9 +44,8 @@ _KEYWORDS = ("alerta roja", "red alert", "fin de la crisis", "end of crisis", "e
 def _phrases(playbook: Playbook) -> set[str]:
     found = set(_KEYWORDS)
     for phrase in (playbook.declare_phrase, playbook.close_phrase):
-        forms = phrase.variants() if isinstance(phrase, LocalText) else [phrase]
-        found.update(normalize(f) for f in forms)
-    return {p for p in found if p}
+        found.update(keyword_forms(phrase))
+    return found
 
 
 def is_command(text: str, reading: Reading, playbook: Playbook) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from flows.buttons import TASK_KINDS, VERB_KEYS
 from flows.commands import TimerFired
 from flows.messages import ActionKind, Button, OutMessage, TimerKind
 from flows.texts import t
@@ -59,25 +60,15 @@ def coalesce(messages: Sequence[OutMessage]) -> list[OutMessage]:
     return kept
 
 
-_VERB_KEYS = {
-    ActionKind.CLAIM: "digest_verb_claim",
-    ActionKind.COMPLETE: "digest_verb_done",
-    ActionKind.GIVE_UP: "digest_verb_give_up",
-    ActionKind.ACK: "digest_verb_ack",
-    ActionKind.STILL_ON: "digest_verb_still_on",
-    ActionKind.CORRECT: "digest_verb_correct",
-}
-"""The typed command that does what a button does (flows/matching.py reads them)."""
+_VERB_KEYS = {**VERB_KEYS, ActionKind.CORRECT: "verb_correct"}
+"""The typed command word that does what a button does (flows/matching.py reads them)."""
 HINTED_KINDS = frozenset(_VERB_KEYS)
 """Buttons a digest of several tasks also gives as typed commands («→ hecho 4»)."""
-
-_TASK_KINDS = frozenset({ActionKind.CLAIM, ActionKind.COMPLETE, ActionKind.GIVE_UP, ActionKind.ACK,
-                         ActionKind.STILL_ON, ActionKind.CORRECT, ActionKind.SKIP, ActionKind.ASSIGN})
 
 
 def _owner(button: Button) -> str | None:
     """The task a button acts on ('<crisis>/<step>'), None for other buttons."""
-    return button.action.ref if button.action.kind in _TASK_KINDS and button.url is None else None
+    return button.action.ref if button.action.kind in TASK_KINDS and button.url is None else None
 
 
 def merge(parts: Sequence[OutMessage], lang: str, number_of: Callable[[str], str | None]) -> OutMessage:
@@ -86,9 +77,9 @@ def merge(parts: Sequence[OutMessage], lang: str, number_of: Callable[[str], str
     The texts follow one another. When buttons of more than one task are in it, each
     such part ends with the commands that answer it by writing («→ hecho 8b · no puedo
     8b») and each button's label names its step («Hecho · 8b»). The buttons go newest part
-    first, so that a bare «1» still presses the first button of the newest card, as it did
-    when each card was a message of its own. The digest answers to the ref of that newest
-    part with buttons. `number_of(step_id)`: the step's number as people type it (None:
+    first; each keeps its number (flows/buttons.NUMBERS), so a bare number that several
+    tasks of the digest offer asks which one, and presses nothing. The digest answers to
+    the ref of its newest part with buttons. `number_of(step_id)`: the step's number as people type it (None:
     unknown). Raises ValueError for no parts."""
     if not parts:
         raise ValueError("nothing to merge")
@@ -104,7 +95,7 @@ def merge(parts: Sequence[OutMessage], lang: str, number_of: Callable[[str], str
     texts = []
     for part in parts:
         text = part.text
-        hints = [t(lang, _VERB_KEYS[b.action.kind], number=number(owner))
+        hints = [t(lang, "digest_command", verb=t(lang, _VERB_KEYS[b.action.kind]), number=number(owner))
                  for b in part.buttons if (owner := _owner(b)) is not None and b.action.kind in _VERB_KEYS]
         if several and hints:
             text += "\n" + t(lang, "digest_hint", commands=" · ".join(dict.fromkeys(hints)))

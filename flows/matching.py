@@ -75,7 +75,7 @@ def _after_phrase(text: str, phrase: str) -> str | None:
     return None
 
 
-def _variants(phrase: str) -> list[str]:
+def keyword_forms(phrase: str) -> list[str]:
     """A keyword's normalized forms, one per language the playbook gives (flows/localtext.py)."""
     forms = phrase.variants() if isinstance(phrase, LocalText) else [phrase]
     return [n for n in dict.fromkeys(normalize(f) for f in forms) if n]
@@ -95,8 +95,8 @@ def read(text: str, declare_phrase: str, close_phrase: str) -> Reading:
     if text.strip() in _HELP_MARKS:
         return Reading(Intent.HELP)
     for phrases, exact, mention in (
-        (_variants(declare_phrase), Intent.DECLARE, Intent.DECLARE_MENTION),
-        (_variants(close_phrase), Intent.CLOSE, Intent.CLOSE_MENTION),
+        (keyword_forms(declare_phrase), Intent.DECLARE, Intent.DECLARE_MENTION),
+        (keyword_forms(close_phrase), Intent.CLOSE, Intent.CLOSE_MENTION),
     ):
         for phrase in phrases:
             rest = _after_phrase(text, phrase)

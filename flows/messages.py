@@ -77,6 +77,13 @@ class OutMessage:
     ref: str | None = None
     kind: str = "info"
     fresh: bool = False
+    langs: tuple[tuple[str, str], ...] = ()
+    """A GROUP message's text in the other languages of the directory, (lang, text): a
+    transport that relays the group to each person (WhatsApp, SMS) gives each their own."""
+
+    def text_in(self, lang: str) -> str:
+        """The text in `lang` when the message has it, else `text`."""
+        return dict(self.langs).get(lang, self.text)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -87,6 +94,7 @@ class OutMessage:
             "buttons": [{"label": b.label, "action": b.action.encode(), "style": b.style, **({"url": b.url} if b.url else {})}
                         for b in self.buttons],
             **({"fresh": True} if self.fresh else {}),
+            **({"langs": [list(pair) for pair in self.langs]} if self.langs else {}),
         }
 
     @classmethod
@@ -94,7 +102,8 @@ class OutMessage:
         buttons = tuple(Button(b["label"], Action.decode(b["action"]), b.get("style", "default"), b.get("url"))
                         for b in data["buttons"])
         return cls(to=data["to"], text=data["text"], buttons=buttons, ref=data.get("ref"), kind=data.get("kind", "info"),
-                   fresh=bool(data.get("fresh", False)))
+                   fresh=bool(data.get("fresh", False)),
+                   langs=tuple((str(lang), str(text)) for lang, text in data.get("langs", ())))
 
 
 class TimerKind(StrEnum):

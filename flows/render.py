@@ -236,7 +236,7 @@ def log_entry_text(entry: LogEntry, directory: Directory, playbook: Playbook | N
 
 RECEIPTS = frozenset({"delivered", "whatsapp_delivered", "whatsapp_read"})
 """Log kinds that only say a message reached someone: left out of the bitácora shown in
-chat (and of the report), kept for `crisisbot informe`."""
+chat (and of the report), listed only in the bitácora's CSV (bot/reports/bitacora_csv.py)."""
 
 
 def log_lines(

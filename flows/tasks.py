@@ -175,17 +175,28 @@ def give_up(turn: Turn, by: str, step: Step, task: Task) -> None:
     turn.log("gave_up", by, step.id)
     turn.send_key(by, "gave_up_you", number=step.number)
     if task.state == TaskState.CLAIMED:
-        task.move(TaskEvent.RELEASE)
-        task.owner, task.claimed_at, task.asking, task.checkin_pending = None, None, None, False
-        cancel_timers(turn, step)
-        arm_unclaimed(turn, step, task)
+        _unclaim(turn, step, task)
         announce_card(turn, step, task, by)
+    _ask_others(turn, step, task, left_by=by)
+
+
+def _unclaim(turn: Turn, step: Step, task: Task) -> None:
+    """A claimed task goes back to open: no owner, nothing asked, its reminders start again."""
+    task.move(TaskEvent.RELEASE)
+    task.owner, task.claimed_at, task.asking, task.asked_at, task.checkin_pending = None, None, None, None, False
+    cancel_timers(turn, step)
+    arm_unclaimed(turn, step, task)
+
+
+def _ask_others(turn: Turn, step: Step, task: Task, left_by: str) -> None:
+    """After `left_by` left the task: the responsibles who have not declined it are asked
+    to take it; with none left, it is escalated («nobody_can»)."""
     others = [p for p in turn.responsibles(step) if p.id not in task.declined]
     if not others:
         escalate(turn, step, "nobody_can", "nobody_can")
         return
     for person in others:
-        nudge(turn, step, task, person.id, "gave_up_others", who=turn.person(by).name)
+        nudge(turn, step, task, person.id, "gave_up_others", who=turn.person(left_by).name)
 
 
 def release(turn: Turn, by: str, step: Step, task: Task) -> None:
@@ -201,22 +212,14 @@ def release(turn: Turn, by: str, step: Step, task: Task) -> None:
     if not (turn.is_declarer(by) or turn.is_coordinator(by)):
         turn.send_key(by, "not_owner", number=step.number)
         return
-    task.move(TaskEvent.RELEASE)
-    task.owner, task.claimed_at, task.asking, task.asked_at, task.checkin_pending = None, None, None, None, False
     if owner not in task.declined:
         task.declined.append(owner)
-    cancel_timers(turn, step)
-    arm_unclaimed(turn, step, task)
+    _unclaim(turn, step, task)
     turn.log("released", by, step.id, owner=owner)
     turn.send_key(by, "safety.released_you", number=step.number)
     turn.send_key(owner, "safety.released_owner", by=turn.person(by).name, number=step.number, title=step.title)
     announce_card(turn, step, task, owner)
-    others = [p for p in turn.responsibles(step) if p.id not in task.declined]
-    if not others:
-        escalate(turn, step, "nobody_can", "nobody_can")
-        return
-    for person in others:
-        nudge(turn, step, task, person.id, "gave_up_others", who=turn.person(owner).name)
+    _ask_others(turn, step, task, left_by=owner)
 
 
 def acknowledge(turn: Turn, by: str, step: Step, task: Task) -> None:

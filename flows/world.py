@@ -42,7 +42,6 @@ class World:
     new_id: Callable[[], str]
     group_lang: str = "es"
     log: list[LogEntry] = field(default_factory=list)  # the open crisis's bitácora so far
-    deliveries: int = 0  # "delivered" entries of that bitácora, counted, not loaded
     baseline: dict[str, Any] = field(default_factory=dict)  # the storage's own record of what it loaded
     links: Links | None = None  # None where no dashboard is served
     delivery: DeliveryBoard | None = None  # who can be reached (flows/contact.py), loaded with the bitácora
@@ -122,7 +121,11 @@ class Turn:
     ) -> None:
         """Queue a message; `text` may be a function of the recipient's language."""
         rendered = text(self.lang_of(to)) if callable(text) else text
-        self.out.messages.append(OutMessage(to=to, text=rendered, buttons=buttons, ref=ref, kind=kind))
+        langs: tuple[tuple[str, str], ...] = ()
+        if to == GROUP and callable(text):  # relayed to each phone: each reader's language too
+            others = sorted({p.lang for p in self.directory.people} - {self.lang_of(to)})
+            langs = tuple((lang, text(lang)) for lang in others)
+        self.out.messages.append(OutMessage(to=to, text=rendered, buttons=buttons, ref=ref, kind=kind, langs=langs))
 
     def send_key(self, to: str, key: str, buttons: tuple[Button, ...] = (), ref: str | None = None, **kw: Any) -> None:
         self.send(to, lambda lang: t(lang, key, **kw), buttons, ref)

@@ -146,8 +146,6 @@ async def load_world(
                   group_lang=group_lang)
     if crisis is not None and (with_log is None or with_log(world)):
         world.log = await crisis_log(conn, crisis.id, with_deliveries=False)
-        world.deliveries = (await conn.execute(select(func.count()).select_from(T.log).where(
-            and_(T.log.c.crisis_id == crisis.id, T.log.c.kind == "delivered")))).scalar_one()
         world.delivery = await delivery_board(conn, crisis, now)  # «estado» shows who can be reached
     if crisis is not None:
         world.baseline = {step_id: task_row(task) for step_id, task in crisis.tasks.items()}

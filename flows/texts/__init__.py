@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.localtext import LocalText
+from flows.localtext import localize
 from flows.texts import en, es
 
 CATALOGS: dict[str, dict[str, str]] = {"es": es.TEXTS, "en": en.TEXTS}
@@ -15,4 +15,4 @@ def t(lang: str, key: str, **kw: Any) -> str:
     catalog = CATALOGS.get(lang, CATALOGS[DEFAULT_LANG])
     template = catalog.get(key) or CATALOGS[DEFAULT_LANG][key]
     # a playbook text given in several languages is said in the reader's (flows/localtext.py)
-    return template.format(**{k: v.in_lang(lang) if isinstance(v, LocalText) else v for k, v in kw.items()})
+    return template.format(**{k: localize(v, lang) for k, v in kw.items()})

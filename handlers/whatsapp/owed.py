@@ -3,7 +3,8 @@ the 24-hour window only templates arrive, and a template parameter holds one sho
 Their next message opens the window: what is owed is then queued as session messages, in
 the order it was owed, before the answer to what they wrote; a card or digest whose every
 task has since been done or taken by someone else is no longer sent (it would show, as
-new, a state that is no longer true: «Sin tomar todavía» on a task done an hour ago)."""
+new, a state that is no longer true: «Sin tomar todavía» on a task done an hour ago); of a
+crisis that ended meanwhile only its closing summary and what came after it are sent."""
 
 from __future__ import annotations
 
@@ -67,7 +68,11 @@ async def pay(conn: AsyncConnection, person_id: str, now: datetime) -> int:
     forget it all; returns how many messages were queued."""
     crises: dict[str, Crisis | None] = {}
     due = []
-    for crisis_id, message in await owed(conn, person_id, now):
+    debts = await owed(conn, person_id, now)
+    ended = {crisis_id: i for i, (crisis_id, message) in enumerate(debts) if message.ref == f"report:{crisis_id}"}
+    for i, (crisis_id, message) in enumerate(debts):
+        if crisis_id is not None and i < ended.get(crisis_id, -1):
+            continue  # the crisis is over and its closing summary is owed: that says how it ended
         if crisis_id is not None and crisis_id not in crises:
             crises[crisis_id] = await repo.load_crisis(conn, crisis_id)
         if still_offered(message, crises.get(crisis_id) if crisis_id else None, person_id):

@@ -1,11 +1,6 @@
 """Button numbers and which card an answer is for (issue 11, point 3)."""
 
 TEXTS: dict[str, str] = {
-    "buttons.verb.claim": "take",
-    "buttons.verb.done": "done",
-    "buttons.verb.cantdo": "cant",
-    "buttons.verb.ack": "read",
-    "buttons.verb.still": "still",
     "buttons.word.confirm": "confirm",
     "buttons.word.dismiss": "dismiss",
     "buttons.option_task": "“{verb} {number}” ({title})",

@@ -27,13 +27,14 @@ TEXTS: dict[str, str] = {
         "• «take 2», «done 2», «cant 2», «read 3», «still 4» (no number if you have only one)\n"
         "• «correct 2» corrects a recorded value (or «correct 2: 4455-AC»)\n"
         "{extra}"
-        "• «log» or «report»: the record · «panel»: a link to the web dashboard\n"
+        "• «report»: the summary · «log»: the whole record · «panel»: a link to the web dashboard\n"
         "• «?» or «help»: this message"
     ),
     "help_note": "• «note: …» adds a note to the log\n",
     "verb_claim": "take",
     "verb_done": "done",
-    "verb_cantdo": "cant",
+    "verb_cantdo": "can't",
     "verb_ack": "read",
     "verb_still": "still",
+    "verb_correct": "correct",
 }

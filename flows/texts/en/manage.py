@@ -24,7 +24,6 @@ TEXTS: dict[str, str] = {
     "web.act_done_btn": "Mark done",
     "web.act_close_round_btn": "Consider fulfilled",
     "web.act_done_other": "{owner} holds it: it will be done by you ({you}), and the log will say so.",
-    "web.act_value": "{label}",
     "web.act_skip": "Not needed, because…",
     "web.act_skip_btn": "Mark not needed",
     "web.act_correct": "Correct {label}",
@@ -36,7 +35,6 @@ TEXTS: dict[str, str] = {
     "web.act_gone": "That crisis is no longer open.",
     "web.act_changed": "Task {number} changed while you were looking: {owner} holds it now. Check its card and try again.",
     "web.act_no_chat": "This process sends no chat messages, so it cannot act. Do it from the chat.",
-    "web.act_refused": "You are not allowed to do that: {text}",
     "web.act_result": "Result",
     "web.missing": "Missing: {names}",
     "web.escalated": "⚠ Escalated {count} {times} to {names}",
@@ -55,5 +53,4 @@ TEXTS: dict[str, str] = {
     "web.announce.gave_up": "{who} cannot do task {number}",
     "web.announce.acked": "{who} confirmed task {number}",
     "web.announce.signed": "Check signed by {who}",
-    "web.list_open": "open",
 }

@@ -1,11 +1,6 @@
 """Button numbers and which card an answer is for (issue 11, point 3)."""
 
 TEXTS: dict[str, str] = {
-    "buttons.verb.claim": "tomo",
-    "buttons.verb.done": "hecho",
-    "buttons.verb.cantdo": "no puedo",
-    "buttons.verb.ack": "leído",
-    "buttons.verb.still": "sigo",
     "buttons.word.confirm": "confirmar",
     "buttons.word.dismiss": "descartar",
     "buttons.option_task": "«{verb} {number}» ({title})",

@@ -27,7 +27,7 @@ TEXTS: dict[str, str] = {
         "• «tomo 2», «hecho 2», «no puedo 2», «leído 3», «sigo 4» (sin número si tienes una sola)\n"
         "• «corregir 2» corrige un valor registrado (o «corregir 2: 4455-AC»)\n"
         "{extra}"
-        "• «bitácora» o «informe»: el registro · «panel»: enlace al panel web\n"
+        "• «informe»: el resumen · «bitácora»: el registro completo · «panel»: enlace al panel web\n"
         "• «?» o «ayuda»: este mensaje"
     ),
     "help_note": "• «nota: …» agrega una nota a la bitácora\n",
@@ -36,4 +36,5 @@ TEXTS: dict[str, str] = {
     "verb_cantdo": "no puedo",
     "verb_ack": "leído",
     "verb_still": "sigo",
+    "verb_correct": "corregir",
 }

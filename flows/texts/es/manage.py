@@ -24,7 +24,6 @@ TEXTS: dict[str, str] = {
     "web.act_done_btn": "Marcar hecha",
     "web.act_close_round_btn": "Dar por cumplido",
     "web.act_done_other": "La tiene {owner}: quedará hecha por ti ({you}), y la bitácora lo dirá.",
-    "web.act_value": "{label}",
     "web.act_skip": "No necesaria, porque…",
     "web.act_skip_btn": "Marcar no necesaria",
     "web.act_correct": "Corregir {label}",
@@ -36,7 +35,6 @@ TEXTS: dict[str, str] = {
     "web.act_gone": "Esa crisis ya no está abierta.",
     "web.act_changed": "La tarea {number} cambió mientras mirabas: ahora la tiene {owner}. Revisa su tarjeta y vuelve a intentarlo.",
     "web.act_no_chat": "Este proceso no envía mensajes de chat, así que no puede actuar. Hazlo desde el chat.",
-    "web.act_refused": "No tienes permiso para eso: {text}",
     "web.act_result": "Resultado",
     "web.missing": "Faltan: {names}",
     "web.escalated": "⚠ Escalada {count} {times} a {names}",
@@ -55,5 +53,4 @@ TEXTS: dict[str, str] = {
     "web.announce.gave_up": "{who} no puede con la tarea {number}",
     "web.announce.acked": "{who} confirmó la tarea {number}",
     "web.announce.signed": "Verificación firmada por {who}",
-    "web.list_open": "abierta",
 }
