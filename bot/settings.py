@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CONTENT_SID = re.compile(r"HX[0-9a-fA-F]{32}")  # a Twilio Content template id
 
 
 class Settings(BaseSettings):
@@ -64,6 +67,14 @@ class Settings(BaseSettings):
     twilio_content_buttons_1: str | None = None  # session quick replies with 1, 2 and 3 buttons
     twilio_content_buttons_2: str | None = None
     twilio_content_buttons_3: str | None = None
+    # The two approved templates per language (a template's language is part of what WhatsApp
+    # approves): a person outside the window gets those of their own `lang`, else the group's.
+    # TWILIO_CONTENT_NOTICE / _TASK are the ones in CRISISBOT_LANG; a suffixed one of that
+    # language takes their place.
+    twilio_content_notice_es: str | None = None
+    twilio_content_notice_en: str | None = None
+    twilio_content_task_es: str | None = None
+    twilio_content_task_en: str | None = None
     # The web dashboard (handlers/web): how long a personal link from the bot («panel») opens
     # it, and how long the session it starts lasts in that browser.
     panel_link_minutes: int = Field(default=120, ge=1)  # minutes
@@ -96,6 +107,20 @@ class Settings(BaseSettings):
     database_startup_retry_seconds: float = Field(default=30.0, ge=0)
     # Milliseconds a SQLite writer waits for another process's write lock before failing.
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+
+    @field_validator("twilio_content_notice", "twilio_content_task", "twilio_content_buttons_1",
+                     "twilio_content_buttons_2", "twilio_content_buttons_3", "twilio_content_notice_es",
+                     "twilio_content_notice_en", "twilio_content_task_es", "twilio_content_task_en")
+    @classmethod
+    def _content_sid(cls, value: str | None) -> str | None:
+        """A Content template id is HX and 32 hex digits (what `crisisbot whatsapp plantillas`
+        prints); empty is unset. Raises ValueError («content_sid»: settings_errors says it in one line)."""
+        value = (value or "").strip()
+        if not value:
+            return None
+        if not CONTENT_SID.fullmatch(value):
+            raise ValueError("content_sid")
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

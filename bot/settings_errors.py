@@ -78,6 +78,8 @@ def _reason(error: ErrorDetails, field: str, lang: str) -> str:
     if kind in limits:
         bound = next(iter(ctx.values()), "")
         return t(lang, "config.setting.range", value=shown, limit=f"{limits[kind]} {bound}")
+    if error["msg"] == "Value error, content_sid":  # bot/settings.py: not a Content template id
+        return t(lang, "whatsapp.setting.content_sid", value=shown)
     return t(lang, "config.setting.other", reason=error["msg"].removeprefix("Value error, "))
 
 

@@ -17,7 +17,7 @@ from flows.messages import LogEntry
 from flows.playbook import Playbook
 from flows.render import RECEIPTS, age, clock_time, log_lines
 from flows.report import ESCALATION_KINDS
-from flows.texts import t
+from flows.texts import t, tn
 from flows.world import Turn
 
 
@@ -40,7 +40,8 @@ def closed_summary(
     kinds = [entry.kind for entry in entries]
     lines = [
         t(lang, "closed_head", id=crisis.id, at=at, duration=age(closed_at - crisis.declared_at, lang)),
-        t(lang, "closed_tasks", done=states.count(TaskState.DONE), skipped=states.count(TaskState.SKIPPED),
+        t(lang, "closed_tasks", done=tn(lang, "n.done", states.count(TaskState.DONE)),
+          skipped=tn(lang, "n.skipped", states.count(TaskState.SKIPPED)),
           cancelled=states.count(TaskState.CANCELLED)),
         t(lang, "closed_alerts", reminders=kinds.count("reminder"), escalations=sum(k in ESCALATION_KINDS for k in kinds)),
     ]

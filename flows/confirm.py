@@ -18,7 +18,7 @@ from flows import render
 from flows.crisis import Proposal, ProposalEvent, ProposalKind, ProposalState, Task, TaskState
 from flows.messages import Action, ActionKind, Button
 from flows.playbook import Phase, Step, StepMode
-from flows.texts import t
+from flows.texts import t, tn
 from flows.world import Turn
 
 PANEL = "panel"
@@ -80,11 +80,9 @@ def undone_text(turn: Turn, lang: str) -> str | None:
         (unsigned if step.checks else open_steps).append(step.number)
     parts = []
     if open_steps:
-        key = "safety.open_one" if len(open_steps) == 1 else "safety.open_many"
-        parts.append(t(lang, key, count=len(open_steps), steps=", ".join(open_steps)))
+        parts.append(tn(lang, "safety.open", len(open_steps), steps=", ".join(open_steps)))
     if unsigned:
-        key = "safety.unsigned_one" if len(unsigned) == 1 else "safety.unsigned_many"
-        parts.append(t(lang, key, steps=", ".join(unsigned)))
+        parts.append(tn(lang, "safety.unsigned", len(unsigned), steps=", ".join(unsigned)))
     if not parts:
         return None
     sentence = t(lang, "safety.and").join(parts)
@@ -148,6 +146,6 @@ def ask_close_round(turn: Turn, by: str, step: Step, task: Task, acked_now: bool
                      and p.crisis_id == crisis.id), None) or open_question(turn, ProposalKind.ACT, by, text)
     lang = turn.lang_of(by)
     missing = [p.name for p in turn.responsibles(step) if p.id not in task.acks and p.id != by]
-    ask(turn, proposal, by, t(lang, "rounds.ask", acked=t(lang, "rounds.acked_you") if acked_now else "",
-                              number=step.number, title=step.title, count=len(missing), names=", ".join(missing)),
+    ask(turn, proposal, by, tn(lang, "rounds.ask", len(missing), acked=t(lang, "rounds.acked_you") if acked_now else "",
+                               number=step.number, title=step.title, names=", ".join(missing)),
         "rounds.btn_close", "safety.btn_no")

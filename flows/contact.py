@@ -23,7 +23,7 @@ from flows.crisis import Crisis, TaskState
 from flows.directory import Directory, Person
 from flows.messages import GROUP, TimerKind
 from flows.playbook import Playbook
-from flows.texts import t
+from flows.texts import t, tn
 
 SUCCESS_KINDS = frozenset({"delivered", "whatsapp_delivered", "whatsapp_read"})
 FAILURE_KINDS = frozenset({"delivery_failed", "whatsapp_failed"})
@@ -267,13 +267,13 @@ def status_line(board: DeliveryBoard, directory: Directory, lang: str) -> str:
     """«Contacto: 9 recibieron · 2 leyeron · ⚠️ sin contacto: Valeria Soto»."""
     known = [p for p in board.people if directory.get(p) is not None]  # not an unknown number that wrote
     states = [board.state(p) for p in known]
-    parts = [t(lang, "contact.line_received", n=sum(s in (ContactState.DELIVERED, ContactState.READ) for s in states))]
+    parts = [tn(lang, "contact.line_received", sum(s in (ContactState.DELIVERED, ContactState.READ) for s in states))]
     read = sum(s == ContactState.READ for s in states)
     if read:
-        parts.append(t(lang, "contact.line_read", n=read))
+        parts.append(tn(lang, "contact.line_read", read))
     waiting = sum(s in (ContactState.PENDING, ContactState.FAILED) for s in states)
     if waiting:
-        parts.append(t(lang, "contact.line_pending", n=waiting))
+        parts.append(tn(lang, "contact.line_pending", waiting))
     lost = [directory[p].name for p in board.lost() if directory.get(p) is not None]
     if lost:
         parts.append(t(lang, "contact.line_lost", names=", ".join(lost)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flows.crisis import Task, TaskState
 from flows.directory import Directory
 from flows.playbook import Step, StepMode
-from flows.texts import t
+from flows.texts import t, tn
 
 
 def is_round(step: Step, task: Task) -> bool:
@@ -30,6 +30,6 @@ def round_credit(directory: Directory, step: Step, task: Task, lang: str) -> str
     if not missing:
         return t(lang, "credit_all", total=total)
     by = directory.get(task.done_by) if task.done_by else None
-    text = t(lang, "credit_round_closed", by=by.name if by else (task.done_by or t(lang, "bot")),
-             acked=total - len(missing), total=total)
+    text = tn(lang, "credit_round_closed", total - len(missing), by=by.name if by else (task.done_by or t(lang, "bot")),
+              total=total)
     return text + t(lang, "credit_missing", names=", ".join(missing))

@@ -13,7 +13,7 @@ from flows.crisis import Crisis, CrisisState, Task, TaskState
 from flows.directory import Directory
 from flows.messages import GROUP, Action, ActionKind, Button, LogEntry
 from flows.playbook import Playbook, Step, StepMode
-from flows.texts import t
+from flows.texts import t, tn
 
 
 def clock_time(at: datetime, tz: ZoneInfo) -> str:
@@ -99,7 +99,7 @@ def task_state_line(
             return t(lang, "card_done_value", by=by, at=at, label=step.input.label, value=task.value)
         return t(lang, "card_done", by=by, at=at)
     if step.mode == StepMode.EACH:
-        return t(lang, "card_each", acked=len(task.acks), total=total)
+        return tn(lang, "card_each", len(task.acks), total=total)
     if task.state == TaskState.CLAIMED:
         at = clock_time(task.claimed_at, tz) if task.claimed_at else "?"
         if task.owner == viewer:
@@ -157,7 +157,7 @@ def status_icon_detail(
         return "⏳", t(lang, "status_waiting", after=waiting_for(lang, playbook, step, tasks))
     elapsed = age(now - since, lang) if now and since else "?"
     if step.mode == StepMode.EACH:
-        return "👥", t(lang, "status_each", acked=len(task.acks), total=total)
+        return "👥", tn(lang, "status_each", len(task.acks), total=total)
     if task.state == TaskState.CLAIMED:
         claimed = age(now - task.claimed_at, lang) if now and task.claimed_at else "?"
         return "🟡", t(lang, "status_claimed", owner=who(directory, task.owner, lang), age=claimed)
@@ -199,7 +199,8 @@ def status_text(
         key = {TaskState.DONE: "done", TaskState.CLAIMED: "claimed", TaskState.OPEN: "open", TaskState.WAITING: "waiting"}.get(task.state)
         if key:
             counts[key] += 1
-    lines.append(t(lang, "status_totals", **counts))
+    lines.append(t(lang, "status_totals", claimed=counts["claimed"], open=counts["open"], waiting=counts["waiting"],
+                   done=tn(lang, "n.done", counts["done"]), overdue=tn(lang, "n.overdue", counts["overdue"])))
     if delivery is not None and delivery.people:
         lines.append(contact_line(delivery, directory, lang))
     return "\n".join(lines)
@@ -212,7 +213,8 @@ def summary_text(crisis: Crisis, now: datetime, lang: str) -> str:
         open_ += task.state in (TaskState.OPEN, TaskState.CLAIMED)
         overdue += is_overdue(task, now)
     label = t(lang, f"phase_{crisis.state.value}")
-    return t(lang, "summary", id=crisis.id, state=label, done=done, total=len(crisis.tasks), open=open_, overdue=overdue)
+    return t(lang, "summary", id=crisis.id, state=label, done=tn(lang, "n.done_of", done, total=len(crisis.tasks)),
+             open=tn(lang, "n.open", open_), overdue=tn(lang, "n.overdue", overdue))
 
 
 def log_entry_text(entry: LogEntry, directory: Directory, playbook: Playbook | None, lang: str) -> str:

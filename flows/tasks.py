@@ -10,7 +10,7 @@ from flows.crisis import Task, TaskEvent, TaskState
 from flows.messages import GROUP, Action, ActionKind, Button, SetTimer, TimerKind
 from flows.playbook import Step, StepMode
 from flows.progress import announce_card, arm_deadline, arm_unclaimed, cancel_timers, complete, refresh_cards
-from flows.texts import t
+from flows.texts import t, tn
 from flows.world import Turn
 
 
@@ -101,7 +101,7 @@ def finish(turn: Turn, by: str, step: Step, task: Task, value: str | None = None
         assert crisis is not None
         pending = [turn.playbook.step(s).number for s in step.checks if not crisis.tasks[s].satisfied]
         if pending:
-            turn.send_key(by, "checks_pending", steps=", ".join(pending))
+            turn.send(by, lambda lang: tn(lang, "checks_pending", len(pending), steps=", ".join(pending)))
             return
     if not confirmed and task.asking != by and confirm.ask_to_act(turn, by, step, task, ActionKind.COMPLETE):
         return  # (`by` already asked for the value: they confirmed; a form, like Slack's modal, brings it now)

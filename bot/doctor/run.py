@@ -85,7 +85,7 @@ async def doctor(out: TextIO = sys.stdout, timeout: float = DEFAULT_TIMEOUT) -> 
                              lambda why: fail(t(lang, "doctor.db.unreachable", url=shown, reason=why),
                                               t(lang, "doctor.db.unreachable_fix")), lang))
     slack_resolved = await _slack(settings, directory, report, timeout)
-    phones_ok = await _twilio(settings, report, timeout)
+    phones_ok = await _twilio(settings, report, timeout, directory)
     _reach(settings, directory, report, slack_resolved, phones_ok)
     return report.finish()
 
@@ -93,7 +93,7 @@ async def doctor(out: TextIO = sys.stdout, timeout: float = DEFAULT_TIMEOUT) -> 
 def _files(settings: Settings, report: Report) -> Directory | None:
     lang = report.lang
     try:
-        playbook, directory = load_all(settings.playbook, settings.directory)
+        playbook, directory = load_all(settings.playbook, settings.directory, lang)  # `lang`: who says none reads it
     except ConfigError as exc:
         report.add(fail(t(lang, "doctor.files.error", problem=str(p)), t(lang, "doctor.files.fix")) for p in exc.problems)
         return None
@@ -128,7 +128,7 @@ async def _slack(settings: Settings, directory: Directory | None, report: Report
         await slack.aclose()
 
 
-async def _twilio(settings: Settings, report: Report, timeout: float) -> bool:
+async def _twilio(settings: Settings, report: Report, timeout: float, directory: Directory | None = None) -> bool:
     """The Twilio lines (WhatsApp and SMS share the account); whether phones are reached:
     the credentials work and a well-formed WhatsApp or SMS sender is set."""
     lang = report.lang
@@ -153,7 +153,8 @@ async def _twilio(settings: Settings, report: Report, timeout: float) -> bool:
             report.add(sender)
             senders_ok.append(not any(line.verdict is Verdict.FAIL for line in sender))
             if account_ok:  # else every template check would fail the same way
-                report.add(await bounded(twilio.templates, timeout, twilio.unreachable, lang))
+                langs = {p.lang for p in directory.people if p.whatsapp} if directory is not None else set()
+                report.add(await bounded(lambda: twilio.templates(langs), timeout, twilio.unreachable, lang))
         else:
             report.add([off(t(lang, "doctor.twilio.whatsapp_off"))])
         if sms_from:

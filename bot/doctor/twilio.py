@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from twilio.base.exceptions import TwilioRestException
@@ -22,10 +23,10 @@ from twilio.rest import Client
 from bot.doctor.lines import Line, fail, ok, warn
 from bot.outbox import TransientError
 from bot.settings import Settings
-from flows.texts import t
+from flows.texts import CATALOGS, t
 from handlers.whatsapp.api import TwilioHttpClient
 from handlers.whatsapp.config import PREFIX, STATUS_PATH, template_lang
-from handlers.whatsapp.templates import TemplateSpec, specs
+from handlers.whatsapp.templates import TemplateSpec, approved_specs, configured, specs
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")  # ITU-T E.164: a country code and at most 15 digits
 SANDBOX = "+14155238886"  # Twilio's shared WhatsApp sandbox number
@@ -106,15 +107,24 @@ class TwilioDoctor:
                          t(self.lang, "doctor.twilio.account_inactive_fix"))]
         return [ok(t(self.lang, "doctor.twilio.account_ok", name=name, status=status))]
 
-    async def templates(self) -> list[Line]:
-        """One line per template the bot uses (handlers/whatsapp/templates.py's specs)."""
-        lines = []
-        for spec in specs(template_lang(self.settings.lang)):
-            lines.append(await self._template(spec))
+    async def templates(self, langs: Iterable[str] = ()) -> list[Line]:
+        """One line per template the bot uses (handlers/whatsapp/templates.py's specs), then
+        the approved ones of each other language that the directory's phones read (`langs`)
+        or that the settings name: a missing one is a warning (those readers get the group
+        language's), one named but absent or not approved fails."""
+        group = template_lang(self.settings.lang)
+        lines = [await self._template(spec) for spec in specs(group)]
+        for lang in sorted(set(CATALOGS) - {group}):
+            for spec in approved_specs(lang, group):
+                if configured(self.settings, spec):
+                    lines.append(await self._template(spec))
+                elif lang in {template_lang(code) for code in langs}:
+                    lines.append(warn(t(self.lang, "whatsapp.doctor.template_unset_lang", setting=spec.setting,
+                                        name=spec.name, reads=lang, group=group), t(self.lang, "doctor.twilio.templates_fix")))
         return lines
 
     async def _template(self, spec: TemplateSpec) -> Line:
-        sid = getattr(self.settings, spec.setting.lower(), None)
+        sid = configured(self.settings, spec)
         fix = t(self.lang, "doctor.twilio.templates_fix")
         if not sid:
             if spec.approval:

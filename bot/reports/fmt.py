@@ -11,7 +11,7 @@ from flows.directory import Directory
 from flows.playbook import StepMode
 from flows.render import age, who
 from flows.report import Outcome, Report, TaskFigures
-from flows.texts import t
+from flows.texts import t, tn
 
 
 def duration(delta: timedelta | None, lang: str) -> str:
@@ -46,7 +46,7 @@ def taken_by(figures: TaskFigures, directory: Directory, lang: str) -> str:
     if is_round(figures.step, figures.task):
         return round_credit(directory, figures.step, figures.task, lang)
     if figures.step.mode == StepMode.EACH:
-        return t(lang, "rep.acked", count=len(figures.taken_by), total=len(figures.responsibles))
+        return tn(lang, "rep.acked", len(figures.taken_by), total=len(figures.responsibles))
     if figures.outcome == Outcome.AUTOMATIC:
         return t(lang, "rep.by_bot") if figures.task.done_by is None else person(directory, figures.task.done_by, lang)
     names = [who(directory, i, lang) for i in figures.taken_by]

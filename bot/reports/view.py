@@ -9,7 +9,7 @@ from bot.reports import fmt
 from flows.directory import Directory
 from flows.render import RECEIPTS, log_entry_text, status_icon_detail
 from flows.report import Report
-from flows.texts import t
+from flows.texts import t, tn
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def build(report: Report, directory: Directory, lang: str, with_deliveries: bool
         view.log.append(LogLine(
             at=entry.at.astimezone(tz).strftime("%d/%m %H:%M"), who=fmt.person(directory, entry.person, lang),
             channel=entry.channel or "-", text=log_entry_text(entry, directory, report.playbook, lang)))
-    view.deliveries_note = t(lang, "rep.log_deliveries", count=deliveries) if deliveries else ""
+    view.deliveries_note = tn(lang, "rep.log_deliveries", deliveries) if deliveries else ""
     view.definitions = t(lang, "rep.definitions")
     view.generated = t(lang, "rep.generated", at=fmt.when(report.now, tz, lang))
     return view

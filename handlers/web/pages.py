@@ -22,7 +22,7 @@ from bot.report import csv_report, html_report, load_report, markdown_report
 from bot.runtime import Runtime
 from flows.directory import Person
 from flows.panel import PANEL_PATH, may_view, report_path
-from flows.texts import t
+from flows.texts import t, tn
 from handlers.web import views
 from handlers.web.actions import FLASH, Flash, back_to, press_from_form, same_origin
 from handlers.web.links import COOKIE, COOKIE_PATH, ENTRY_PATH, LinkExpired, LinkInvalid, SignedLinks
@@ -79,7 +79,7 @@ class Dashboard:
     # rendering ------------------------------------------------------------
 
     def render(self, template: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
-        html = self.env.get_template(template).render(lang=lang, t=partial(t, lang), **context)
+        html = self.env.get_template(template).render(lang=lang, t=partial(t, lang), tn=partial(tn, lang), **context)
         return HTMLResponse(html, status_code=status, headers=PRIVATE)
 
     def message(self, lang: str, status: int, title_key: str, text_key: str, **kw: Any) -> HTMLResponse:

@@ -23,7 +23,7 @@ from flows.directory import Directory, Person
 from flows.messages import LogEntry
 from flows.playbook import Playbook
 from flows.render import RECEIPTS
-from flows.texts import CATALOGS, DEFAULT_LANG, t
+from flows.texts import CATALOGS, DEFAULT_LANG, t, tn
 from handlers.web import views
 from handlers.web.forms import forms_for
 
@@ -106,7 +106,7 @@ def announcement(entries: list[LogEntry], directory: Directory, playbook: Playbo
         texts.append(t(lang, key, number=number or "", who=who,
                        to=directory[to].name if isinstance(to, str) and directory.get(to) else to or ""))
     if len(texts) > ANNOUNCED:
-        texts = [*texts[:ANNOUNCED], t(lang, "web.announce_more", count=len(texts) - ANNOUNCED)]
+        texts = [*texts[:ANNOUNCED], tn(lang, "web.announce_more", len(texts) - ANNOUNCED)]
     return ". ".join(texts)
 
 

@@ -20,7 +20,7 @@ from flows.directory import Directory
 from flows.playbook import Playbook, StepMode
 from flows.render import RECEIPTS, age, clock_time, is_overdue, log_entry_text, status_icon_detail
 from flows.report import ESCALATION_KINDS, Report
-from flows.texts import t
+from flows.texts import t, tn
 from persistence import repository as repo
 from persistence.database import reading
 
@@ -115,8 +115,7 @@ def _escalated(report: Report, step_id: str, count: int, directory: Directory, l
     for e in report.entries:
         if e.kind in ESCALATION_KINDS and e.data.get("step") == step_id:
             names.extend(n.strip() for n in str(e.data.get("names", "")).split(",") if n.strip())
-    return t(lang, "web.escalated", count=count, times=t(lang, "web.time_one" if count == 1 else "web.time_many"),
-             names=", ".join(dict.fromkeys(names)) or "—")
+    return tn(lang, "web.escalated", count, names=", ".join(dict.fromkeys(names)) or "—")
 
 
 def _task_cards(report: Report, directory: Directory, lang: str, tz: ZoneInfo) -> list[TaskCard]:
@@ -185,9 +184,9 @@ def crisis_view(
         closed=t(lang, "web.closed", at=fmt.when(crisis.closed_at, tz, lang),
                  duration=fmt.duration(report.duration, lang)) if crisis.closed_at else None,
         description=crisis.description,
-        counts=t(lang, "web.counts", done=sum(x.state == TaskState.DONE for x in tasks), total=len(tasks),
-                 open=sum(x.state in (TaskState.OPEN, TaskState.CLAIMED) for x in tasks),
-                 overdue=sum(is_overdue(x, report.now) for x in tasks)),
+        counts=t(lang, "web.counts", done=tn(lang, "n.done_of", sum(x.state == TaskState.DONE for x in tasks), total=len(tasks)),
+                 open=tn(lang, "n.open", sum(x.state in (TaskState.OPEN, TaskState.CLAIMED) for x in tasks)),
+                 overdue=tn(lang, "n.overdue", sum(is_overdue(x, report.now) for x in tasks))),
         banner=(t(lang, "web.banner_on", text=public_message(report.playbook, report.entries)) if is_up(crisis)
                 else t(lang, "web.banner_off")),
         banner_on=is_up(crisis),

@@ -20,24 +20,58 @@ def twilio_configured(settings: Settings) -> bool:
 
 
 @dataclass(frozen=True)
-class Templates:
-    """Content template ids (HX...). Any of them may be missing."""
+class Approved:
+    """The approved templates (allowed outside the 24-hour window) made in one language."""
 
-    notice: str | None = None  # approved twilio/text: "{{1}}" outside the window
-    task: str | None = None  # approved twilio/quick-reply: claim / done / can't do, payloads as variables
+    lang: str
+    notice: str | None = None  # twilio/text: any message, as short one-line variables
+    task: str | None = None  # twilio/quick-reply: Lo tomo / Hecho / No puedo, payloads as variables
+
+
+@dataclass(frozen=True)
+class Templates:
+    """Content template ids (HX...). Any of them may be missing. `notice` and `task` are in
+    `lang` (the group's, CRISISBOT_LANG); `other` holds other languages' approved ones."""
+
+    notice: str | None = None
+    task: str | None = None
     buttons: tuple[str | None, str | None, str | None] = (None, None, None)  # session quick replies, 1-3 buttons
+    lang: str = DEFAULT_LANG
+    other: tuple[Approved, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Templates:
+        """TWILIO_CONTENT_NOTICE_<LANG> / _TASK_<LANG> per language; the unsuffixed ones are
+        the group language's, unless its suffixed one is set."""
+        group = template_lang(settings.lang)
+
+        def approved(lang: str) -> Approved:
+            notice = getattr(settings, f"twilio_content_notice_{lang}", None)
+            task = getattr(settings, f"twilio_content_task_{lang}", None)
+            if lang == group:
+                notice, task = notice or settings.twilio_content_notice, task or settings.twilio_content_task
+            return Approved(lang, notice or None, task or None)
+
+        own = approved(group)
         return cls(
-            notice=settings.twilio_content_notice or None,
-            task=settings.twilio_content_task or None,
+            notice=own.notice, task=own.task,
             buttons=(settings.twilio_content_buttons_1 or None, settings.twilio_content_buttons_2 or None,
                      settings.twilio_content_buttons_3 or None),
+            lang=group,
+            other=tuple(a for lang in CATALOGS if lang != group and ((a := approved(lang)).notice or a.task)),
         )
 
     def for_buttons(self, count: int) -> str | None:
         return self.buttons[count - 1] if 1 <= count <= len(self.buttons) else None
+
+    def approved_for(self, lang: str) -> list[Approved]:
+        """The approved templates to try for a reader of `lang`, best first: their own
+        language's, then the group's (its fixed text in the group's language, the variables
+        still in theirs), then any other."""
+        group = Approved(self.lang, self.notice, self.task)
+        every = [group, *self.other]
+        return sorted((a for a in every if a.notice or a.task),
+                      key=lambda a: (a.lang != template_lang(lang), a.lang != self.lang))
 
 
 def digits(number: str) -> str:

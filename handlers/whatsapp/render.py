@@ -160,10 +160,20 @@ class Essentials:
         return cls(headline, detail, todo, complete)
 
 
+def task_labels(lang: str) -> tuple[str, ...]:
+    """The fixed button titles of the approved task template made in `lang` (templates.specs)."""
+    return tuple(t(lang, key) for key in ("btn_claim", "btn_done", "btn_give_up"))
+
+
 @dataclass(frozen=True)
 class Renderer:
     templates: Templates
-    task_labels: tuple[str, ...]  # the fixed button titles of the approved task template
+    task_labels: tuple[str, ...] | None = None  # the group's task template's titles (default: the catalogue's)
+
+    def labels(self, lang: str) -> tuple[str, ...]:
+        if lang == self.templates.lang and self.task_labels is not None:
+            return self.task_labels
+        return task_labels(lang)
 
     def text_of(self, message: OutMessage, lang: str, seen: bool) -> str:
         text = card_update(message.text, lang) if message.kind == "card" and seen else message.text
@@ -182,18 +192,21 @@ class Renderer:
 
     def approved(self, message: OutMessage, lang: str, seen: bool = False) -> list[Outgoing] | None:
         """Outside the window only approved templates arrive, each variable one short line
-        (`Essentials`); None when no template is configured. A task's card with its three
-        buttons goes as the task template (quick replies), anything else as the notice
+        (`Essentials`, in the reader's `lang`); None when no template is configured. The
+        templates of the reader's language are tried first, then the group's
+        (`Templates.approved_for`): a task's card with its three buttons goes as the task
+        template whose fixed titles are the card's own, anything else as the notice
         (options as numbers in {{3}})."""
         text = self.text_of(message, lang, seen)
         buttons = choosable(message.buttons)
         essentials = Essentials.of(text, buttons, lang)
         variables = {"1": essentials.headline, "2": essentials.detail}
         partial = not essentials.complete
-        if buttons and self.templates.task and _fits_task_template(buttons, self.task_labels):
-            variables.update({str(3 + i): b.action.encode() for i, b in enumerate(buttons)})
-            return [Outgoing(content_sid=self.templates.task, variables=variables, approved=True, partial=partial)]
-        if self.templates.notice is None:
-            return None
-        variables["3"] = essentials.todo
-        return [Outgoing(content_sid=self.templates.notice, variables=variables, approved=True, partial=partial)]
+        for approved in self.templates.approved_for(lang):
+            if buttons and approved.task and _fits_task_template(buttons, self.labels(approved.lang)):
+                variables.update({str(3 + i): b.action.encode() for i, b in enumerate(buttons)})
+                return [Outgoing(content_sid=approved.task, variables=variables, approved=True, partial=partial)]
+            if approved.notice:
+                variables["3"] = essentials.todo
+                return [Outgoing(content_sid=approved.notice, variables=variables, approved=True, partial=partial)]
+        return None

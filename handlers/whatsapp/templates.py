@@ -11,7 +11,7 @@ from twilio.rest.content.v1.content import ContentList
 from twilio.rest.content.v1.content.approval_create import ApprovalCreateList
 
 from bot.settings import Settings
-from flows.texts import t
+from flows.texts import CATALOGS, DEFAULT_LANG, t
 from handlers.whatsapp.api import TwilioApi
 from handlers.whatsapp.config import template_lang
 
@@ -26,6 +26,7 @@ class TemplateSpec:
     types: dict[str, Any]
     variables: dict[str, str]  # samples, required by WhatsApp's review
     approval: bool  # submitted to WhatsApp (needed outside the window)
+    lang: str = DEFAULT_LANG  # the language it is made in
 
 
 def _quick_reply(count: int, lang: str) -> TemplateSpec:
@@ -38,29 +39,58 @@ def _quick_reply(count: int, lang: str) -> TemplateSpec:
         samples[str(2 + 2 * i)] = t(lang, key)
         samples[str(3 + 2 * i)] = f"claim:20261123-a3f9/paso{i}"
     return TemplateSpec(f"crisisbot_botones_{count}", f"TWILIO_CONTENT_BUTTONS_{count}",
-                        {"twilio/quick-reply": {"body": VAR, "actions": actions}}, samples, approval=False)
+                        {"twilio/quick-reply": {"body": VAR, "actions": actions}}, samples, approval=False, lang=lang)
 
 
-def specs(lang: str) -> list[TemplateSpec]:
-    """The templates the bot uses. The two approved ones (outside the window) start and end
-    with fixed text and hold short one-line variables (render.Essentials): {{1}} the first
-    line of the message, {{2}} the rest on one line, {{3}} what to answer (notice) or the
-    payloads of Lo tomo / Hecho / No puedo (task)."""
+def approved_specs(lang: str, group: str) -> list[TemplateSpec]:
+    """The two templates approved for outside the window, made in `lang` (a template's
+    language is part of what WhatsApp approves). They start and end with fixed text and
+    hold short one-line variables (render.Essentials): {{1}} the first line of the message,
+    {{2}} the rest on one line, {{3}} what to answer (notice) or the payloads of Lo tomo /
+    Hecho / No puedo (task). Named `crisisbot_aviso` in Spanish, `crisisbot_aviso_en` in
+    English...; their setting is TWILIO_CONTENT_NOTICE in the `group` language (CRISISBOT_LANG),
+    TWILIO_CONTENT_NOTICE_EN... in the others."""
     task_actions = [{"type": "QUICK_REPLY", "title": t(lang, key), "id": f"{{{{{3 + i}}}}}"}
                     for i, key in enumerate(("btn_claim", "btn_done", "btn_give_up"))]
+    suffix = "" if lang == DEFAULT_LANG else f"_{lang}"
+    setting = "" if lang == group else f"_{lang.upper()}"
     return [
-        TemplateSpec("crisisbot_aviso", "TWILIO_CONTENT_NOTICE",
+        TemplateSpec(f"crisisbot_aviso{suffix}", f"TWILIO_CONTENT_NOTICE{setting}",
                      {"twilio/text": {"body": t(lang, "whatsapp.template.notice", v1=V1, v2=V2, v3=V3)}},
                      {"1": t(lang, "whatsapp.template.sample"), "2": t(lang, "whatsapp.template.sample_detail"),
-                      "3": t(lang, "whatsapp.template.sample_todo")}, approval=True),
-        TemplateSpec("crisisbot_tarea", "TWILIO_CONTENT_TASK",
+                      "3": t(lang, "whatsapp.template.sample_todo")}, approval=True, lang=lang),
+        TemplateSpec(f"crisisbot_tarea{suffix}", f"TWILIO_CONTENT_TASK{setting}",
                      {"twilio/quick-reply": {"body": t(lang, "whatsapp.template.task", v1=V1, v2=V2),
                                              "actions": task_actions}},
                      {"1": t(lang, "whatsapp.template.sample_task"), "2": t(lang, "whatsapp.template.sample_detail"),
                       "3": "claim:20261123-a3f9/entel", "4": "done:20261123-a3f9/entel",
-                      "5": "cantdo:20261123-a3f9/entel"}, approval=True),
-        *(_quick_reply(count, lang) for count in (1, 2, 3)),
+                      "5": "cantdo:20261123-a3f9/entel"}, approval=True, lang=lang),
     ]
+
+
+def specs(lang: str) -> list[TemplateSpec]:
+    """The templates the bot uses with the group in `lang`: the approved ones in that
+    language (`approved_specs`) and the session quick replies (their text all variables)."""
+    return [*approved_specs(lang, lang), *(_quick_reply(count, lang) for count in (1, 2, 3))]
+
+
+def every_spec(group: str) -> list[TemplateSpec]:
+    """`specs(group)` and the approved templates of every other language with a catalogue,
+    so that each reader gets the fixed text of their own language outside the window."""
+    others = [spec for lang in CATALOGS if lang != group for spec in approved_specs(lang, group)]
+    own = specs(group)
+    return [*own[:2], *others, *own[2:]]
+
+
+def configured(settings: Settings, spec: TemplateSpec) -> str | None:
+    """The id the settings give the template (config.Templates: a suffixed setting of the
+    group's language takes the unsuffixed one's place)."""
+    suffixed = getattr(settings, f"{spec.setting.lower()}_{spec.lang}", None) if spec.approval else None
+    return suffixed or getattr(settings, spec.setting.lower(), None) or None
+
+
+def _existing_key(spec: TemplateSpec) -> tuple[str, str]:
+    return spec.name.removesuffix(f"_{spec.lang}"), spec.lang
 
 
 @dataclass(frozen=True)
@@ -71,20 +101,27 @@ class TemplateState:
 
 
 async def sync_templates(settings: Settings, create: bool) -> list[TemplateState]:
-    """List the bot's templates in the account; with `create`, make the missing ones and
-    submit the out-of-window ones to WhatsApp (category UTILITY)."""
+    """List the bot's templates in the account (`every_spec`: the approved ones in every
+    language); with `create`, make the missing ones and submit the out-of-window ones to
+    WhatsApp (category UTILITY). A template is found by its name, or by its base name in its
+    language (`crisisbot_aviso` made in English before templates were per language)."""
     lang = template_lang(settings.lang)
     api = TwilioApi(settings)
     contents = api.client.content.v1.contents
     try:
-        existing = {c.friendly_name: c.sid for c in await contents.list_async()}
+        listed = await contents.list_async()
+        by_name = {c.friendly_name: c.sid for c in listed}
+        by_lang = {(c.friendly_name, c.language): c.sid for c in listed}
         states = []
-        for spec in specs(lang):
-            sid = existing.get(spec.name)
+        for spec in every_spec(lang):
+            if spec.approval:  # its language matters
+                sid = by_lang.get((spec.name, spec.lang)) or by_lang.get(_existing_key(spec))
+            else:
+                sid = by_name.get(spec.name)
             created = False
             if sid is None and create:
                 request = ContentList.ContentCreateRequest(
-                    {"friendly_name": spec.name, "language": lang, "variables": spec.variables, "types": spec.types})
+                    {"friendly_name": spec.name, "language": spec.lang, "variables": spec.variables, "types": spec.types})
                 sid = (await contents.create_async(request)).sid
                 created = True
                 if spec.approval:

@@ -88,7 +88,7 @@ async def test_the_report_reads_as_credit_and_a_signature_for_someone_else_says_
     report = markdown_report(await report_of(chat), chat.rt.directory, "es")
     assert "| Paso | Tarea | Responsables | Quién la hizo |" in report and "La tomó" not in report
     assert "| Claudia Riveros (la tomó) → Claudia Martínez (firmó) |" in report
-    assert "| Dado por cumplido por Jaime · 1/9 confirmaron · faltan: Juan Pablo, Cecilia," in report
+    assert "| Dado por cumplido por Jaime · 1/9 confirmó · faltan: Juan Pablo, Cecilia," in report
     assert "| Valeria |" in report  # took it and did it: one name
 
 

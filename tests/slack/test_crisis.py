@@ -74,7 +74,7 @@ def test_whole_crisis_from_alerta_roja_to_the_report(slack: Workspace) -> None:
         assert "✅ Hecha por" in done.shown and done.buttons() == {}
     slack.press("Marcelo", "Leído", containing="Atención al cliente")
     [card] = slack.got("Marcelo", "📋 Paso 3 · Atención al cliente")
-    assert "(1 de 9 ya lo hicieron)" in card.shown and card.buttons() == {}  # his «Leído» is gone
+    assert "(1 de 9 ya lo hizo)" in card.shown and card.buttons() == {}  # his «Leído» is gone
     [card] = slack.got("Luis", "📋 Paso 3 · Atención al cliente")
     assert list(card.buttons()) == ["Leído"]
     for name in EVERYONE[:-1]:

@@ -76,7 +76,7 @@ def test_the_status_line() -> None:
     events = [Event(1, "delivered", START, "jaime", "slack"), Event(2, "delivered", START, "cecilia", "whatsapp"),
               Event(3, "whatsapp_read", START, "cecilia", "whatsapp"), Event(4, "delivery_failed", START, "valeria", "-")]
     line = status_line(fold(events, [], START, AFTER), DIR, "es")
-    assert line == "📬 Contacto: 2 recibieron · 1 leyeron · ⚠️ sin contacto: Valeria"
+    assert line == "📬 Contacto: 2 recibieron · 1 leyó · ⚠️ sin contacto: Valeria"
 
 
 def declared() -> Memory:

@@ -184,7 +184,7 @@ def test_status_lists_every_task_with_state_owner_and_overdue() -> None:
     assert "🟡 2 Contacto con Entel — Cecilia, hace 50 min · ⚠️ VENCIDA" in text
     assert "⬜ 4 Banner de emergencia en fullpyme.cl — sin tomar, hace 50 min · ⚠️ VENCIDA" in text
     assert "⏳ 7 Chequeo de las tareas — espera los pasos 2, 3, 4, 5, 6" in text  # step 1 is done
-    assert "Total: 1 hechas · 1 en curso · 4 sin tomar · 1 esperando · 5 vencidas" in text
+    assert "Total: 1 hecha · 1 en curso · 4 sin tomar · 1 esperando · 5 vencidas" in text
 
 
 def test_closing_cancels_open_tasks_spawns_closing_ones_and_finishes_with_the_report() -> None:

@@ -77,7 +77,7 @@ def test_the_closing_summary_names_each_task_not_done_without_the_bitacora() -> 
     text = closed_summary(crisis, PB, log, "es", ZoneInfo(PB.timezone), None)
     assert text.splitlines() == [
         "🏁 Crisis c1 cerrada a las 10:05. Duración: 1 h 5 min.",
-        "Tareas: 4 hechas · 1 no necesarias · 2 sin realizar.",
+        "Tareas: 4 hechas · 1 no necesaria · 2 sin realizar.",
         "Recordatorios: 1 · escalamientos: 1.",
         "No se hizo:",
         "• 5 Email masivo",

@@ -255,6 +255,14 @@ class FakeTwilio:
                         self._answer(404, {"code": 20404, "message": "Not found", "status": 404})
                         return
                     problem = approval_problem(content_body(stored))
+                    if not stored.get("language"):
+                        problem = "the content has no language"
+                    with fake.lock:  # WhatsApp: one template per name and language
+                        taken = [a for a in fake.approvals if a.get("name") == payload.get("name")
+                                 and a["status"] == "approved" and (fake.content(a["sid"]) or {}).get("language")
+                                 == stored.get("language")]
+                    if taken:
+                        problem = "a template with this name and language already exists"
                     approval = {**payload, "content_type": next(iter(stored.get("types") or {"twilio/text": 0})),
                                 "status": "rejected" if problem else "approved", "rejection_reason": problem or "",
                                 "sid": sid}

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from handlers.whatsapp.templates import specs
+from handlers.whatsapp.templates import approved_specs, specs
+from tests.support import DIRECTORY
 from tests.doctor_helpers import line_with, run_doctor
 from tests.whatsapp.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
 from tests.whatsapp.harness import PUBLIC, TEMPLATES
@@ -147,3 +148,38 @@ def test_sms_without_whatsapp(twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatc
     assert f"{PUBLIC}/twilio/sms" in line_with(out, "Twilio debe llamar")
     assert line_with(out, "Cada persona del directorio (9)").startswith("✅")  # everyone has a phone: SMS reaches them
     assert "TWILIO_CONTENT" not in out and code == 0
+
+
+def test_a_language_the_directory_reads_without_its_templates(twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Path, capsys: Capsys) -> None:
+    """Valeria reads English: without English templates she gets the Spanish frame (a
+    warning); an English template named but not approved does not reach her (a failure)."""
+    install_templates(twilio)
+    directory = tmp_path / "directory.yaml"
+    directory.write_text(DIRECTORY.read_text(encoding="utf-8").replace("    name: Valeria\n", "    name: Valeria\n    lang: en\n"),
+                         encoding="utf-8")
+    code, out = run_doctor(monkeypatch, tmp_path, capsys, **twilio_env(twilio, DIRECTORY=str(directory)))
+    line = line_with(out, "TWILIO_CONTENT_NOTICE_EN")
+    assert line.startswith("⚠️") and "«en»" in line and "«es»" in line and "crisisbot whatsapp plantillas" in line
+    assert line_with(out, "TWILIO_CONTENT_TASK_EN").startswith("⚠️") and code == 0
+
+    [notice] = approved_specs("en", "es")[:1]
+    twilio.install("HX" + "c" * 32, {"friendly_name": notice.name, "language": "en", "variables": notice.variables,
+                                     "types": notice.types}, approved=False)
+    code, out = run_doctor(monkeypatch, tmp_path, capsys,
+                           **twilio_env(twilio, DIRECTORY=str(directory), TWILIO_CONTENT_NOTICE_EN="HX" + "c" * 32))
+    assert line_with(out, "TWILIO_CONTENT_NOTICE_EN").startswith("❌") and code == 1
+
+
+def test_nobody_reads_english_no_english_lines(twilio: FakeTwilio, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                               capsys: Capsys) -> None:
+    install_templates(twilio)
+    code, out = run_doctor(monkeypatch, tmp_path, capsys, **twilio_env(twilio))
+    assert "_EN" not in out and code == 0
+
+
+def test_a_template_setting_that_is_not_an_id_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                          capsys: Capsys) -> None:
+    code, out = run_doctor(monkeypatch, tmp_path, capsys, TWILIO_CONTENT_NOTICE_EN="crisisbot_aviso_en")
+    line = line_with(out, "TWILIO_CONTENT_NOTICE_EN")
+    assert line.startswith("❌") and "«crisisbot_aviso_en» no es un id de plantilla" in line and code == 2

@@ -155,5 +155,5 @@ def test_estado_follows_twilios_receipts_person_by_person(phones: Phones) -> Non
     phones.settle()
     phones.write("Jaime", "estado")
     [line] = [line for line in phones.texts("Jaime")[-1].splitlines() if line.startswith("📬")]
-    assert "1 leyeron" in line and "⚠️ sin contacto: Valeria" in line
+    assert "1 leyó" in line and "⚠️ sin contacto: Valeria" in line
     assert [t for t in phones.texts("Jaime") if t.startswith("⚠️ No consigo contactar a Valeria (WhatsApp: error 63024")]

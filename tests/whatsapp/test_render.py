@@ -6,7 +6,7 @@ import pytest
 
 from flows.messages import Action, ActionKind, Button, OutMessage
 from flows.texts import t
-from handlers.whatsapp.config import Templates, address, api_base, digits
+from handlers.whatsapp.config import Approved, Templates, address, api_base, digits
 from handlers.whatsapp.params import param_problems, utf16_len
 from handlers.whatsapp.render import MAX_BODY, Renderer, card_update, numbered, split
 
@@ -113,3 +113,27 @@ def test_link_buttons_are_links_in_the_text_not_choices() -> None:
     mixed = OutMessage("jaime", "Texto", (panel, TASK[1]))
     [out] = Renderer(Templates(), LABELS).session(mixed, "es")
     assert out.body == "Texto\n🔗 Panel: https://crisis.example.com/panel?t=abc\n\nResponde 2 si ya está hecha."
+
+
+def test_outside_the_window_each_reader_gets_the_templates_of_their_language() -> None:
+    """A template's fixed text and button titles are in the language it was approved in."""
+    english_buttons = tuple(Button(t("en", key), b.action)
+                            for key, b in zip(("btn_claim", "btn_done", "btn_give_up"), TASK, strict=True))
+    english = OutMessage("valeria", "📋 Step 2 · Contact Entel\nOwners: Valeria\nNobody has it yet.", english_buttons,
+                         ref="card:c1/entel", kind="card")
+    both = Templates(notice="HXnotice", task="HXtask", other=(Approved("en", "HXnotice_en", "HXtask_en"),))
+    renderer = Renderer(both, LABELS)
+    [card] = renderer.approved(english, "en") or []
+    assert card.content_sid == "HXtask_en" and card.variables["1"] == "📋 Step 2 · Contact Entel"
+    [spanish] = renderer.approved(CARD, "es") or []
+    assert spanish.content_sid == "HXtask"
+    news = OutMessage("valeria", "🏁 Crisis closed\nIt lasted 2 h.")
+    [notice] = renderer.approved(news, "en") or []
+    assert notice.content_sid == "HXnotice_en" and notice.variables["3"] == "Nothing to do for now."
+    # Only an English notice: the card goes as that notice, options as numbers, in English.
+    notice_only = Renderer(Templates(notice="HXnotice", task="HXtask", other=(Approved("en", "HXnotice_en"),)), LABELS)
+    [card] = notice_only.approved(english, "en") or []
+    assert card.content_sid == "HXnotice_en" and card.variables["3"].startswith("Reply 1 to take it")
+    # None in English: the group's, with the variables still in English.
+    [card] = Renderer(ALL, LABELS).approved(english, "en") or []
+    assert card.content_sid == "HXnotice" and card.variables["1"] == "📋 Step 2 · Contact Entel"

@@ -12,6 +12,7 @@ from bot.app import create_app
 from bot.cli import main
 from bot.features import enabled_features
 from handlers.whatsapp.params import param_problems
+from handlers.whatsapp.templates import approved_specs
 from tests.support import DIRECTORY, PLAYBOOK, settings_for
 from tests.whatsapp.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
 from tests.whatsapp.harness import PUBLIC, sign, whatsapp_settings
@@ -52,8 +53,8 @@ def test_plantillas_creates_the_templates_once(twilio_env: FakeTwilio, capsys: p
     assert main(["whatsapp", "plantillas"]) == 0
     out = capsys.readouterr().out
     by_name = {c["friendly_name"]: c for c in twilio_env.contents}
-    assert set(by_name) == {"crisisbot_aviso", "crisisbot_tarea", "crisisbot_botones_1", "crisisbot_botones_2",
-                            "crisisbot_botones_3"}
+    assert set(by_name) == {"crisisbot_aviso", "crisisbot_tarea", "crisisbot_aviso_en", "crisisbot_tarea_en",
+                            "crisisbot_botones_1", "crisisbot_botones_2", "crisisbot_botones_3"}
     assert f"TWILIO_CONTENT_NOTICE={by_name['crisisbot_aviso']['sid']}  # crisisbot_aviso: creada" in out
     assert f"TWILIO_CONTENT_BUTTONS_3={by_name['crisisbot_botones_3']['sid']}" in out
 
@@ -66,17 +67,38 @@ def test_plantillas_creates_the_templates_once(twilio_env: FakeTwilio, capsys: p
     assert [(a["title"], a["id"]) for a in task["actions"]] == [("Lo tomo", "{{3}}"), ("Hecho", "{{4}}"), ("No puedo", "{{5}}")]
     assert all(param_problems(by_name["crisisbot_tarea"]["variables"][k]) == [] for k in ("1", "2"))
     # WhatsApp's review approved both: no variable at an edge of the body, none side by side.
-    assert {a["name"]: a["status"] for a in twilio_env.approvals} == {"crisisbot_aviso": "approved",
-                                                                     "crisisbot_tarea": "approved"}
+    assert {a["name"]: a["status"] for a in twilio_env.approvals} == {
+        "crisisbot_aviso": "approved", "crisisbot_tarea": "approved", "crisisbot_aviso_en": "approved",
+        "crisisbot_tarea_en": "approved"}
     three = by_name["crisisbot_botones_3"]["types"]["twilio/quick-reply"]
     assert three["body"] == "{{1}}"
     assert [(a["type"], a["title"], a["id"]) for a in three["actions"]] == [
         ("QUICK_REPLY", "{{2}}", "{{3}}"), ("QUICK_REPLY", "{{4}}", "{{5}}"), ("QUICK_REPLY", "{{6}}", "{{7}}")]
-    assert sorted((a["name"], a["category"]) for a in twilio_env.approvals) == [
-        ("crisisbot_aviso", "UTILITY"), ("crisisbot_tarea", "UTILITY")]
+    assert {a["category"] for a in twilio_env.approvals} == {"UTILITY"}
+    # A template's language is part of what WhatsApp approves: the English ones, for people
+    # whose `lang` is en, under their own setting.
+    english = by_name["crisisbot_aviso_en"]
+    assert english["language"] == "en" and english["types"]["twilio/text"]["body"].endswith("the whole message.")
+    assert f"TWILIO_CONTENT_NOTICE_EN={english['sid']}  # crisisbot_aviso_en: creada" in out
+    english_task = by_name["crisisbot_tarea_en"]["types"]["twilio/quick-reply"]
+    assert [a["title"] for a in english_task["actions"]] == ["I'll take it", "Done", "I can't"]
 
     assert main(["whatsapp", "plantillas"]) == 0  # again: nothing new
-    assert len(twilio_env.contents) == 5 and "ya existe" in capsys.readouterr().out
+    assert len(twilio_env.contents) == 7 and "ya existe" in capsys.readouterr().out
+
+
+def test_plantillas_keeps_a_template_made_in_english_before(twilio_env: FakeTwilio,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """With CRISISBOT_LANG=en, older versions made `crisisbot_aviso` in English: it is the
+    English notice now, and a Spanish one is made beside it."""
+    english = approved_specs("en", "es")[0]
+    twilio_env.install("HX" + "e" * 32, {"friendly_name": "crisisbot_aviso", "language": "en",
+                                         "variables": english.variables, "types": english.types}, approved=True)
+    assert main(["whatsapp", "plantillas"]) == 0
+    out = capsys.readouterr().out
+    assert f"TWILIO_CONTENT_NOTICE_EN={'HX' + 'e' * 32}  # crisisbot_aviso_en: ya existe" in out
+    [spanish] = [c for c in twilio_env.contents if c["friendly_name"] == "crisisbot_aviso" and c["language"] == "es"]
+    assert f"TWILIO_CONTENT_NOTICE={spanish['sid']}  # crisisbot_aviso: creada" in out
 
 
 def test_plantillas_needs_twilio(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,6 +5,7 @@ from flows.texts.en.closing import TEXTS as CLOSING
 from flows.texts.en.config import TEXTS as CONFIG
 from flows.texts.en.contact import TEXTS as CONTACT
 from flows.texts.en.core import TEXTS as CORE
+from flows.texts.en.counts import TEXTS as COUNTS
 from flows.texts.en.database import TEXTS as DATABASE
 from flows.texts.en.digest import TEXTS as DIGEST
 from flows.texts.en.doctor import TEXTS as DOCTOR
@@ -20,4 +21,4 @@ from flows.texts.en.web import TEXTS as WEB
 from flows.texts.en.whatsapp import TEXTS as WHATSAPP
 
 TEXTS: dict[str, str] = {**CORE, **INBOX, **SLACK_DEGRADED, **CONTACT, **WEB, **WHATSAPP, **SMS, **SLACK, **DOCTOR, **CONFIG, **DATABASE,
-                       **SAFETY, **BUTTONS, **DIGEST, **CLOSING, **INPUTS, **DRILL, **MANAGE}
+                       **SAFETY, **BUTTONS, **DIGEST, **CLOSING, **INPUTS, **DRILL, **MANAGE, **COUNTS}

@@ -5,7 +5,7 @@ TEXTS: dict[str, str] = {
     "closed_head": "🏁 Crisis {id} closed {at}. Duration: {duration}.",
     "closed_at_time": "at {at}",
     "closed_at_day": "on {day} at {at}",
-    "closed_tasks": "Tasks: {done} done · {skipped} not needed · {cancelled} not done.",
+    "closed_tasks": "Tasks: {done} · {skipped} · {cancelled} not done.",  # figures: counts.py
     "closed_alerts": "Reminders: {reminders} · escalations: {escalations}.",
     "closed_not_done": "Not done:",
     "closed_not_done_line": "• {number} {title}",
@@ -13,7 +13,8 @@ TEXTS: dict[str, str] = {
     "closed_ask_log": "Write «log» to see the whole record.",
     "last_closed_log": "📒 Log of crisis {id}:\n{lines}",
     # credit of an all-staff round (step 3)
-    "credit_round_closed": "Marked as fulfilled by {by} · {acked}/{total} confirmed",
+    "credit_round_closed_one": "Marked as fulfilled by {by} · {n}/{total} confirmed",
+    "credit_round_closed_many": "Marked as fulfilled by {by} · {n}/{total} confirmed",
     "credit_missing": " · missing: {names}",
     "credit_all": "Confirmed by everyone ({total}/{total})",
     "card_round_done": "✅ {credit} · {at}",
@@ -98,7 +99,8 @@ TEXTS: dict[str, str] = {
     "ev.note": "Note",
     "ev.assigned": "Task assigned",
     # closing an all-staff round for everyone asks first (F1; issue 11 points 4 and 7)
-    "rounds.ask": "{acked}Mark step {number} ({title}) as fulfilled for everyone? {count} missing: {names}.",
+    "rounds.ask_one": "{acked}Mark step {number} ({title}) as fulfilled for everyone? {n} missing: {names}.",
+    "rounds.ask_many": "{acked}Mark step {number} ({title}) as fulfilled for everyone? {n} missing: {names}.",
     "rounds.acked_you": "Noted: you read it. ",
     "rounds.btn_close": "Mark as fulfilled",
     "rounds.kept": "All right: step {number} stays open for those missing.",

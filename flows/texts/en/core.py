@@ -35,7 +35,8 @@ TEXTS: dict[str, str] = {
     "card_instruction": "• {text}\n",
     "card_open": "Nobody has taken it yet.",
     "card_open_input": "Nobody has taken it yet. When it is done I will ask for: {label}.",
-    "card_each": "Confirm it with «Read» ({acked} of {total} already did).",
+    "card_each_one": "Confirm it with «Read» ({n} of {total} already did).",
+    "card_each_many": "Confirm it with «Read» ({n} of {total} already did).",
     "card_claimed": "🟡 Taken by {owner} at {at}.",
     "card_claimed_you": "🟡 Yours since {at}. Press «Done» when finished.",
     "card_done": "✅ Done by {by} at {at}.",
@@ -81,7 +82,8 @@ TEXTS: dict[str, str] = {
     "ack_not_needed": "Step {number} needs no read confirmation; use «I'll take it» or «Done».",
     "still_on_you": "Fine, I will ask you again at {at}.",
     "not_owner": "Task {number} is not in your name.",
-    "checks_pending": "You cannot sign yet: steps {steps} are missing.",
+    "checks_pending_one": "You cannot sign yet: step {steps} is missing.",
+    "checks_pending_many": "You cannot sign yet: steps {steps} are missing.",
     "signed_you": "✔️ Check signed.",
     # timers
     "reminder": "⏰ Reminder: task {number} ({title}) has had nobody for {age}.",
@@ -91,7 +93,7 @@ TEXTS: dict[str, str] = {
     "overdue_open": "🔺 Overdue: task {number} ({title}) passed its deadline with nobody on it.",
     "checkin": "⌛ Task {number} ({title}) passed its deadline. Are you still on it?",
     "checkin_escalation": "🔺 {owner} does not answer about task {number} ({title}), overdue for {age}.",
-    "summary": "📊 {id} · {state} · {done}/{total} done · {open} open · {overdue} overdue",
+    "summary": "📊 {id} · {state} · {done} · {open} · {overdue}",  # figures: counts.py
     "phase_active": "active",
     "phase_closing": "closing",
     "phase_closed": "closed",
@@ -105,11 +107,12 @@ TEXTS: dict[str, str] = {
     "status_open": "nobody, for {age}",
     "status_claimed": "{owner}, for {age}",
     "status_done": "{by}, {at}",
-    "status_each": "{acked}/{total} confirmed",
+    "status_each_one": "{n}/{total} confirmed",
+    "status_each_many": "{n}/{total} confirmed",
     "status_waiting": "waits for {after}",
     "status_cancelled": "not done",
     "status_overdue": " · ⚠️ OVERDUE",
-    "status_totals": "Total: {done} done · {claimed} in progress · {open} untaken · {waiting} waiting · {overdue} overdue",
+    "status_totals": "Total: {done} · {claimed} in progress · {open} untaken · {waiting} waiting · {overdue}",  # counts.py
     "status_label_value": " · {label}: {value}",
     # others
     "unknown_person": "Hello {name}, I cannot find you in crisisbot's directory. Ask a coordinator to add you.",

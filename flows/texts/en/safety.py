@@ -3,7 +3,7 @@
 TEXTS: dict[str, str] = {
     # END OF CRISIS with work undone (flows/lifecycle.py)
     "safety.open_one": "1 task is still open ({steps})",
-    "safety.open_many": "{count} tasks are still open ({steps})",
+    "safety.open_many": "{n} tasks are still open ({steps})",
     "safety.unsigned_one": "step {steps} is not signed",
     "safety.unsigned_many": "steps {steps} are not signed",
     "safety.and": " and ",

@@ -9,6 +9,8 @@ TEXTS: dict[str, str] = {
     "whatsapp.option.cantdo": "{n} if you can't",
     "whatsapp.option.still": "{n} if you are still on it",
     "whatsapp.option.ack": "{n} to confirm you read it",
+    "whatsapp.setting.content_sid": "“{value}” is not a template id (HX and 32 characters, as crisisbot whatsapp plantillas prints them)",
+    "whatsapp.doctor.template_unset_lang": "WhatsApp: {setting} (template {name}) missing: people who read “{reads}” get the “{group}” template outside the 24-hour window",
     "whatsapp.media_only": "I can only read text for now: please write your message.",
     "whatsapp.card_update": "↻ {title} · {state}",
     "whatsapp.link": "🔗 {label}: {url}",

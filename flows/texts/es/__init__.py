@@ -5,6 +5,7 @@ from flows.texts.es.closing import TEXTS as CLOSING
 from flows.texts.es.config import TEXTS as CONFIG
 from flows.texts.es.contact import TEXTS as CONTACT
 from flows.texts.es.core import TEXTS as CORE
+from flows.texts.es.counts import TEXTS as COUNTS
 from flows.texts.es.database import TEXTS as DATABASE
 from flows.texts.es.digest import TEXTS as DIGEST
 from flows.texts.es.doctor import TEXTS as DOCTOR
@@ -20,4 +21,4 @@ from flows.texts.es.web import TEXTS as WEB
 from flows.texts.es.whatsapp import TEXTS as WHATSAPP
 
 TEXTS: dict[str, str] = {**CORE, **INBOX, **SLACK_DEGRADED, **CONTACT, **WEB, **WHATSAPP, **SMS, **SLACK, **DOCTOR, **CONFIG, **DATABASE,
-                       **SAFETY, **BUTTONS, **DIGEST, **CLOSING, **INPUTS, **DRILL, **MANAGE}
+                       **SAFETY, **BUTTONS, **DIGEST, **CLOSING, **INPUTS, **DRILL, **MANAGE, **COUNTS}

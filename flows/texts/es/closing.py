@@ -5,7 +5,7 @@ TEXTS: dict[str, str] = {
     "closed_head": "🏁 Crisis {id} cerrada {at}. Duración: {duration}.",
     "closed_at_time": "a las {at}",
     "closed_at_day": "el {day} a las {at}",
-    "closed_tasks": "Tareas: {done} hechas · {skipped} no necesarias · {cancelled} sin realizar.",
+    "closed_tasks": "Tareas: {done} · {skipped} · {cancelled} sin realizar.",  # figures: counts.py
     "closed_alerts": "Recordatorios: {reminders} · escalamientos: {escalations}.",
     "closed_not_done": "No se hizo:",
     "closed_not_done_line": "• {number} {title}",
@@ -13,7 +13,8 @@ TEXTS: dict[str, str] = {
     "closed_ask_log": "Escribe «bitácora» para ver el registro completo.",
     "last_closed_log": "📒 Bitácora de la crisis {id}:\n{lines}",
     # credit of an all-staff round (step 3)
-    "credit_round_closed": "Dado por cumplido por {by} · {acked}/{total} confirmaron",
+    "credit_round_closed_one": "Dado por cumplido por {by} · {n}/{total} confirmó",
+    "credit_round_closed_many": "Dado por cumplido por {by} · {n}/{total} confirmaron",
     "credit_missing": " · faltan: {names}",
     "credit_all": "Confirmado por todos ({total}/{total})",
     "card_round_done": "✅ {credit} · {at}",
@@ -98,7 +99,8 @@ TEXTS: dict[str, str] = {
     "ev.note": "Nota",
     "ev.assigned": "Tarea asignada",
     # closing an all-staff round for everyone asks first (F1; issue 11 points 4 and 7)
-    "rounds.ask": "{acked}¿Dar por cumplido el paso {number} ({title}) por todos? Faltan {count}: {names}.",
+    "rounds.ask_one": "{acked}¿Dar por cumplido el paso {number} ({title}) por todos? Falta {n}: {names}.",
+    "rounds.ask_many": "{acked}¿Dar por cumplido el paso {number} ({title}) por todos? Faltan {n}: {names}.",
     "rounds.acked_you": "Anotado: tú lo leíste. ",
     "rounds.btn_close": "Dar por cumplido",
     "rounds.kept": "De acuerdo: el paso {number} sigue abierto para los que faltan.",

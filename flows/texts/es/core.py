@@ -35,7 +35,8 @@ TEXTS: dict[str, str] = {
     "card_instruction": "• {text}\n",
     "card_open": "Sin tomar todavía.",
     "card_open_input": "Sin tomar todavía. Al terminar te pediré: {label}.",
-    "card_each": "Confírmalo con «Leído» ({acked} de {total} ya lo hicieron).",
+    "card_each_one": "Confírmalo con «Leído» ({n} de {total} ya lo hizo).",
+    "card_each_many": "Confírmalo con «Leído» ({n} de {total} ya lo hicieron).",
     "card_claimed": "🟡 La tomó {owner} a las {at}.",
     "card_claimed_you": "🟡 Es tuya desde las {at}. Avisa con «Hecho» al terminar.",
     "card_done": "✅ Hecha por {by} a las {at}.",
@@ -81,7 +82,8 @@ TEXTS: dict[str, str] = {
     "ack_not_needed": "El paso {number} no necesita confirmación de lectura; usa «Lo tomo» o «Hecho».",
     "still_on_you": "Perfecto, te vuelvo a preguntar a las {at}.",
     "not_owner": "La tarea {number} no está a tu nombre.",
-    "checks_pending": "Aún no puedes firmar: faltan los pasos {steps}.",
+    "checks_pending_one": "Aún no puedes firmar: falta el paso {steps}.",
+    "checks_pending_many": "Aún no puedes firmar: faltan los pasos {steps}.",
     "signed_you": "✔️ Verificación firmada.",
     # timers
     "reminder": "⏰ Recordatorio: la tarea {number} ({title}) sigue sin responsable desde hace {age}.",
@@ -91,7 +93,7 @@ TEXTS: dict[str, str] = {
     "overdue_open": "🔺 Vencida: la tarea {number} ({title}) pasó su plazo sin responsable.",
     "checkin": "⌛ La tarea {number} ({title}) pasó su plazo. ¿Sigues en esto?",
     "checkin_escalation": "🔺 {owner} no responde sobre la tarea {number} ({title}), vencida hace {age}.",
-    "summary": "📊 {id} · {state} · {done}/{total} hechas · {open} abiertas · {overdue} vencidas",
+    "summary": "📊 {id} · {state} · {done} · {open} · {overdue}",  # figures: counts.py
     "phase_active": "activa",
     "phase_closing": "en cierre",
     "phase_closed": "cerrada",
@@ -105,11 +107,12 @@ TEXTS: dict[str, str] = {
     "status_open": "sin tomar, hace {age}",
     "status_claimed": "{owner}, hace {age}",
     "status_done": "{by}, {at}",
-    "status_each": "{acked}/{total} confirmaron",
+    "status_each_one": "{n}/{total} confirmó",
+    "status_each_many": "{n}/{total} confirmaron",
     "status_waiting": "espera {after}",
     "status_cancelled": "no realizada",
     "status_overdue": " · ⚠️ VENCIDA",
-    "status_totals": "Total: {done} hechas · {claimed} en curso · {open} sin tomar · {waiting} esperando · {overdue} vencidas",
+    "status_totals": "Total: {done} · {claimed} en curso · {open} sin tomar · {waiting} esperando · {overdue}",  # counts.py
     "status_label_value": " · {label}: {value}",
     # others
     "unknown_person": "Hola {name}, no te encuentro en el directorio de crisisbot. Pide a un coordinador que te agregue.",

@@ -3,7 +3,7 @@
 TEXTS: dict[str, str] = {
     # FIN DE LA CRISIS with work undone (flows/lifecycle.py)
     "safety.open_one": "queda 1 tarea abierta ({steps})",
-    "safety.open_many": "quedan {count} tareas abiertas ({steps})",
+    "safety.open_many": "quedan {n} tareas abiertas ({steps})",
     "safety.unsigned_one": "falta la firma del paso {steps}",
     "safety.unsigned_many": "faltan las firmas de los pasos {steps}",
     "safety.and": " y ",

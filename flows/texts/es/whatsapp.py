@@ -9,6 +9,8 @@ TEXTS: dict[str, str] = {
     "whatsapp.option.cantdo": "{n} si no puedes",
     "whatsapp.option.still": "{n} si sigues en esto",
     "whatsapp.option.ack": "{n} para confirmar que lo leíste",
+    "whatsapp.setting.content_sid": "«{value}» no es un id de plantilla (HX y 32 caracteres, como los imprime crisisbot whatsapp plantillas)",
+    "whatsapp.doctor.template_unset_lang": "WhatsApp: falta {setting} (plantilla {name}): quien lee en «{reads}» recibe fuera de la ventana de 24 h la plantilla en «{group}»",
     "whatsapp.media_only": "Por ahora solo leo texto: escribe tu mensaje.",
     "whatsapp.card_update": "↻ {title} · {state}",
     "whatsapp.link": "🔗 {label}: {url}",
