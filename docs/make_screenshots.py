@@ -35,6 +35,7 @@ async def main() -> None:
             await web.say("Luis", "🚨 alerta roja, no carga la plataforma")
             await web.press("Jaime", "Decretar ALERTA ROJA", containing="Luis escribió")
             await web.say("Jaime", "Se cayó el servidor principal a las 9:40; los clientes no pueden entrar a la plataforma.")
+            await web.press("Jaime", "Enviar", containing="Se enviará a todos")  # the description is shown back first
             await advance(web, "3m")
             await web.say("Cecilia", "tomo 2")
             await advance(web, "6m")
