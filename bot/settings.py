@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 CONTENT_SID = re.compile(r"HX[0-9a-fA-F]{32}")  # a Twilio Content template id
+NOT_CONTENT_SID = "not a template id (HX and 32 hex digits, as `crisisbot whatsapp plantillas` prints them)"
 
 
 class Settings(BaseSettings):
@@ -114,12 +115,12 @@ class Settings(BaseSettings):
     @classmethod
     def _content_sid(cls, value: str | None) -> str | None:
         """A Content template id is HX and 32 hex digits (what `crisisbot whatsapp plantillas`
-        prints); empty is unset. Raises ValueError («content_sid»: settings_errors says it in one line)."""
+        prints); empty is unset. Raises ValueError(NOT_CONTENT_SID), said in one line by settings_errors."""
         value = (value or "").strip()
         if not value:
             return None
         if not CONTENT_SID.fullmatch(value):
-            raise ValueError("content_sid")
+            raise ValueError(NOT_CONTENT_SID)
         return value
 
     @field_validator("log_level", mode="before")

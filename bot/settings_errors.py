@@ -13,7 +13,7 @@ from dotenv import dotenv_values
 from pydantic import SecretStr, ValidationError
 from pydantic_core import ErrorDetails, PydanticUndefined
 
-from bot.settings import Settings
+from bot.settings import NOT_CONTENT_SID, Settings
 from flows.texts import CATALOGS, DEFAULT_LANG, t
 
 EXIT_SETTINGS = 2
@@ -78,7 +78,7 @@ def _reason(error: ErrorDetails, field: str, lang: str) -> str:
     if kind in limits:
         bound = next(iter(ctx.values()), "")
         return t(lang, "config.setting.range", value=shown, limit=f"{limits[kind]} {bound}")
-    if error["msg"] == "Value error, content_sid":  # bot/settings.py: not a Content template id
+    if error["msg"] == f"Value error, {NOT_CONTENT_SID}":  # bot/settings.py: not a Content template id
         return t(lang, "whatsapp.setting.content_sid", value=shown)
     return t(lang, "config.setting.other", reason=error["msg"].removeprefix("Value error, "))
 

@@ -11,10 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.choices import read_choice
 from bot.routing import Delivery
 from flows.commands import Press, Say
 from flows.directory import Person
+from flows.matching import Intent, read
 from flows.messages import Action, OutMessage
 from flows.texts import t
 from handlers.whatsapp import fields
@@ -86,10 +89,23 @@ async def _reply(rt: Runtime, key: str, recipient: str, text: str) -> None:
     rt.outbox.kick()
 
 
-async def _open_window(rt: Runtime, person: Person) -> None:
+async def _summary_asked(rt: Runtime, conn: AsyncConnection, text: str) -> str | None:
+    """The closed crisis whose summary the engine answers `text` with («informe» or
+    «bitácora» when none is open: flows/engine.needs_last_closed), else None."""
+    playbook = rt.playbook
+    if read(text, playbook.declare_phrase, playbook.close_phrase).intent != Intent.LOG:
+        return None
+    if await repo.open_crisis_id(conn, playbook.id) is not None:
+        return None
+    last = await repo.last_closed_crisis(conn, playbook.id)
+    return last.id if last else None
+
+
+async def _open_window(rt: Runtime, person: Person, text: str) -> None:
     async with writing(rt.db) as conn:  # the 24-hour window opens now: what is owed goes first
         await repo.touch_contact(conn, person.id, VIA, rt.clock.now())
-        paid = await pay(conn, person.id, rt.clock.now())
+        answered = await _summary_asked(rt, conn, text)
+        paid = await pay(conn, person.id, rt.clock.now(), answered)
     if paid:
         rt.outbox.kick()
 
@@ -107,7 +123,7 @@ async def handle_incoming(rt: Runtime, msg: Incoming) -> str | None:
         text = t(rt.settings.lang, "unknown_person", name=name)
         return None if await rt.inbox.within(_reply(rt, key, sender, text), budget) else text
     deadline = asyncio.get_running_loop().time() + budget
-    opened = await rt.inbox.within(_open_window(rt, person), budget)
+    opened = await rt.inbox.within(_open_window(rt, person, msg.body or msg.button_text or ""), budget)
     command = await command_for(rt, person, msg)
     left = max(deadline - asyncio.get_running_loop().time(), 0.0)
     if isinstance(command, Reply):

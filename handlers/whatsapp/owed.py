@@ -48,7 +48,29 @@ async def owed(conn: AsyncConnection, person_id: str, now: datetime) -> list[tup
         elif message.ref not in placed:
             placed.add(message.ref)
             result.append(messages[newest[message.ref]])
-    return result
+    return latest_per_task(result)
+
+
+def task_refs(message: OutMessage) -> frozenset[str]:
+    """The tasks ('<crisis>/<step>') whose buttons the message carries."""
+    return frozenset(b.action.ref for b in message.buttons if not b.url and b.action.kind in buttons.TASK_KINDS)
+
+
+def latest_per_task(debts: list[tuple[str | None, OutMessage]]) -> list[tuple[str | None, OutMessage]]:
+    """Of owed reminders (a nudge, or a digest whose newest part is one: ref «nudge:…»), those
+    all of whose tasks a newer owed message also offers say nothing new, and are left out:
+    the person gets the latest word on each task, and every task that asks them to act is
+    still in something they get (issue 11, point 5). Cards, digests of cards (the alert) and
+    news are kept: they carry what a reminder does not."""
+    covered: set[str] = set()
+    kept = []
+    for crisis_id, message in reversed(debts):
+        tasks = task_refs(message)
+        if tasks and (message.ref or "").startswith("nudge:") and tasks <= covered:
+            continue
+        covered |= tasks
+        kept.append((crisis_id, message))
+    return kept[::-1]
 
 
 def still_offered(message: OutMessage, crisis: Crisis | None, person_id: str) -> bool:
@@ -62,10 +84,11 @@ def still_offered(message: OutMessage, crisis: Crisis | None, person_id: str) ->
                for b in choosable)
 
 
-async def pay(conn: AsyncConnection, person_id: str, now: datetime) -> int:
+async def pay(conn: AsyncConnection, person_id: str, now: datetime, answered: str | None = None) -> int:
     """Queue everything owed to the person on WhatsApp that is still offered
     (`still_offered`), in the caller's transaction (which also records their message), and
-    forget it all; returns how many messages were queued."""
+    forget it all; returns how many messages were queued. `answered`: a crisis whose closing
+    summary the answer to their message gives («informe» after the end): not sent twice."""
     crises: dict[str, Crisis | None] = {}
     due = []
     debts = await owed(conn, person_id, now)
@@ -73,6 +96,8 @@ async def pay(conn: AsyncConnection, person_id: str, now: datetime) -> int:
     for i, (crisis_id, message) in enumerate(debts):
         if crisis_id is not None and i < ended.get(crisis_id, -1):
             continue  # the crisis is over and its closing summary is owed: that says how it ended
+        if answered is not None and message.ref == f"report:{answered}":
+            continue  # their answer is this summary
         if crisis_id is not None and crisis_id not in crises:
             crises[crisis_id] = await repo.load_crisis(conn, crisis_id)
         if still_offered(message, crises.get(crisis_id) if crisis_id else None, person_id):

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from bot.settings_errors import SettingsError, load_settings
 from handlers.whatsapp.templates import approved_specs, specs
-from tests.support import DIRECTORY
 from tests.doctor_helpers import line_with, run_doctor
+from tests.support import DIRECTORY
 from tests.whatsapp.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
 from tests.whatsapp.harness import PUBLIC, TEMPLATES
 
@@ -182,4 +183,15 @@ def test_a_template_setting_that_is_not_an_id_is_one_line(monkeypatch: pytest.Mo
                                                           capsys: Capsys) -> None:
     code, out = run_doctor(monkeypatch, tmp_path, capsys, TWILIO_CONTENT_NOTICE_EN="crisisbot_aviso_en")
     line = line_with(out, "TWILIO_CONTENT_NOTICE_EN")
-    assert line.startswith("❌") and "«crisisbot_aviso_en» no es un id de plantilla" in line and code == 2
+    assert line.startswith("❌") and "not a template id (HX and 32 hex digits" in line and code == 1
+    assert "crisisbot_aviso_en" not in line  # doctor never prints a setting's value
+
+
+def test_serve_says_a_template_setting_is_not_an_id_in_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.setenv("TWILIO_CONTENT_TASK_EN", "crisisbot_tarea_en")
+    monkeypatch.setenv("TWILIO_CONTENT_NOTICE", "")  # empty: unset, as before
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    [line] = raised.value.lines
+    assert line.startswith("TWILIO_CONTENT_TASK_EN (") and "«crisisbot_tarea_en» no es un id de plantilla" in line

@@ -172,3 +172,37 @@ def test_what_is_owed_is_not_sent_once_its_tasks_are_done(phones: Phones) -> Non
     now = phones.texts("Marcelo")[before:]
     assert not any("Sin tomar todavía" in text or "Paso 6" in text for text in now), now
     assert any(text.startswith("🏁 Crisis ") for text in now), now
+
+
+def test_back_after_an_hour_away_the_latest_word_on_each_task(phones: Phones) -> None:
+    """Valeria was away an hour: the alert and two rounds of reminders reached her as short
+    templates. When she writes, she gets the alert with her cards and the latest reminder,
+    not every reminder she missed; every task that asks her to act is still there."""
+    say(phones, "jaime", "ALERTA ROJA: caída del servidor")
+    for _ in range(6):
+        phones.advance("10m")
+    missed = [s.variables["1"] for s in phones.twilio.to(phones.number("Valeria"))]
+    assert [line for line in missed if line.startswith("⏰ Recordatorio")] and len(missed) == 3, missed
+    before = len(phones.texts("Valeria"))
+    phones.write("Valeria", "hola")
+    came = phones.texts("Valeria")[before:]
+    owed = "\n".join(came[:-1])  # the last one answers «hola»
+    assert owed.count("🚨 ALERTA ROJA ·") == 1
+    assert owed.count("⏰ Recordatorio: la tarea 4") == 1, came  # the latest one only
+    assert "la tarea 4 (Banner de emergencia en fullpyme.cl) sigue sin responsable desde hace 20 min" in owed
+    for command in ("leído 3", "tomo 4", "tomo 5", "tomo 6"):
+        assert f"→ {command}" in owed, command
+
+
+def test_informe_after_the_end_gives_the_summary_once(phones: Phones) -> None:
+    phones.write("Cecilia", "ALERTA ROJA: sin internet en la oficina")
+    phones.write("Cecilia", "FIN DE LA CRISIS")
+    phones.write("Cecilia", "cerrar igual")
+    for number in ("8b", "8c", "8d", "8e", "8f"):
+        phones.write("Cecilia", f"hecho {number}")
+    [short] = phones.got("Marcelo", "🏁 Crisis ")  # only the short template reached him
+    assert short.content_sid in APPROVED
+    before = len(phones.texts("Marcelo"))
+    phones.write("Marcelo", "informe")  # his window opens; he asks what happened
+    came = phones.texts("Marcelo")[before:]
+    assert len([text for text in came if text.startswith("🏁 Crisis ")]) == 1, came
