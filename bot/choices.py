@@ -58,9 +58,10 @@ def alive(action: Action, crisis: Crisis | None, proposals: Collection[str], per
 
 @dataclass(frozen=True)
 class Offered:
-    """What a person was offered on a channel: the live offers (newest first), the buttons
-    of the question the bot just asked them in answer to their own command (`asked`, for a bare number: only
-    while that question is the newest message to them with buttons), and the step each
+    """What a person was offered on a channel: the live offers (newest first), what they
+    are looking at (`asked`, for a bare number: the buttons of the newest message to them
+    with buttons, when it is the question the bot asked in answer to their own command or
+    the card of a task they hold), and the step each
     pending question is about (`steps`: question id -> step number, for «sí 4»)."""
 
     offers: list[Offer]
@@ -91,7 +92,11 @@ async def offered(rt: Runtime, person_id: str, via: str) -> Offered:
     offers = buttons.live_offers(messages, lambda action: alive(action, crisis, proposals, person_id))
     question = buttons.newest_question(messages)
     own = question is not None and question in proposals and proposals[question].proposed_by == person_id
-    asked = [o for o in offers if o.action.ref == question] if own else []
+    if not own:  # the card of a task the person holds, newest («tomo 5», then «2»): what they look at
+        newest = buttons.newest_subject(messages)
+        task = crisis.tasks.get(newest.partition("/")[2]) if crisis and newest and newest.startswith(f"{crisis.id}/") else None
+        question = newest if task is not None and task.state == TaskState.CLAIMED and task.owner == person_id else None
+    asked = [o for o in offers if o.action.ref == question] if question is not None else []
     return Offered(offers, asked, question_steps(proposals, rt.playbook))
 
 

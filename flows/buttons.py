@@ -119,6 +119,17 @@ def newest_question(messages: Sequence[tuple[OutMessage, str | None]]) -> str | 
     return None
 
 
+def newest_subject(messages: Sequence[tuple[OutMessage, str | None]]) -> str | None:
+    """What the newest message with buttons in `messages` (newest first) is about (see
+    `subject`: a task 'C/S' or a question id), or None when it offers several tasks (a
+    digest) or nothing."""
+    for message, _ in messages:
+        if numbered(message.buttons):
+            refs = {b.action.ref for b in message.buttons if not b.url}
+            return subject(message.ref) if len(refs) == 1 else None
+    return None
+
+
 def word_kind(text: str) -> ActionKind | None:
     """The action a typed button word names («hecho», «lo tomo», «confirmar»), if any."""
     norm = normalize(text)

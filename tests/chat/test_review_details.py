@@ -106,3 +106,15 @@ async def test_informe_during_the_crisis_is_the_status_and_bitacora_gives_the_lo
         assert "Decretó ALERTA ROJA" in chat.inbox("Marcelo")[-1].text
     finally:
         await chat.close()
+
+
+async def test_a_number_under_the_card_of_a_task_just_taken_presses_that_card(screen: Screen) -> None:
+    await screen.type("Catalina: ALERTA ROJA: no entra nadie a la plataforma")
+    taken = await screen.type("Luis: tomo 5")  # steps 2 and 4 are open and carry a «2» (Hecho) too
+    assert taken.rstrip().endswith("[2] Hecho  [3] No puedo")
+    done = await screen.type("Luis: 2")  # what he is looking at: the card of the task he just took
+    assert "¿Cuál?" not in done and "✔️ Registrado: tarea 5 (Email masivo) hecha." in done
+    # once other buttons arrive after it, a bare number is ambiguous again
+    await screen.type("Luis: tomo 4", "/avanzar 10m")
+    asked = await screen.type("Luis: 3")
+    assert "¿Cuál?" in asked
