@@ -79,9 +79,9 @@ def test_own_script_other_people_other_timings(tmp_path: Path) -> None:
     assert "⏩ Reloj adelantado 1 h 0 min" in out
     assert "Ninguna de tus tarjetas tiene la opción 7. Responde 1, 2 o 3, o escribe «mis tareas»." in out
     assert "[2] Hecho  [3] No puedo" in out  # her card once she took step 2: «Hecho» is still 2
-    # Marcelo holds step 6: its «Hecho» is his, not on offer to Catalina
-    assert ("¿Cuál? «2» está en varias tarjetas. Escribe «hecho 2» (Contacto con Entel), «hecho 4» (Banner de "
-            "emergencia en fullpyme.cl) o «hecho 5» (Email masivo).") in out
+    # «2» right under the card of the task she just took is that card's «Hecho» (steps 4 and 5 carry a 2 too)
+    assert "> Catalina: 2\n[" in out and "¿Cuál? «2»" not in out
+    assert out.index("¿Qué número de ticket dio Entel?") > out.index("> Catalina: 2\n")
     assert "¿Qué número de ticket dio Entel?" in out and "el número de ticket de Entel: T-77" in out
     assert "⌛ La tarea 6 (Desactivar Timify) pasó su plazo. ¿Sigues en esto?" in out
     assert "🔺 Marcelo no responde sobre la tarea 6 (Desactivar Timify)" in out
