@@ -138,13 +138,19 @@ def posts_to_dms(fake: FakeSlack, since: int) -> Counter[str]:
                    and c.error is None and str(c.args.get("channel", "")).startswith("D"))
 
 
+def slack_workspace() -> FakeSlack:
+    """The fake Slack, started, with everybody of the directory and the crisis channel."""
+    _, directory = load_all(PLAYBOOK, DIRECTORY)
+    assert directory is not None
+    fake = FakeSlack(users=everyone(directory.people)).start()
+    fake.add_channel(CHANNEL, "crisis")
+    return fake
+
+
 def one_round(args: argparse.Namespace, people: list[str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="kill9-") as tmp:
         folder = Path(tmp)
-        _, directory = load_all(PLAYBOOK, DIRECTORY)
-        assert directory is not None
-        fake = FakeSlack(users=everyone(directory.people)).start()
-        fake.add_channel(CHANNEL, "crisis")
+        fake = slack_workspace()
         server = Server(folder, fake)
         try:
             first_startup = server.start()
@@ -242,10 +248,7 @@ def spool_round(people: list[str]) -> dict[str, Any]:
     starts: each must be answered once."""
     with tempfile.TemporaryDirectory(prefix="kill9-spool-") as tmp:
         folder = Path(tmp)
-        _, directory = load_all(PLAYBOOK, DIRECTORY)
-        assert directory is not None
-        fake = FakeSlack(users=everyone(directory.people)).start()
-        fake.add_channel(CHANNEL, "crisis")
+        fake = slack_workspace()
         server = Server(folder, fake)
         try:
             server.start()

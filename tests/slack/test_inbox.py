@@ -12,34 +12,14 @@ from urllib.parse import urlencode
 
 import pytest
 
-from persistence import repository as repo
-from persistence.database import reading
 from persistence.spool import Spool
 from tests.dblock import WriteLock, sqlite_file
+from tests.kept import claims, settle_kept
 from tests.slack.conftest import OpenWorkspace
 from tests.slack.harness import Workspace
 
 SLACK_ACK_LIMIT = 3.0  # seconds (https://docs.slack.dev/tools/bolt-python/concepts/acknowledge)
 FAST: dict[str, Any] = {"inbox_slack_budget_seconds": 0.3, "inbox_retry_seconds": 0.05}
-
-
-def wait_until_kept_commands_settle(slack: Workspace, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while slack.rt.inbox.pending:
-        assert time.monotonic() < deadline, "the kept command was never settled"
-        time.sleep(0.02)
-    slack.settle()
-
-
-def claims(slack: Workspace) -> int:
-    async def read() -> int:
-        async with reading(slack.rt.db) as conn:
-            crisis_id = await repo.open_crisis_id(conn, slack.rt.playbook.id)
-            assert crisis_id is not None
-            return sum(e.kind == "claimed" for e in await repo.crisis_log(conn, crisis_id))
-
-    assert slack.client.portal is not None
-    return slack.client.portal.call(read)
 
 
 @pytest.mark.parametrize("busy_ms", [100, 2500], ids=["retried-from-the-spool", "first-attempt-commits-late"])
@@ -59,7 +39,7 @@ def test_a_press_during_a_write_lock_is_acked_kept_and_taken_once(open_slack: Op
         assert Spool(slack.rt.settings.inbox_path).pending()  # kept on disk
         time.sleep(0.2)  # the lock outlives a few retries
         assert not slack.got("Cecilia", "es tuya")
-    wait_until_kept_commands_settle(slack)
+    settle_kept(slack)
     assert len(slack.got("Cecilia", "Listo, la tarea 2 (Contacto con Entel) es tuya.")) == 1
     [card] = slack.got("Cecilia", "📋 Paso 2 · Contacto con Entel")  # her card, redrawn in place
     assert "🟡 Es tuya desde las 09:00." in card.shown and list(card.buttons()) == ["Hecho", "No puedo"]
@@ -80,7 +60,7 @@ def test_a_slash_command_during_a_write_lock_is_answered_received_then_done(open
         assert response.status_code == 200
         ack = response.json()  # the ack's own ephemeral text
         assert ack["response_type"] == "ephemeral" and ack["text"].startswith("📥 Recibido.")
-    wait_until_kept_commands_settle(slack)
+    settle_kept(slack)
     assert slack.got("Luis", "Contacto con Entel — sin tomar")  # the status it asked for, once recorded
 
 
@@ -98,7 +78,7 @@ def test_a_press_on_the_app_home_during_a_write_lock_redraws_the_home_once_taken
         assert slack.got("Valeria", "📥 Recibido. Lo estoy registrando")  # no conversation to answer in: a DM
         home = slack.fake.home_of(slack.user("Valeria"))
         assert home is not None and "🟡 Es tuya" not in json.dumps(home, ensure_ascii=False)
-    wait_until_kept_commands_settle(slack)
+    settle_kept(slack)
     assert len(slack.got("Valeria", "Listo, la tarea 4 (Banner de emergencia en fullpyme.cl) es tuya.")) == 1
     home = slack.fake.home_of(slack.user("Valeria"))
     assert home is not None and "🟡 Es tuya desde las 09:00." in json.dumps(home, ensure_ascii=False)
@@ -118,6 +98,6 @@ def test_a_modal_and_a_direct_message_during_a_write_lock_are_kept_and_taken_onc
         slack.client.portal.call(slack.feature.ctx.idle)
         assert slack.got("Cecilia", "📥 Recibido.")  # the modal is closed: told by direct message
         assert any(text.startswith("📥 Recibido.") for text in slack.ephemeral_to("Luis"))
-    wait_until_kept_commands_settle(slack)
+    settle_kept(slack)
     assert len(slack.got("Cecilia", "✔️ Registrado: tarea 2 (Contacto con Entel) hecha · el número de ticket de Entel: T-4455")) == 1
     assert len(slack.got("Luis", "Contacto con Entel — Cecilia")) == 1  # his «estado», answered once

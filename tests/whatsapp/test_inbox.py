@@ -12,10 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from persistence import repository as repo
-from persistence.database import reading
 from persistence.spool import Spool
 from tests.dblock import WriteLock, sqlite_file
+from tests.kept import claims, settle_kept
 from tests.whatsapp.conftest import OpenPhones
 from tests.whatsapp.harness import Phones, sign
 
@@ -30,25 +29,6 @@ def write_unsettled(phones: Phones, name: str, body: str) -> httpx.Response:
     params = phones.message_form(phones.number(name), body, name)
     response: httpx.Response = phones.client.post(PATH, data=params, headers={"X-Twilio-Signature": sign(PATH, params)})
     return response
-
-
-def settle_kept(phones: Phones, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while phones.rt.inbox.pending:
-        assert time.monotonic() < deadline, "the kept message was never settled"
-        time.sleep(0.02)
-    phones.settle()
-
-
-def claims(phones: Phones) -> int:
-    async def read() -> int:
-        async with reading(phones.rt.db) as conn:
-            crisis_id = await repo.open_crisis_id(conn, phones.rt.playbook.id)
-            assert crisis_id is not None
-            return sum(e.kind == "claimed" for e in await repo.crisis_log(conn, crisis_id))
-
-    assert phones.client.portal is not None
-    return phones.client.portal.call(read)
 
 
 @pytest.mark.parametrize("busy_ms", [100, 2500], ids=["retried-from-the-spool", "first-attempt-commits-late"])
