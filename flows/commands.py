@@ -74,4 +74,23 @@ class ContactRestored:
     via: str | None = None
 
 
-Command = Say | Press | TimerFired | TimersFired | RecurringDue | ContactLost | ContactRestored
+@dataclass(frozen=True)
+class OpenCase:
+    """«/caso <playbook> …» or a case playbook's `open_phrase` (flows/cases): open a case.
+    `text` is what followed the keyword (fields: «contrato=4452211 vulnerabilidad=2»)."""
+
+    person: str
+    text: str
+    channel: str
+    direct: bool = True
+
+
+@dataclass(frozen=True)
+class MyCases:
+    """«mis casos»: the open cases a person holds or can take (the world's `my_cases`)."""
+
+    person: str
+    channel: str
+
+
+Command = Say | Press | TimerFired | TimersFired | RecurringDue | ContactLost | ContactRestored | OpenCase | MyCases

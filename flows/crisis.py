@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 
 class IllegalMove(Exception):
@@ -28,6 +28,7 @@ class CrisisState(StrEnum):
 class CrisisEvent(StrEnum):
     CLOSE = "close"  # FIN DE LA CRISIS: closing tasks spawned
     FINISH = "finish"  # every closing task done: the report is out
+    END = "end"  # a case reached an `end` step (flows/cases): closed at once, no closing phase
 
 
 class TaskState(StrEnum):
@@ -64,6 +65,7 @@ class ProposalEvent(StrEnum):
 CRISIS_MOVES: dict[tuple[CrisisState, CrisisEvent], CrisisState] = {
     (CrisisState.ACTIVE, CrisisEvent.CLOSE): CrisisState.CLOSING,
     (CrisisState.CLOSING, CrisisEvent.FINISH): CrisisState.CLOSED,
+    (CrisisState.ACTIVE, CrisisEvent.END): CrisisState.CLOSED,
 }
 
 TASK_MOVES: dict[tuple[TaskState, TaskEvent], TaskState] = {
@@ -116,6 +118,9 @@ class Task:
     checkin_pending: bool = False
     skip_reason: str | None = None  # why it was not needed (SKIPPED); done_by/done_at say who and when
     asked_at: datetime | None = None  # when `asking` was asked: the question expires
+    # Which time the case reaches this step (a loop back makes a second visit). The live
+    # visit is kept under the step id; earlier ones under "<step id>@<visit>" (flows/cases).
+    visit: int = 1
 
     def move(self, event: TaskEvent) -> None:
         self.state = next_state(TASK_MOVES, "task", self.state, event)
@@ -145,6 +150,23 @@ class Crisis:
     closed_at: datetime | None = None
     clock_offset: int | None = None  # seconds: a drill in the terminal runs on simulated time (now + offset); None: real time
     tasks: dict[str, Task] = field(default_factory=dict)
+    # A case (playbook kind «case», flows/cases): declared_at/by are its opening, closed_at its end.
+    kind: str = "crisis"  # "crisis" | "case" (flows.playbook.PlaybookKind)
+    short_id: str | None = None  # what people type: «R-12» (cases only)
+    fields: dict[str, Any] = field(default_factory=dict)  # the case's typed fields, by field id
+    case_key: str | None = None  # the value of the playbook's key field (a contract number)
+    outcome: str | None = None  # the `end` step the case reached
+    due_at: datetime | None = None  # the case's deadline (the priority matrix), UTC
+    warn_at: datetime | None = None  # when whoever holds it is warned before `due_at`
+
+    @property
+    def is_case(self) -> bool:
+        return self.kind == "case"
+
+    @property
+    def label(self) -> str:
+        """How people name it: the short id of a case, the id of a crisis."""
+        return self.short_id or self.id
 
     def move(self, event: CrisisEvent) -> None:
         self.state = next_state(CRISIS_MOVES, "crisis", self.state, event)

@@ -25,6 +25,7 @@ class ActionKind(StrEnum):
     ASSIGN = "assign"  # take it for someone, or hand it to another responsible (value: the person id)
     CORRECT = "correct"  # correct the value a task recorded (value: the new value)
     NOTE = "note"  # add a note to the bitácora (ref: the crisis id; value: the text)
+    CHOOSE = "choose"  # an option of a case's `ask` step (ref: '<case>/<step>=<option value>', flows/cases)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,16 @@ class Action:
 
     def task_ref(self) -> tuple[str, str]:
         crisis_id, _, step_id = self.ref.partition("/")
-        return crisis_id, step_id
+        return crisis_id, step_id.partition("=")[0]
+
+    @classmethod
+    def for_choice(cls, case_id: str, step_id: str, value: str) -> Action:
+        """An option of an `ask` step: pressing it answers the question with `value`."""
+        return cls(ActionKind.CHOOSE, f"{case_id}/{step_id}={value}")
+
+    def choice(self) -> str:
+        """The option value a CHOOSE action carries ('' for any other action)."""
+        return self.ref.partition("=")[2] if self.kind == ActionKind.CHOOSE else ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,7 @@ class TimerKind(StrEnum):
     ESCALATE = "escalate"  # unclaimed: tell the coordinators
     DEADLINE = "deadline"  # claimed: ask the owner "¿sigues en esto?"
     CHECKIN = "checkin"  # the owner did not answer the check-in: escalate
+    WAIT = "wait"  # a case's `wait` step is over: the case goes on (flows/cases)
 
 
 @dataclass(frozen=True)

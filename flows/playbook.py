@@ -56,6 +56,28 @@ def check_timezone(value: str) -> str:
 TimeZone = Annotated[str, AfterValidator(check_timezone)]
 
 
+class PlaybookKind(StrEnum):
+    CRISIS = "crisis"  # broadcast to the group, at most one open (seed 000)
+    CASE = "case"  # many open at once, each with a short id, fields and a graph of steps (seeds 001, 004)
+
+
+class StepKind(StrEnum):
+    """What a step of a case playbook is (docs/cases.md). A crisis playbook has tasks only."""
+
+    TASK = "task"  # somebody does it (as in seed 000), then `next` routes the case
+    ASK = "ask"  # a question whose options decide where the case goes (seed 004, step 1)
+    WAIT = "wait"  # a timed pause (seed 001, 17.2: «24 horas después de cerrada la orden»)
+    END = "end"  # the case ends here, with an `outcome` (seed 004: the desk the customer is sent to)
+
+
+class FieldKind(StrEnum):
+    CHOICE = "choice"
+    TEXT = "text"
+    NUMBER = "number"
+    DATETIME = "datetime"  # local time of the playbook's time zone, «2026-11-30 14:00» or «30/11 14:00»
+    PHONE = "phone"
+
+
 class StepMode(StrEnum):
     ANY = "any"  # one responsible takes it and finishes it
     EACH = "each"  # every responsible acknowledges it (an instruction to all staff)
@@ -132,6 +154,23 @@ class Input(_Strict):
     example: str | None = None
 
 
+class Option(_Strict):
+    """One answer of an `ask` step: `value` is stored in the step's field; `goto` (optional)
+    routes the case when this option is chosen (shorthand for a `next` on the field)."""
+
+    value: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64)
+    label: LocalText
+    goto: str | None = None
+
+
+class Transition(_Strict):
+    """One way out of a step: `when` is a condition over the case's fields (flows/conditions.py;
+    absent: always), `goto` the step it leads to. The first whose condition holds is taken."""
+
+    when: str | None = None
+    goto: str
+
+
 class Step(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64)  # stored in String(80) columns
     number: str
@@ -149,6 +188,21 @@ class Step(_Strict):
     # step was not done, FIN DE LA CRISIS shows this one as not needed (flows/lifecycle.py).
     undoes: str | None = None
     policy: PolicyOverride | None = None
+    # Case playbooks (kind: case) only, docs/cases.md:
+    kind: StepKind = StepKind.TASK
+    next: list[Transition] = Field(default_factory=list)  # empty: the following step in the file
+    options: list[Option] = Field(default_factory=list)  # an `ask` step's answers
+    field: str | None = None  # the case field an `ask` stores its answer in (default: the step id)
+    wait: Duration | None = None  # a `wait` step's pause, counted from its activation
+    outcome: LocalText | None = None  # an `end` step's result (the desk the customer is sent to)
+    note: str | None = None  # where the encoding departs from the source text, and why
+
+    @property
+    def answer_field(self) -> str:
+        """The case field an `ask` step's answer, or a task's input, is stored in."""
+        if self.kind == StepKind.ASK:
+            return self.field or self.id
+        return self.input.key if self.input is not None else self.id
 
 
 class Recurring(_Strict):
@@ -175,6 +229,55 @@ class Recurring(_Strict):
         return Crontab.parse(self.cron)
 
 
+class FieldDef(_Strict):
+    """A typed field of a case: given at opening («/caso danos contrato=4452211») or asked by a
+    step (a task's `input.key`, an `ask` step's `field`)."""
+
+    id: str = Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=64)
+    kind: FieldKind = FieldKind.TEXT
+    label: LocalText
+    options: list[Option] = Field(default_factory=list)  # choice fields
+    required: bool = False  # must be given when the case is opened
+
+
+class DueTime(_Strict):
+    """A deadline counted from the case's opening: warn at `warn` (a reminder to whoever holds
+    the case), due at `due` (the escalation)."""
+
+    due: Duration
+    warn: Duration | None = None
+
+
+class DueRule(_Strict):
+    """The case's deadline chosen by a field through a table (seed 001, Anexo 2: the priority
+    matrix, vulnerability 1 → 12 h ... 4 → 48 h). `default`: when the field has no entry."""
+
+    field: str
+    table: dict[str, DueTime]
+    default: DueTime | None = None
+
+
+class CaseKey(_Strict):
+    """The field that identifies what a case is about (a contract). `unique: open`: a case
+    opened while another with the same key is open joins that one; `history`: how far back
+    earlier cases count for «reiterado» (field `reiterado`, and `previos`: how many)."""
+
+    field: str
+    unique: str | None = Field(default=None, pattern=r"^open$")
+    history: Duration = timedelta(days=90)
+
+
+class CaseSettings(_Strict):
+    """How cases of a playbook open and are named (kind: case)."""
+
+    prefix: str = Field(pattern=r"^[A-Z]{1,3}$")  # short ids people type: «R-12»
+    open_phrase: LocalText | None = None  # a keyword that opens a case (besides «/caso <playbook>»)
+    openers: list[str] = Field(default_factory=lambda: [ALL_STAFF])  # roles that may open a case
+    key: CaseKey | None = None
+    due: DueRule | None = None
+    start: str | None = None  # the first step (default: the first in the file)
+
+
 class Banner(_Strict):
     """The public emergency banner that the company's website shows through GET /banner.js
     while a crisis is open. `auto_steps` names steps the bot marks done itself: a crisis
@@ -188,6 +291,9 @@ class Banner(_Strict):
 class Playbook(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64)  # stored in String(80) columns
     name: str
+    kind: PlaybookKind = PlaybookKind.CRISIS
+    case: CaseSettings | None = None  # kind: case
+    fields: list[FieldDef] = Field(default_factory=list)  # kind: case
     # Keywords, one per language (any language's is accepted from anyone): a plain string
     # or {es: ALERTA ROJA, en: RED ALERT}.
     declare_phrase: LocalText = LocalText("ALERTA ROJA", {"es": "ALERTA ROJA", "en": "RED ALERT"})
@@ -230,3 +336,35 @@ class Playbook(_Strict):
 
     def steps_of(self, phase: Phase) -> list[Step]:
         return [s for s in self.steps if s.phase == phase]
+
+    @property
+    def is_case(self) -> bool:
+        return self.kind == PlaybookKind.CASE
+
+    @cached_property
+    def fields_by_id(self) -> dict[str, FieldDef]:
+        return {f.id: f for f in self.fields}
+
+    def first_step(self) -> Step:
+        """Where a case starts: `case.start`, else the first step of the file."""
+        start = self.case.start if self.case is not None else None
+        return self.step(start) if start else self.steps[0]
+
+    def following(self, step: Step) -> Step | None:
+        """The step after `step` in the file (where a step without `next` goes), or None."""
+        index = next(i for i, s in enumerate(self.steps) if s.id == step.id)
+        return self.steps[index + 1] if index + 1 < len(self.steps) else None
+
+    @model_validator(mode="after")
+    def _case_settings(self) -> Playbook:
+        """A case playbook has its `case:` settings; graph steps belong to case playbooks only
+        (reference checks — every goto, field and role defined — are `crisisbot check`'s)."""
+        if self.kind == PlaybookKind.CASE and self.case is None:
+            raise PydanticCustomError("config.case_missing", "un playbook de casos (kind: case) necesita «case:»")
+        if self.kind == PlaybookKind.CRISIS:
+            if self.case is not None or self.fields:
+                raise PydanticCustomError("config.case_only", "«case:» y «fields:» son solo de kind: case")
+            if any(s.kind != StepKind.TASK or s.next or s.options for s in self.steps):
+                raise PydanticCustomError("config.graph_case_only",
+                                          "pasos ask/wait/end y «next:» son solo de kind: case")
+        return self

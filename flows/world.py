@@ -48,6 +48,14 @@ class World:
     # The last closed crisis of this playbook and its bitácora (receipts left out), loaded
     # only for «informe»/«bitácora» when no crisis is open (engine.needs_last_closed).
     last_closed: tuple[Crisis, list[LogEntry]] | None = None
+    # Cases (flows/cases). For a command on a case, `playbook` is that case's playbook and
+    # `crisis` the case. For OpenCase: `short_id` is the id the new case gets («R-12») and
+    # `prior` the cases with the same key opened within the key's `history` (open ones
+    # included; their tasks not loaded). For MyCases: `my_cases`, open cases where the person
+    # holds a task or may take one, oldest first, tasks loaded.
+    short_id: str | None = None
+    prior: list[Crisis] = field(default_factory=list)
+    my_cases: list[Crisis] = field(default_factory=list)
 
     def after(self, outcome: Outcome, now: datetime) -> World:
         """The world the next command of the same transaction sees: this one with the

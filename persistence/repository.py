@@ -40,6 +40,7 @@ from flows.directory import Directory
 from flows.messages import GROUP, LogEntry, OutMessage, TimerKind
 from flows.playbook import Playbook
 from flows.world import World
+from persistence import frozen
 from persistence import tables as T
 
 
@@ -59,7 +60,7 @@ Plan = Callable[[OutMessage], Sequence[Deliverable]]
 
 TASK_FIELDS = ("state", "activated_at", "deadline_at", "owner", "claimed_at", "done_at", "done_by", "value",
                 "acks", "declined", "asking", "reminders", "escalations", "checkin_pending",
-               "skip_reason", "asked_at")
+               "skip_reason", "asked_at", "visit")
 
 
 def _crisis_from(row: Row[Any], task_rows: Sequence[Row[Any]]) -> Crisis:
@@ -67,7 +68,8 @@ def _crisis_from(row: Row[Any], task_rows: Sequence[Row[Any]]) -> Crisis:
         id=row.id, playbook_id=row.playbook_id, state=CrisisState(row.state), declared_at=row.declared_at,
         declared_by=row.declared_by, playbook_json=row.playbook_json, description=row.description,
         reported_by=row.reported_by, closing_at=row.closing_at, closing_by=row.closing_by, closed_at=row.closed_at,
-        clock_offset=row.clock_offset,
+        clock_offset=row.clock_offset, kind=row.kind, short_id=row.short_id, fields=dict(row.fields or {}),
+        case_key=row.case_key, outcome=row.outcome, due_at=row.due_at, warn_at=row.warn_at,
     )
     for t in task_rows:
         values = {name: getattr(t, name) for name in TASK_FIELDS}
@@ -105,7 +107,9 @@ async def load_crisis(conn: AsyncConnection, crisis_id: str) -> Crisis | None:
         return None
     task_rows = (await conn.execute(
         select(T.tasks).where(T.tasks.c.crisis_id == crisis_id).order_by(T.tasks.c.position))).all()
-    return _crisis_from(row, task_rows)
+    crisis = _crisis_from(row, task_rows)
+    crisis.playbook_json = await frozen.resolve(conn, crisis.playbook_json)
+    return crisis
 
 
 async def open_crisis_id(conn: AsyncConnection, playbook_id: str) -> str | None:

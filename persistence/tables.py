@@ -61,6 +61,25 @@ crises = Table(
     Column("closed_at", UTCDateTime()),
     Column("playbook_json", Text, nullable=False),
     Column("clock_offset", Integer),  # seconds of simulated time (a drill in the terminal); NULL: real time
+    # Cases (issue 12, flows/cases): a crisis is the kind «crisis»; a case's open_key is NULL
+    # (many open at once) and its playbook_json names a row of frozen_playbooks («@<sha256>»).
+    Column("kind", String(16), nullable=False, server_default="crisis"),
+    Column("short_id", String(20), unique=True),  # «R-12»
+    Column("fields", JSON),
+    Column("case_key", String(120)),
+    Column("outcome", String(80)),
+    Column("due_at", UTCDateTime()),
+    Column("warn_at", UTCDateTime()),
+    Index("ix_crises_queue", "playbook_id", "state", "declared_at"),
+    Index("ix_crises_key", "playbook_id", "case_key"),
+)
+
+# One row per version of a playbook frozen into cases (issue 12): a case row names it.
+frozen_playbooks = Table(
+    "frozen_playbooks",
+    metadata,
+    Column("ref", String(80), primary_key=True),
+    Column("json", Text, nullable=False),
 )
 
 tasks = Table(
@@ -85,7 +104,12 @@ tasks = Table(
     Column("checkin_pending", Boolean, nullable=False),
     Column("skip_reason", Text),
     Column("asked_at", UTCDateTime()),
+    # Which visit of the step (a case's loop back); earlier visits are kept under step_id
+    # "<step>@<visit>" (flows/cases), the live one under the step id.
+    Column("visit", Integer, nullable=False, server_default="1"),
     ForeignKeyConstraint(["crisis_id"], ["crises.id"], ondelete="CASCADE"),
+    Index("ix_tasks_owner", "owner", "state"),
+    Index("ix_tasks_asking", "asking"),
 )
 
 proposals = Table(

@@ -20,6 +20,7 @@ from flows.crisis import Crisis, CrisisState, Proposal
 from flows.messages import GROUP, CancelTimers, LogEntry, SetTimer
 from flows.playbook import Playbook
 from flows.world import Outcome, World
+from persistence import frozen
 from persistence import tables as T
 from persistence.repository import TASK_FIELDS, Deliverable, Plan, append_log, outbox_row, task_row
 
@@ -83,7 +84,10 @@ class PendingWrites:
     def loaded(self, world: World) -> None:
         """The world was just read from the database: its crisis's rows are the stored ones."""
         if world.crisis is not None:
-            self.stored[world.crisis.id] = Stored(crisis_row(world.crisis), dict(world.baseline))
+            row = crisis_row(world.crisis)
+            if world.crisis.is_case:
+                row["playbook_json"] = frozen.ref_of(world.crisis.playbook_json)
+            self.stored[world.crisis.id] = Stored(row, dict(world.baseline))
 
     def add(self, world: World, outcome: Outcome) -> None:
         """Take one command's outcome (in the order the commands ran)."""
@@ -148,6 +152,8 @@ class PendingWrites:
     async def _save_crisis(self, conn: AsyncConnection, crisis: Crisis) -> None:
         """The crisis row and the task rows, where they differ from the stored ones."""
         values = crisis_row(crisis)
+        if crisis.is_case:  # one stored copy per playbook version (persistence/frozen.py)
+            values["playbook_json"] = await frozen.store(conn, crisis.playbook_json)
         stored = self.stored.get(crisis.id)
         if stored is None:
             await conn.execute(insert(T.crises).values(id=crisis.id, **values))
@@ -166,7 +172,7 @@ class PendingWrites:
         if new:
             positions = {s.id: i for i, s in enumerate(Playbook.from_frozen(crisis.playbook_json).steps)}
             await conn.execute(insert(T.tasks), [
-                {"crisis_id": crisis.id, "step_id": step_id, "position": positions.get(step_id, 0), **rows[step_id]}
+                {"crisis_id": crisis.id, "step_id": step_id, "position": positions.get(step_id.partition("@")[0], 0), **rows[step_id]}
                 for step_id in new])
         self.stored[crisis.id] = Stored(values, rows)
 
@@ -174,11 +180,13 @@ class PendingWrites:
 def crisis_row(crisis: Crisis) -> dict[str, Any]:
     return {
         "playbook_id": crisis.playbook_id, "state": crisis.state.value,
-        "open_key": None if crisis.state == CrisisState.CLOSED else crisis.playbook_id,
         "declared_at": crisis.declared_at, "declared_by": crisis.declared_by, "reported_by": crisis.reported_by,
         "description": crisis.description, "closing_at": crisis.closing_at, "closing_by": crisis.closing_by,
         "closed_at": crisis.closed_at, "playbook_json": crisis.playbook_json,
         "clock_offset": crisis.clock_offset,
+        "open_key": None if crisis.state == CrisisState.CLOSED or crisis.is_case else crisis.playbook_id,
+        "kind": crisis.kind, "short_id": crisis.short_id, "fields": dict(crisis.fields) or None,
+        "case_key": crisis.case_key, "outcome": crisis.outcome, "due_at": crisis.due_at, "warn_at": crisis.warn_at,
     }
 
 
