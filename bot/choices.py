@@ -30,11 +30,15 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 
-def alive(action: Action, crisis: Crisis | None, proposals: Collection[str], person_id: str) -> bool | None:
+def alive(action: Action, crisis: Crisis | None, proposals: Collection[str], person_id: str,
+          questions: Collection[str] = ()) -> bool | None:
     """Whether the crisis state still offers `action` to the person: a task's buttons while
     the task is open and not someone else's («Lo tomo» while nobody has it, «Sigo en esto»
-    to its owner, «Leído» until they confirmed), a proposal's while it waits; None for
-    kinds it does not know."""
+    to its owner, «Leído» until they confirmed), a proposal's while it waits, a case
+    question's options while it is unanswered (`questions`: the open ones, 'C/S'); None
+    for kinds it does not know."""
+    if action.kind == ActionKind.CHOOSE:
+        return buttons.thing(action) in questions
     if action.kind in (ActionKind.CONFIRM, ActionKind.DISMISS):
         if action.ref in proposals:
             return True
@@ -89,14 +93,18 @@ async def offered(rt: Runtime, person_id: str, via: str) -> Offered:
         crisis_id = await repo.open_crisis_id(conn, rt.playbook.id)
         crisis = await repo.load_crisis(conn, crisis_id) if crisis_id else None
         proposals = await store.pending_proposals(conn, rt.playbook.id)
-    offers = buttons.live_offers(messages, lambda action: alive(action, crisis, proposals, person_id))
+        questions = await store.open_questions(conn, {buttons.thing(b.action) for message, _ in messages
+                                                      for b in message.buttons if b.action.kind == ActionKind.CHOOSE})
+    offers = buttons.live_offers(messages, lambda action: alive(action, crisis, proposals, person_id, questions))
     question = buttons.newest_question(messages)
     own = question is not None and question in proposals and proposals[question].proposed_by == person_id
     if not own:  # the card of a task the person holds, newest («tomo 5», then «2»): what they look at
         newest = buttons.newest_subject(messages)
         task = crisis.tasks.get(newest.partition("/")[2]) if crisis and newest and newest.startswith(f"{crisis.id}/") else None
         question = newest if task is not None and task.state == TaskState.CLAIMED and task.owner == person_id else None
-    asked = [o for o in offers if o.action.ref == question] if question is not None else []
+        # a case question's options card, newest: «3» is its third option (flows/buttons.py)
+        question = question or buttons.newest_options(messages)
+    asked = [o for o in offers if buttons.thing(o.action) == question] if question is not None else []
     return Offered(offers, asked, question_steps(proposals, rt.playbook))
 
 
@@ -179,7 +187,7 @@ async def _on_quoted(rt: Runtime, person: Person, via: str, quoted: str, number:
         message = await store.delivered_by_id(conn, person.id, via, quoted)
     if message is None:
         return None
-    subjects = {b.action.ref for b in message.buttons if not b.url}
+    subjects = {buttons.thing(b.action) for b in message.buttons if not b.url}
     if (own := buttons.subject(message.ref)) is not None:
         subjects.add(own)
     offers = buttons.matching_offers(await offers_for(rt, person.id, via), subjects=subjects)

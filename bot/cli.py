@@ -9,9 +9,11 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.loading import ConfigError, FileProblem, kind_of, load_all
+from bot.loading import ConfigError, FileProblem, kind_of, load_all, located_directory_problems
+from bot.playbooks import load_playbooks
 from bot.settings import Settings
 from bot.settings_errors import EXIT_SETTINGS, SettingsError, load_settings
+from flows.playbook import Playbook
 from flows.texts import t
 from persistence.database import DatabaseProblem
 
@@ -37,20 +39,37 @@ def _check(settings: Settings, files: list[Path]) -> int:
         except ConfigError as exc:
             problems += exc.problems
     checked: list[tuple[Path, Path, int, int]] = []
-    for playbook_path in given["playbook"] or [settings.playbook]:
-        for directory_path in given["directory"] or [settings.directory]:
-            try:
-                playbook, directory = load_all(playbook_path, directory_path, lang)
-            except ConfigError as exc:
-                problems += [p for p in exc.problems if p not in problems]
-                continue
-            assert directory is not None
-            checked.append((playbook_path, directory_path, len(playbook.steps), len(directory.people)))
+    for directory_path in given["directory"] or [settings.directory]:
+        try:  # every loaded playbook (PLAYBOOKS), or the files given, with the directory checked against them together
+            loaded = _check_playbooks(settings, given["playbook"], directory_path, lang)
+        except ConfigError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+            continue
+        checked += [(path, directory_path, len(playbook.steps), people) for path, playbook, people in loaded]
     if problems:
         return _refuse(ConfigError(problems), lang)
     for playbook_path, directory_path, steps, people in checked:
         print(t(lang, "config.ok", playbook=playbook_path, steps=steps, directory=directory_path, people=people))
     return 0
+
+
+def _check_playbooks(settings: Settings, files: list[Path], directory_path: Path, lang: str) -> list[tuple[Path, Playbook, int]]:
+    """(file, playbook, people in the directory) for every playbook checked; ConfigError with
+    every problem. No files: the configured playbooks, as `run` loads them (bot/playbooks.py)."""
+    if not files:
+        found = load_playbooks(settings.model_copy(update={"directory": directory_path}), lang=lang)
+        return [(found.paths[pb.id], pb, len(found.directory.people)) for pb in found.all.values()]
+    problems: list[FileProblem] = []
+    loaded: list[tuple[Path, Playbook]] = []
+    for path in files:
+        try:
+            loaded.append((path, load_all(path, None, lang)[0]))
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems)
+    directory = located_directory_problems(directory_path, loaded, lang)
+    return [(path, pb, len(directory.people)) for path, pb in loaded]
 
 
 async def _run_terminal(settings: Settings) -> int:
@@ -75,8 +94,7 @@ async def _report(settings: Settings, crisis_id: str | None, html: Path | None =
     from bot.report import crisis_listing, csv_report, html_report, load_report, markdown_report
     from persistence.startup import open_database
 
-    playbook, directory = load_all(settings.playbook, settings.directory, settings.lang)
-    assert directory is not None
+    directory = load_playbooks(settings).directory
     db = await open_database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
                              retry_seconds=settings.database_startup_retry_seconds, lang=settings.lang)
     try:
@@ -162,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     doctor = sub.add_parser("doctor", help="comprueba la instalación en vivo: base de datos, Slack, Twilio")
     doctor.add_argument("--timeout", type=float, default=None, metavar="SEGUNDOS",
                         help="tiempo máximo de cada comprobación (10 s)")
+    recorrer = sub.add_parser("recorrer", help="recorre un playbook de casos: cada camino del inicio a un final")
+    recorrer.add_argument("playbook", metavar="PLAYBOOK", help="id del playbook o su archivo")
     informe = sub.add_parser("informe", help="informe y bitácora de una crisis (sin id: lista las crisis)")
     informe.add_argument("crisis_id", nargs="?")
     informe.add_argument("--html", type=Path, metavar="ARCHIVO", help="escribe el informe en HTML (con el gráfico)")
@@ -187,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "check":
             return _check(settings, args.files)
         if command in ("run", "serve"):  # refuse broken files as `check` does, before any server starts
-            load_all(settings.playbook, settings.directory, settings.lang)
+            load_playbooks(settings)
         if command == "run" and settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_whatsapp_from:
             from bot.app import serve  # WhatsApp configured: the web app, which receives Twilio's webhooks
 
@@ -204,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.app import serve
 
             return serve(settings, args.port, args.host)
+        if command == "recorrer":
+            from bot.walk import recorrer as walk_playbook
+
+            return walk_playbook(settings, args.playbook)
         if command == "informe":
             return asyncio.run(_report(settings, args.crisis_id, args.html, args.csv))
     except ConfigError as exc:

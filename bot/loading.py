@@ -7,6 +7,7 @@ models refuse, is a list of `FileProblem`s."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -263,7 +264,7 @@ def load_all(playbook_path: Path, directory_path: Path | None, lang: str = "es")
     if playbook is not None:
         found = check_playbook(playbook)
         if directory is not None:
-            found += check_directory(directory, playbook)
+            found += _directory_problems(directory, playbook, sibling_roles([playbook_path, *([directory_path] if directory_path else [])], lang))
         problems += _locate(found, {"playbook": (playbook_path, pb_node), "directory": (directory_path, dir_node)}, lang)
     if problems:
         raise ConfigError(problems)
@@ -271,13 +272,54 @@ def load_all(playbook_path: Path, directory_path: Path | None, lang: str = "es")
     return playbook, directory
 
 
-def load_directory(path: Path, playbook: Playbook, playbook_path: Path, lang: str = "es") -> Directory:
-    """The directory at `path`, checked against the running playbook (a reload: the
-    playbook is not read again). ConfigError as `load_all`."""
+def sibling_roles(paths: Sequence[Path], lang: str = "es") -> dict[str, str]:
+    """The roles of every playbook in the folders of `paths` (the playbooks' and the
+    directory's; issue 12: one directory serves the playbooks of its folder, so a role of a
+    playbook not running now is not a typo). Files
+    that cannot be read are left to their own loading."""
+    roles: dict[str, str] = {}
+    for folder in dict.fromkeys(path.parent for path in paths):
+        for candidate in sorted(folder.glob("*.yaml")):
+            try:
+                data, _ = _read(candidate, lang)
+            except ConfigError:
+                continue
+            if isinstance(data, dict) and "steps" in data and isinstance(data.get("roles"), dict):
+                roles.update({str(k): str(v) for k, v in data["roles"].items()})
+    return roles
+
+
+def _directory_problems(directory: Directory, playbook: Playbook, known: dict[str, str]) -> list[Problem]:
+    """`check_directory` with the roles of `known` accepted in the directory; only the
+    playbook's own roles must be held by someone."""
+    merged = playbook.model_copy(update={"roles": {**known, **playbook.roles}})
+    return [p for p in check_directory(directory, merged) if p.source == "directory" or p.values.get("role") in playbook.roles]
+
+
+def load_directory(path: Path, playbook: Playbook, playbook_path: Path, lang: str = "es",
+                   others: Sequence[tuple[Path, Playbook]] = ()) -> Directory:
+    """The directory at `path`, checked against the running playbook and `others` (the case
+    playbooks running beside it; a reload: no playbook is read again). ConfigError as `load_all`."""
+    return located_directory_problems(path, [(playbook_path, playbook), *others], lang, read_playbooks=False)
+
+
+def located_directory_problems(path: Path, loaded: Sequence[tuple[Path, Playbook]], lang: str = "es",
+                               read_playbooks: bool = True) -> Directory:
+    """The directory at `path`, checked against every playbook of `loaded` together (issue 12:
+    several playbooks at once): a person's role must be a role of some playbook, and each
+    playbook's roles held by someone, reported at that playbook's file and line
+    (`read_playbooks`: read each playbook file again to find the line). ConfigError as `load_all`."""
     directory, node = _model(path, Directory, lang)
     directory = directory.with_default_lang(lang)  # who says no `lang` reads CRISISBOT_LANG
-    found = check_directory(directory, playbook)
-    problems = _locate(found, {"playbook": (playbook_path, None), "directory": (path, node)}, lang)
+    union = sibling_roles([path, *(p for p, _ in loaded)], lang)
+    for _, playbook in loaded:
+        union.update(playbook.roles)
+    problems: list[FileProblem] = []
+    for playbook_path, playbook in loaded:
+        found = _directory_problems(directory, playbook, union)
+        pb_node = _read(playbook_path, lang)[1] if read_playbooks else None
+        problems += [p for p in _locate(found, {"playbook": (playbook_path, pb_node), "directory": (path, node)}, lang)
+                     if p not in problems]
     if problems:
         raise ConfigError(problems)
     return directory

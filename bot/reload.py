@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from bot.loading import ConfigError, load_directory
@@ -47,11 +47,12 @@ def changes(old: Directory, new: Directory) -> str:
 class DirectoryReload:
     def __init__(
         self, path: Path, playbook: Playbook, playbook_path: Path, current: Callable[[], Directory], apply: Apply,
-        lang: str = "es", interval: float = 5.0,
+        lang: str = "es", interval: float = 5.0, others: Sequence[tuple[Path, Playbook]] = (),
     ) -> None:
         """`current` gives the directory in use, `apply` puts a new one in use.
-        `interval`: seconds between two looks at the file; 0: only on SIGHUP."""
-        self.path, self.playbook, self.playbook_path = path, playbook, playbook_path
+        `interval`: seconds between two looks at the file; 0: only on SIGHUP. `others`: the
+        case playbooks running beside `playbook` (their roles count too)."""
+        self.path, self.playbook, self.playbook_path, self.others = path, playbook, playbook_path, list(others)
         self.current, self.apply, self.lang, self.interval = current, apply, lang, interval
         self._seen: Stamp = _stamp(path)
         self._wake = asyncio.Event()
@@ -67,7 +68,7 @@ class DirectoryReload:
             return False
         self._seen = stamp  # a refused version is reported once, not at every look
         try:
-            directory = load_directory(self.path, self.playbook, self.playbook_path, self.lang)
+            directory = load_directory(self.path, self.playbook, self.playbook_path, self.lang, self.others)
         except ConfigError as exc:
             for problem in exc.problems:
                 log.error("%s", t(self.lang, "config.reload.refused", file=self.path, problem=problem))

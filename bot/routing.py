@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from bot.outbox import Transport
 from flows.directory import Directory, Person
 from flows.messages import GROUP, OutMessage
+from flows.playbook import ALL_STAFF
 
 REMOTE_REACH: dict[str, Callable[[Person], bool]] = {
     "slack": lambda p: bool(p.slack_id or p.email),  # resolved by id, or looked up by e-mail
@@ -116,7 +117,7 @@ class Router:
                 # whose channel this is gets the group's messages one by one, except the
                 # live summary, which only makes sense where it is updated in place.
                 deliveries += [Delivery(p.id, name, replace(message, text=message.text_in(p.lang)) if message.langs else message)
-                               for p in self.directory.people if self.channel_for(p) == name]
+                               for p in self.directory.with_role(ALL_STAFF) if self.channel_for(p) == name]
         return deliveries
 
     def transport(self, via: str) -> Transport:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import SystemClock
 from bot.contact import ContactWatcher
 from bot.inbox import Inbox
-from bot.loading import load_all
 from bot.outbox import OutboxSender, Transport
+from bot.playbooks import load_playbooks
 from bot.processes import Heartbeat
 from bot.reload import DirectoryReload
 from bot.routing import Router
@@ -46,6 +47,8 @@ class Runtime:
     # Slack looks new and changed people up again.
     directory_listeners: list[Callable[[Directory, Directory], Awaitable[None]]] = field(default_factory=list)
     reload: DirectoryReload | None = None
+    playbooks: dict[str, Playbook] = field(default_factory=dict)  # every playbook running, the crisis one first (issue 12)
+    playbook_paths: dict[str, Path] = field(default_factory=dict)  # the file of each, by playbook id
 
     @classmethod
     async def build(
@@ -55,13 +58,13 @@ class Runtime:
         """Load and check the files first (a broken file stops the start-up), then the database
         (opened and migrated; raises DatabaseProblem with the line to print). `drill`: the
         terminal, which fires the timers of crises on simulated time (bot/scheduler.py)."""
-        playbook, directory = load_all(settings.playbook, settings.directory, settings.lang)
-        assert directory is not None
+        loaded = load_playbooks(settings)
+        playbook, directory = loaded.crisis, loaded.directory
         db = await open_database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
                                  retry_seconds=settings.database_startup_retry_seconds, lang=settings.lang)
         clock = clock or SystemClock()
         router = Router(directory, transports)
-        service = CrisisService(db, playbook, directory, clock, router, group_lang=settings.lang)
+        service = CrisisService(db, playbook, directory, clock, router, group_lang=settings.lang, cases=loaded.cases)
         outbox = OutboxSender(db, clock, router.transports, settings.outbox_max_attempts, concurrency,
                               make_way=lambda: service.inbound.quiet(MAKE_WAY_SECONDS),
                               heartbeat=Heartbeat.from_settings(settings))
@@ -72,7 +75,8 @@ class Runtime:
                       retry_first=settings.inbox_retry_seconds)
         contact = ContactWatcher(service, transports)
         outbox.drained = contact.poke
-        return cls(settings, db, playbook, directory, clock, service, outbox, timers, inbox=inbox, contact=contact)
+        return cls(settings, db, playbook, directory, clock, service, outbox, timers, inbox=inbox, contact=contact,
+                   playbooks=loaded.all, playbook_paths=loaded.paths)
 
     async def start(self) -> None:
         """Replay the commands a crash left in the inbox, deliver what it left undelivered,
@@ -84,14 +88,17 @@ class Runtime:
         await self.timers.start()
         self.contact.start(self.timers.scheduler)
         await self.outbox.drain()
-        self.reload = DirectoryReload(self.settings.directory, self.playbook, self.settings.playbook,
+        others = [(self.playbook_paths[pid], pb) for pid, pb in self.playbooks.items() if pid != self.playbook.id]
+        self.reload = DirectoryReload(self.settings.directory, self.playbook,
+                                      self.playbook_paths.get(self.playbook.id, self.settings.playbook),
                                       lambda: self.directory, self.use_directory, self.settings.lang,
-                                      self.settings.directory_reload_seconds)
+                                      self.settings.directory_reload_seconds, others=others)
         self.reload.start()
 
     async def use_directory(self, directory: Directory) -> None:
         """Put a new (validated) directory in use everywhere: the service (its next command
         reads the world again), the router, the transports that keep one, then the listeners."""
+        directory = directory.scoped_to(self.playbook.roles)  # «todos»: the crisis plan's staff (bot/playbooks.py)
         old, self.directory = self.directory, directory
         self.service.directory = self.service.router.directory = directory
         for transport in self.service.router.transports.values():

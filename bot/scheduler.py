@@ -34,6 +34,8 @@ from persistence.database import reading, writing
 log = logging.getLogger(__name__)
 
 SWEEP_JOB = "timer-sweep"
+MAX_ROUNDS = 50  # rounds of one sweep at most while timers keep falling due (then it re-arms)
+AGAIN_SECONDS = 0.05  # ... this much later, when this sweep's job has ended
 
 
 @dataclass(frozen=True)
@@ -178,11 +180,18 @@ class TimerScheduler:
             return 0
         async with self._sweeping:
             try:
-                fired = await self.service.fire_due_timers(real_time_only=not self.drill)
-                async with reading(self.service.db) as conn:
-                    next_at = await repo.next_due(conn, real_time_only=not self.drill)
-                    if not self.drill:
-                        self._note_drills(await drill_reads.simulated_crises(conn))
+                fired = 0
+                for _ in range(MAX_ROUNDS):
+                    fired += await self.service.fire_due_timers(real_time_only=not self.drill)
+                    async with reading(self.service.db) as conn:
+                        next_at = await repo.next_due(conn, real_time_only=not self.drill)
+                        if not self.drill:
+                            self._note_drills(await drill_reads.simulated_crises(conn))
+                    # Timers that fell due while this sweep ran are fired now: a job armed for
+                    # a moment already past, from inside the running job, would be skipped by
+                    # APScheduler (one instance at a time) and nothing would arm it again.
+                    if next_at is None or next_at > self.service.clock.now():
+                        break
             except Exception as exc:  # noqa: BLE001 -- retried below, reported in /healthz
                 self._failures += 1
                 self._last_error = one_line(exc)
@@ -196,6 +205,9 @@ class TimerScheduler:
             self._last_sweep_at = self.service.clock.now()
             if next_at is None:
                 self._disarm()
+            elif next_at <= self.service.clock.now():  # MAX_ROUNDS spent: a fresh job, once this one ends
+                self._armed_for = next_at
+                self._arm_real(datetime.now(UTC) + timedelta(seconds=AGAIN_SECONDS))
             else:
                 self._arm(next_at)
         return fired

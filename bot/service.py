@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.case_routes import CaseRoutes, Route
 from bot.compact import Compactor
 from bot.grouping import GroupCommit
 from bot.priority import Inbound
@@ -19,11 +20,13 @@ from bot.processes import this_process
 from bot.routing import Router
 from flows import engine as crisis_engine
 from flows.clock import Clock
-from flows.commands import Command, RecurringDue, TimerFired, TimersFired
+from flows.commands import Command, MyCases, RecurringDue, TimerFired, TimersFired
 from flows.directory import Directory
 from flows.playbook import Playbook
 from flows.world import Links, Outcome, World
+from persistence import cases as case_queries
 from persistence import repository as repo
+from persistence.case_world import load_case_world, release_short_number, responsible_steps
 from persistence.database import reading, write_transaction, writing
 from persistence.writes import PendingWrites, Stored
 
@@ -66,9 +69,12 @@ class CrisisService:
     def __init__(
         self, db: AsyncEngine, playbook: Playbook, directory: Directory, clock: Clock, router: Router,
         group_lang: str = "es", new_id: Callable[[], str] = lambda: secrets.token_hex(4),
+        cases: dict[str, Playbook] | None = None,
     ) -> None:
         self.db = db
         self.playbook = playbook
+        self.cases = dict(cases or {})  # the case playbooks running beside the crisis one (issue 12)
+        self.routes = CaseRoutes(self.cases)
         self.directory = directory
         self.clock = clock
         self.router = router
@@ -148,6 +154,20 @@ class CrisisService:
                         continue
                     job.command = TimersFired(tuple(fired for i, fired in job.timers if i in claimed))
                 now = self.clock.now()
+                command, route = await self.routes.route(conn, job.command)
+                if route is not None:  # a case: its own world, read afresh (what this batch wrote first)
+                    await writes.flush(conn)
+                    case_world = await load_case_world(conn, self._case_playbook(route), self.directory, now,
+                                                       self.new_id, self.group_lang, route, command)
+                    case_world.links = self.links
+                    writes.loaded(case_world)
+                    outcome = crisis_engine.handle(case_world, command)
+                    if case_world.short_id and (outcome.crisis is None or outcome.crisis.short_id != case_world.short_id):
+                        await release_short_number(conn, case_world.short_id)  # nothing opened: no gap in the ids
+                    writes.add(case_world, outcome)
+                    outcomes.append(outcome)
+                    continue
+                job.command = command
                 if world is None or crisis_engine.needs_log(world, job.command):
                     await writes.flush(conn)  # what earlier commands wrote is read back with the bitácora
                     world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id,
@@ -157,7 +177,13 @@ class CrisisService:
                     writes.loaded(world)
                 else:
                     world.now = now
+                world.case_playbooks = tuple(self.cases.values())
+                if isinstance(job.command, MyCases):
+                    await writes.flush(conn)
+                    world.my_cases = await case_queries.my_open_cases(
+                        conn, job.command.person, responsible_steps(self.cases, self.directory, job.command.person))
                 outcome = crisis_engine.handle(world, job.command)
+                world.my_cases = []
                 writes.add(world, outcome)
                 outcomes.append(outcome)
                 world = world.after(outcome, now)
@@ -165,6 +191,11 @@ class CrisisService:
         if world is not None:
             self._cached = _Cached(revision, world, writes.stored)
         return outcomes
+
+    def _case_playbook(self, route: Route) -> Playbook:
+        """The running case playbook of a route (a case whose playbook is no longer loaded runs
+        on its frozen copy: the engine reads that one)."""
+        return self.cases.get(route.playbook_id) or self.playbook
 
     async def recurring_due(self, recurring_id: str, slot: datetime | None = None) -> None:
         """A cron reminder for its slot (default: now), keyed by the slot's minute in UTC so

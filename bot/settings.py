@@ -18,6 +18,11 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///crisisbot.db"
     playbook: Path = Path("playbooks/fullpyme_contingencia.yaml")
+    # Every playbook to run (issue 12): paths or glob patterns, comma-separated
+    # ("playbooks/*.yaml", "a.yaml,b.yaml"); files that hold a directory are left out. Unset:
+    # PLAYBOOK alone when it is set, else every playbook in PLAYBOOK's folder. One of them
+    # must be the crisis playbook (kind: crisis); the others run cases (bot/playbooks.py).
+    playbooks: str | None = None
     directory: Path = Path("playbooks/directory.example.yaml")
     # Language of the company group's messages (each person has their own). Not `LANG`:
     # that is the system locale.
@@ -68,6 +73,18 @@ class Settings(BaseSettings):
     twilio_content_buttons_1: str | None = None  # session quick replies with 1, 2 and 3 buttons
     twilio_content_buttons_2: str | None = None
     twilio_content_buttons_3: str | None = None
+    # session list pickers (a case question's options, handlers/whatsapp/render.py), one per item count 1-10:
+    # Twilio's twilio/list-picker has a fixed number of items (each title, id, description a variable)
+    twilio_content_list_1: str | None = None
+    twilio_content_list_2: str | None = None
+    twilio_content_list_3: str | None = None
+    twilio_content_list_4: str | None = None
+    twilio_content_list_5: str | None = None
+    twilio_content_list_6: str | None = None
+    twilio_content_list_7: str | None = None
+    twilio_content_list_8: str | None = None
+    twilio_content_list_9: str | None = None
+    twilio_content_list_10: str | None = None
     # The two approved templates per language (a template's language is part of what WhatsApp
     # approves): a person outside the window gets those of their own `lang`, else the group's.
     # TWILIO_CONTENT_NOTICE / _TASK are the ones in CRISISBOT_LANG; a suffixed one of that
@@ -111,7 +128,8 @@ class Settings(BaseSettings):
 
     @field_validator("twilio_content_notice", "twilio_content_task", "twilio_content_buttons_1",
                      "twilio_content_buttons_2", "twilio_content_buttons_3", "twilio_content_notice_es",
-                     "twilio_content_notice_en", "twilio_content_task_es", "twilio_content_task_en")
+                     "twilio_content_notice_en", "twilio_content_task_es", "twilio_content_task_en",
+                     *(f"twilio_content_list_{n}" for n in range(1, 11)))
     @classmethod
     def _content_sid(cls, value: str | None) -> str | None:
         """A Content template id is HX and 32 hex digits (what `crisisbot whatsapp plantillas`

@@ -15,6 +15,11 @@ Kinds sharing a number never share a card (a card offers «Lo tomo» while the t
 «Sigo en esto» only to its owner once taken). Link buttons are not numbered: they are shown
 as links.
 
+A case question's card (an `ask` step, issue 12: seed 004 step 5 has 8 options) is the
+exception: its buttons are CHOOSE options, numbered 1..n in the step's option order
+(`numbered`), so the stable numbers above do not apply to it; «3» under it is its third
+option. All options of one question are one thing (`thing`: '<case>/<step>', the value cut).
+
 A bare number is read against the person's live offers (`live_offers`): the buttons of the
 newest message about each thing (a task, a proposal) they got on that channel, still valid
 in the crisis state. One offer with that number: it is pressed. Several: the person is asked
@@ -65,18 +70,42 @@ def number_of(kind: ActionKind) -> int:
     return NUMBERS[kind]
 
 
+def thing(action: Action) -> str:
+    """What an action is about: its ref, and for a question's option ('C/S=value') the
+    question 'C/S', so that all its options count as one card."""
+    return action.ref.partition("=")[0] if action.kind == ActionKind.CHOOSE else action.ref
+
+
+def is_options(buttons: Iterable[Button]) -> bool:
+    """Whether the buttons are a case question's options (CHOOSE, links left out)."""
+    return any(b.action.kind == ActionKind.CHOOSE and not b.url for b in buttons)
+
+
 def numbered(buttons: Iterable[Button]) -> list[tuple[int, Button]]:
     """The buttons a typed number can press (links left out), each with its number from
     `NUMBERS`, in number order; a digest's buttons (several tasks in one message) stay
-    grouped by task, so one number may appear once per task: typed alone, it asks which."""
+    grouped by task, so one number may appear once per task: typed alone, it asks which.
+    A question's options (CHOOSE) are numbered 1..n in their order instead."""
     groups: dict[str, int] = {}
+    options: dict[str, int] = {}
     ranked = []
     for index, button in enumerate(buttons):
         if button.url:
             continue
-        group = groups.setdefault(button.action.ref, len(groups))
-        ranked.append((group, NUMBERS.get(button.action.kind, _SPARE), index, button))
+        key = thing(button.action)
+        group = groups.setdefault(key, len(groups))
+        if button.action.kind == ActionKind.CHOOSE:
+            options[key] = number = options.get(key, 0) + 1
+        else:
+            number = NUMBERS.get(button.action.kind, _SPARE)
+        ranked.append((group, number, index, button))
     return [(number, button) for _, number, _, button in sorted(ranked, key=lambda r: r[:3])]
+
+
+def options_line(buttons: Iterable[Button], separator: str = "  ") -> str:
+    """A question's options as numbered text, «1. Call Center  2. Help Desk» (the terminal,
+    SMS, WhatsApp without a list picker); '' for a card without options."""
+    return separator.join(f"{n}. {b.label}" for n, b in numbered(buttons) if b.action.kind == ActionKind.CHOOSE)
 
 
 def typed_number(text: str) -> int | None:
@@ -125,8 +154,18 @@ def newest_subject(messages: Sequence[tuple[OutMessage, str | None]]) -> str | N
     digest) or nothing."""
     for message, _ in messages:
         if numbered(message.buttons):
-            refs = {b.action.ref for b in message.buttons if not b.url}
+            refs = {thing(b.action) for b in message.buttons if not b.url}
             return subject(message.ref) if len(refs) == 1 else None
+    return None
+
+
+def newest_options(messages: Sequence[tuple[OutMessage, str | None]]) -> str | None:
+    """The question ('C/S') whose options card is the newest message with buttons in
+    `messages` (newest first): a bare «3» is its third option; None otherwise."""
+    for message, _ in messages:
+        if numbered(message.buttons):
+            asked = {thing(b.action) for b in message.buttons if not b.url and b.action.kind == ActionKind.CHOOSE}
+            return asked.pop() if len(asked) == 1 else None
     return None
 
 
@@ -177,7 +216,7 @@ def live_offers(messages: Sequence[tuple[OutMessage, str | None]], alive: Alive)
         about = (message.text.strip().splitlines() or [""])[0]
         here: set[str] = set()
         for number, button in choosable:
-            ref = button.action.ref
+            ref = thing(button.action)
             here.add(ref)
             if ref in seen:
                 continue
@@ -203,7 +242,7 @@ def matching_offers(offers: Iterable[Offer], number: int | None = None, kind: Ac
             continue
         if kind is not None and offer.action.kind != kind:
             continue
-        if wanted is not None and offer.action.ref not in wanted:
+        if wanted is not None and thing(offer.action) not in wanted:
             continue
         found.setdefault(offer.action.encode(), offer)
     return list(found.values())

@@ -93,4 +93,16 @@ class MyCases:
     channel: str
 
 
-Command = Say | Press | TimerFired | TimersFired | RecurringDue | ContactLost | ContactRestored | OpenCase | MyCases
+@dataclass(frozen=True)
+class CaseHelp:
+    """«/caso» naming no case playbook (`asked`: what followed), or a short id no case has
+    (`unknown`: «R-99»): the person is told how to open a case, or that there is no such case."""
+
+    person: str
+    channel: str
+    asked: str = ""
+    unknown: str = ""
+
+
+Command = (Say | Press | TimerFired | TimersFired | RecurringDue | ContactLost | ContactRestored | OpenCase | MyCases
+           | CaseHelp)

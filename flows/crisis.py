@@ -121,6 +121,9 @@ class Task:
     # Which time the case reaches this step (a loop back makes a second visit). The live
     # visit is kept under the step id; earlier ones under "<step id>@<visit>" (flows/cases).
     visit: int = 1
+    # A case step kept by whoever acted (taken as it started, flows/cases/routing.py): its card was
+    # shown to its owner alone, so only they see it redrawn (Slack would post the others a card).
+    kept: bool = False
 
     def move(self, event: TaskEvent) -> None:
         self.state = next_state(TASK_MOVES, "task", self.state, event)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cached_property
 from typing import Annotated
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic_core import PydanticCustomError
 
 from flows.matching import normalize
@@ -91,6 +92,17 @@ class Directory(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     people: list[Person] = Field(min_length=1)
+    # The roles of the playbook whose staff «todos» means (`scoped_to`); None: everybody.
+    _staff_roles: frozenset[str] | None = PrivateAttr(default=None)
+
+    def scoped_to(self, roles: Iterable[str]) -> Directory:
+        """The same people, with «todos» (ALL_STAFF) meaning a playbook's staff: whoever holds
+        one of `roles`, or no role at all (issue 12: one directory serves every playbook of a
+        company; the people of a case procedure are not asked to act on the crisis plan's
+        all-staff steps, nor relayed its group). Everyone can still be found by id or role."""
+        scoped = self.model_copy()
+        scoped._staff_roles = frozenset(roles)
+        return scoped
 
     @cached_property
     def by_id(self) -> dict[str, Person]:
@@ -116,7 +128,8 @@ class Directory(BaseModel):
 
     def with_role(self, role: str) -> list[Person]:
         if role == ALL_STAFF:
-            return list(self.people)
+            staff = self._staff_roles
+            return [p for p in self.people if staff is None or not p.roles or not staff.isdisjoint(p.roles)]
         return list(self.by_role.get(role, ()))
 
     def with_default_lang(self, lang: str) -> Directory:
@@ -125,7 +138,9 @@ class Directory(BaseModel):
         if all("lang" in p.model_fields_set or p.lang == lang for p in self.people):
             return self
         people = [p if "lang" in p.model_fields_set else p.model_copy(update={"lang": lang}) for p in self.people]
-        return Directory(people=people)  # anew: no cached lookups of the old people
+        fresh = Directory(people=people)  # anew: no cached lookups of the old people
+        fresh._staff_roles = self._staff_roles
+        return fresh
 
     def with_any_role(self, roles: list[str]) -> list[Person]:
         ids: list[str] = []

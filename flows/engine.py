@@ -5,10 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flows import banner, closing, describe, digest, inputs, lifecycle, manage, panel, render, tasks, unreachable, which
-from flows.commands import Command, ContactLost, ContactRestored, Press, RecurringDue, Say, TimerFired, TimersFired
+from flows.case_help import on_case_help
+from flows.cases import ask, chat, opening, routing, status
+from flows.commands import (
+    CaseHelp,
+    Command,
+    ContactLost,
+    ContactRestored,
+    MyCases,
+    OpenCase,
+    Press,
+    RecurringDue,
+    Say,
+    TimerFired,
+    TimersFired,
+)
 from flows.crisis import CrisisState, ProposalKind
 from flows.matching import REPORT_WORDS, Intent, normalize, read
-from flows.messages import GROUP, ActionKind, OutMessage
+from flows.messages import GROUP, ActionKind, OutMessage, TimerKind
 from flows.playbook import StepMode
 from flows.progress import post_summary
 from flows.world import Outcome, Turn, World
@@ -21,11 +35,20 @@ _QUIET = frozenset({"status", "joined", "info", "claim_refused", "reminder", "pr
 
 
 def handle(world: World, command: Command) -> Outcome:
-    channel = command.channel if isinstance(command, Say | Press) else "sistema"
+    personal = Say | Press | OpenCase | MyCases | CaseHelp
+    channel = command.channel if isinstance(command, personal) else "sistema"
     turn = Turn(world, channel)
-    if isinstance(command, Say | Press) and world.directory.get(command.person) is None:
+    if isinstance(command, personal) and world.directory.get(command.person) is None:
         return turn.out  # handlers tell unknown people so before reaching the engine
-    if isinstance(command, Say):
+    if isinstance(command, CaseHelp):
+        on_case_help(turn, command)
+    elif isinstance(command, OpenCase):
+        opening.open_case(turn, command)
+    elif isinstance(command, MyCases):
+        status.my_cases(turn, command.person)
+    elif isinstance(command, Say) and turn.playbook.is_case:
+        chat.on_say(turn, command)  # a case: its own commands only (flows/cases/chat.py)
+    elif isinstance(command, Say):
         on_say(turn, command)
     elif isinstance(command, Press):
         on_press(turn, command)
@@ -38,10 +61,10 @@ def handle(world: World, command: Command) -> Outcome:
         unreachable.contact_lost(turn, command)
     elif isinstance(command, ContactRestored):
         unreachable.contact_restored(turn, command)
-    else:
+    elif isinstance(command, RecurringDue):
         on_recurring(turn, command)
     crisis = turn.out.crisis
-    if crisis is not None and crisis.state != CrisisState.CLOSED and any(e.kind not in _QUIET for e in turn.out.log):
+    if crisis is not None and not crisis.is_case and crisis.state != CrisisState.CLOSED and any(e.kind not in _QUIET for e in turn.out.log):
         post_summary(turn)
     turn.out.messages = digest.coalesce(turn.out.messages)  # a task's nudge or card once per person
     turn.out.messages.sort(key=_reading_order(world))
@@ -54,6 +77,8 @@ def needs_log(world: World, command: Command) -> bool:
     the report). Other commands skip loading it."""
     if isinstance(command, Say):
         return True
+    if world.crisis is not None and world.crisis.is_case:
+        return False  # a press or a timer on a case never reads its log
     if isinstance(command, Press) and command.action.kind in (ActionKind.CONFIRM, ActionKind.STATUS):
         return True  # «estado» also shows who can be reached, read with the bitácora
     return world.crisis is not None and world.crisis.state == CrisisState.CLOSING
@@ -142,6 +167,9 @@ def send_status(turn: Turn, by: str) -> None:
     if crisis is None:
         turn.send_key(by, "no_open_crisis")
         return
+    if crisis.is_case:
+        status.send_status(turn, by)
+        return
     turn.log("status", by)
     lang, tz = turn.lang_of(by), turn.tz_of(by)
     turn.send(by, render.status_text(crisis, turn.playbook, turn.directory, turn.now, lang, tz, turn.world.delivery),
@@ -194,6 +222,8 @@ def on_press(turn: Turn, cmd: Press) -> None:
     if action.kind == ActionKind.COMPLETE:
         # on a round, the only such button is «Dar por cumplido», which says what it does: not asked again
         tasks.finish(turn, by, step, task, cmd.value, confirmed=step.mode == StepMode.EACH)
+    elif action.kind == ActionKind.CHOOSE:
+        ask.choose(turn, by, step, task, action.choice())
     elif action.kind in manage.TASK_ACTIONS:
         manage.TASK_ACTIONS[action.kind](turn, by, step, task, cmd.value)
     elif action.kind == ActionKind.CORRECT:
@@ -208,6 +238,9 @@ def on_press(turn: Turn, cmd: Press) -> None:
 def on_timer(turn: Turn, cmd: TimerFired) -> None:
     crisis = turn.out.crisis
     if crisis is None or crisis.id != cmd.crisis_id or cmd.step_id not in crisis.tasks:
+        return
+    if cmd.kind == TimerKind.WAIT:
+        routing.wait_over(turn, turn.playbook.step(cmd.step_id), crisis.tasks[cmd.step_id])
         return
     tasks.fire(turn, turn.playbook.step(cmd.step_id), crisis.tasks[cmd.step_id], cmd.kind, cmd.seq)
 

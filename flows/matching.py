@@ -63,7 +63,7 @@ _BANNER = re.compile(r"^\s*banner\s*[:：]\s*(?P<rest>.*?)\s*$", re.IGNORECASE |
 _NOTE = re.compile(r"^\s*(?:nota|note)\s*[:：]\s*(?P<rest>.*?)\s*$", re.IGNORECASE | re.DOTALL)
 
 
-def _after_phrase(text: str, phrase: str) -> str | None:
+def after_phrase(text: str, phrase: str) -> str | None:
     """The original text after a leading phrase, or None if it does not lead."""
     tokens = text.split()
     for i in range(1, len(tokens) + 1):
@@ -99,7 +99,7 @@ def read(text: str, declare_phrase: str, close_phrase: str) -> Reading:
         (keyword_forms(close_phrase), Intent.CLOSE, Intent.CLOSE_MENTION),
     ):
         for phrase in phrases:
-            rest = _after_phrase(text, phrase)
+            rest = after_phrase(text, phrase)
             if norm == phrase and not asks:
                 # «ALERTA ROJA: 🔥🌊» has a description made only of emoji; «🚨 ALERTA ROJA 🚨» has none
                 return Reading(exact, rest if rest and re.search(r"[:：]", text) else "")

@@ -6,6 +6,8 @@ coordinators, and the responsibles of the steps that check others (step 7)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flows.directory import Directory
 from flows.messages import Action, ActionKind, Button
 from flows.playbook import Playbook
@@ -27,13 +29,16 @@ def viewer_roles(playbook: Playbook) -> list[str]:
     return list(dict.fromkeys(roles))
 
 
-def may_view(directory: Directory, playbook: Playbook, person_id: str) -> bool:
-    return any(p.id == person_id for p in directory.with_any_role(viewer_roles(playbook)))
+def may_view(directory: Directory, playbook: Playbook, person_id: str, others: Iterable[Playbook] = ()) -> bool:
+    """Whether `person_id` oversees `playbook` or one of `others` (the case playbooks running
+    beside it: their declarers and coordinators see the queue of cases, issue 12)."""
+    roles = [role for pb in (playbook, *others) for role in viewer_roles(pb)]
+    return any(p.id == person_id for p in directory.with_any_role(list(dict.fromkeys(roles))))
 
 
 def send_link(turn: Turn, by: str) -> None:
     """«panel»: a personal link for those who may see the dashboard; a polite no otherwise."""
-    if not may_view(turn.directory, turn.playbook, by):
+    if not may_view(turn.directory, turn.playbook, by, turn.world.case_playbooks):
         turn.send_key(by, "panel_refused")
         return
     links = turn.world.links

@@ -20,9 +20,12 @@ def announce_card(turn: Turn, step: Step, task: Task, to: str) -> None:
 
 
 def refresh_cards(turn: Turn, step: Step, task: Task, skip: str | None = None) -> None:
-    """Show every responsible the card as it is now (a rich transport updates in place)."""
+    """Show every responsible the card as it is now (a rich transport updates in place).
+    A case step kept by whoever acted (taken as it started, flows/cases/routing.py
+    `keep_with`) was shown to them alone: only they see it redrawn (Slack would post the
+    others a card they never had)."""
     for person in turn.responsibles(step):
-        if person.id != skip:
+        if person.id != skip and (not task.kept or person.id == task.owner):
             announce_card(turn, step, task, person.id)
 
 
@@ -36,7 +39,7 @@ def arm_unclaimed(turn: Turn, step: Step, task: Task) -> None:
     """Reminders and escalation for a task nobody holds, counted from now."""
     crisis = turn.out.crisis
     assert crisis is not None
-    policy = turn.playbook.policy_for(step)
+    policy = turn.policy_for(step)
     for seq, delay in enumerate(policy.remind_after, start=1):
         turn.out.timer_ops.append(SetTimer(crisis.id, step.id, TimerKind.REMIND, turn.now + delay, seq))
     if policy.escalate_after is not None:
@@ -51,7 +54,7 @@ def arm_deadline(turn: Turn, step: Step, task: Task) -> None:
     assert crisis is not None
     if task.deadline_at is None:
         return
-    policy = turn.playbook.policy_for(step)
+    policy = turn.policy_for(step)
     due = task.deadline_at if task.deadline_at > turn.now else turn.now + policy.checkin_grace
     turn.out.timer_ops.append(SetTimer(crisis.id, step.id, TimerKind.DEADLINE, due))
 
@@ -62,10 +65,10 @@ def cancel_timers(turn: Turn, step: Step) -> None:
     turn.out.timer_ops.append(CancelTimers(crisis.id, step.id))
 
 
-def activate(turn: Turn, step: Step, task: Task, by: str) -> None:
+def activate(turn: Turn, step: Step, task: Task, by: str, cards: bool = True) -> None:
     task.move(TaskEvent.ACTIVATE)
     task.activated_at = turn.now
-    deadline = turn.playbook.policy_for(step).deadline
+    deadline = turn.policy_for(step).deadline
     task.deadline_at = turn.now + deadline if deadline else None
     if banner.is_bot_step(turn.playbook, step):
         banner.mark_done(turn, step, task)
@@ -85,7 +88,7 @@ def activate(turn: Turn, step: Step, task: Task, by: str) -> None:
         arm_unclaimed(turn, step, task)
     if step.after:
         turn.log("activated", None, step.id)
-    if not step.claimed_by_declarer:
+    if not step.claimed_by_declarer and cards:  # (`cards` False: the caller shows it, flows/cases/routing.py)
         refresh_cards(turn, step, task)
 
 
@@ -156,6 +159,9 @@ def complete(turn: Turn, step: Step, task: Task, by: str, value: str | None = No
         refresh_cards(turn, step, task)  # the actor's card too: no stale buttons anywhere
         if not turn.is_responsible(by, step):
             announce_card(turn, step, task, by)
+    if crisis.is_case:
+        _route_case(turn, step, task, by)
+        return
     activate_ready(turn, by)
     finish_if_done(turn)
 
@@ -169,8 +175,18 @@ def skip(turn: Turn, step: Step, task: Task, by: str | None, reason: str) -> Non
     cancel_timers(turn, step)
     if not step.claimed_by_declarer and step.auto is None:
         refresh_cards(turn, step, task)
+    if crisis.is_case:
+        _route_case(turn, step, task, by)
+        return
     activate_ready(turn, by or crisis.declared_by)
     finish_if_done(turn)
+
+
+def _route_case(turn: Turn, step: Step, task: Task, by: str | None) -> None:
+    """A case goes where its graph says instead (flows/cases/routing.py)."""
+    from flows.cases import routing  # flows.cases builds on this module
+
+    routing.advance(turn, step, task, by)
 
 
 def mark_skipped(turn: Turn, step: Step, task: Task, by: str | None, reason: str) -> None:

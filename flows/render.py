@@ -12,7 +12,7 @@ from flows.credit import is_round, round_credit
 from flows.crisis import Crisis, CrisisState, Task, TaskState
 from flows.directory import Directory
 from flows.messages import GROUP, Action, ActionKind, Button, LogEntry
-from flows.playbook import Playbook, Step, StepMode
+from flows.playbook import Playbook, Step, StepKind, StepMode
 from flows.texts import t, tn
 
 
@@ -64,6 +64,10 @@ def task_buttons(crisis_id: str, step: Step, task: Task, viewer: str, lang: str)
     def button(kind: ActionKind, key: str, style: str = "default") -> Button:
         return Button(t(lang, key), Action.for_task(kind, crisis_id, step.id), style)
 
+    if step.kind == StepKind.ASK:  # a case's question: one button per option, in order (flows/cases/ask.py)
+        if task.state not in (TaskState.OPEN, TaskState.CLAIMED):
+            return ()
+        return tuple(Button(o.label.in_lang(lang), Action.for_choice(crisis_id, step.id, o.value)) for o in step.options)
     if step.mode == StepMode.EACH:
         return () if task.finished or viewer in task.acks else (button(ActionKind.ACK, "btn_ack", "primary"),)
     done_key = "btn_sign" if step.checks else "btn_done"
@@ -103,7 +107,7 @@ def task_state_line(
     if task.state == TaskState.CLAIMED:
         at = clock_time(task.claimed_at, tz) if task.claimed_at else "?"
         if task.owner == viewer:
-            return t(lang, "card_claimed_you", at=at)
+            return t(lang, "cases.card_choose_you" if step.kind == StepKind.ASK else "card_claimed_you", at=at)
         return t(lang, "card_claimed", owner=who(directory, task.owner, lang), at=at)
     if step.input:
         return t(lang, "card_open_input", label=step.input.label)
@@ -130,10 +134,15 @@ def card_text(
     if step.checks and task.state != TaskState.WAITING:
         instructions += checks_block(crisis, playbook, directory, step, lang, tz)
     state = task_state_line(playbook, directory, step, task, viewer, lang, tz, len(responsibles), crisis.tasks)
-    return t(
+    card = t(
         lang, "card", number=step.number, title=step.title, instructions=instructions,
         names=", ".join(p.name for p in responsibles), state=state,
     )
+    if crisis.is_case:  # the hand-off: the case's id, fields and what earlier steps recorded
+        from flows.cases import status  # flows.cases builds on this module
+
+        return status.header(crisis, playbook, directory, lang, tz) + card
+    return card
 
 
 def status_icon_detail(

@@ -24,8 +24,10 @@ def nudge(turn: Turn, step: Step, task: Task, to: str, key: str, **kw: str) -> N
         buttons: tuple[Button, ...] = (Button(t(lang, "btn_close_round"), Action.for_task(ActionKind.COMPLETE, crisis.id, step.id)),)
     else:
         buttons = render.task_buttons(crisis.id, step, task, to, lang)
-    turn.send(to, t(lang, key, number=step.number, title=step.title, **kw), buttons, ref=f"nudge:{crisis.id}/{step.id}",
-              kind="nudge")
+    text = t(lang, key, number=step.number, title=step.title, **kw)
+    if crisis.is_case:  # «tarea 3» alone is ambiguous to whoever holds several cases: name the case
+        text += "\n" + t(lang, "cases.header", id=crisis.label, name=turn.playbook.name)
+    turn.send(to, text, buttons, ref=f"nudge:{crisis.id}/{step.id}", kind="nudge")
     turn.out.messages[-1] = replace(turn.out.messages[-1], fresh=True)  # asks to act now: a new message
 
 
@@ -184,6 +186,7 @@ def _unclaim(turn: Turn, step: Step, task: Task) -> None:
     """A claimed task goes back to open: no owner, nothing asked, its reminders start again."""
     task.move(TaskEvent.RELEASE)
     task.owner, task.claimed_at, task.asking, task.asked_at, task.checkin_pending = None, None, None, None, False
+    task.kept = False  # open to the step's role again: every responsible gets the card
     cancel_timers(turn, step)
     arm_unclaimed(turn, step, task)
 
@@ -246,7 +249,7 @@ def still_on(turn: Turn, by: str, step: Step, task: Task) -> None:
         return
     crisis = turn.out.crisis
     assert crisis is not None
-    policy = turn.playbook.policy_for(step)
+    policy = turn.policy_for(step)
     task.checkin_pending = False
     task.deadline_at = turn.now + policy.extend_by
     cancel_timers(turn, step)
@@ -296,7 +299,7 @@ def escalate(turn: Turn, step: Step, key: str, log_kind: str, about: str | None 
     counts as his «Leído»)."""
     task = turn.out.crisis.tasks[step.id] if turn.out.crisis else None
     assert task is not None
-    policy = turn.playbook.policy_for(step)
+    policy = turn.policy_for(step)
     targets = [p for p in turn.directory.with_any_role(policy.escalate_to or turn.playbook.coordinators) if p.id != about]
     if not targets:
         targets = [p for p in turn.directory.with_any_role(turn.playbook.declarers) if p.id != about]
@@ -338,7 +341,7 @@ def fire(turn: Turn, step: Step, task: Task, kind: TimerKind, seq: int) -> None:
         crisis = turn.out.crisis
         assert crisis is not None
         task.checkin_pending = True
-        policy = turn.playbook.policy_for(step)
+        policy = turn.policy_for(step)
         turn.out.timer_ops.append(SetTimer(crisis.id, step.id, TimerKind.CHECKIN, turn.now + policy.checkin_grace))
         turn.log("checkin", None, step.id, owner=task.owner)
         if step.input is not None and task.value is None:  # ask for what is missing, not «¿sigues en esto?»

@@ -63,6 +63,10 @@ def check_playbook(playbook: Playbook) -> list[Problem]:
     for j, ref in enumerate(playbook.banner.auto_steps):
         if ref not in counts:
             bad(("banner", "auto_steps", j), "config.step_unknown", ref=ref)
+    if playbook.is_case:  # gotos, conditions, reachability, endings (flows/graph.py imports this module)
+        from flows.graph import check_graph
+
+        problems += check_graph(playbook)
     return problems
 
 
@@ -122,6 +126,10 @@ def check_directory(directory: Directory, playbook: Playbook) -> list[Problem]:
             bad(("people", i, "lang"), "config.bad_lang", lang=person.lang, known=", ".join(CATALOGS))
     problems += check_names(directory)
     for role in playbook.roles:
-        if not directory.with_role(role):
+        if not directory.with_role(role) and not playbook.is_case:
             problems.append(Problem("playbook", ("roles", role), "config.role_unassigned", {"role": role}))
+    if playbook.is_case:  # said at each step that needs the role (flows/graph.py)
+        from flows.graph import check_roles_held
+
+        problems += check_roles_held(playbook, directory)
     return problems

@@ -12,7 +12,7 @@ from flows.contact import DeliveryBoard
 from flows.crisis import Crisis, CrisisState, Proposal, ProposalState, Task
 from flows.directory import Directory, Person
 from flows.messages import GROUP, Button, CancelTimers, LogEntry, OutMessage, SetTimer
-from flows.playbook import Playbook, Step
+from flows.playbook import Playbook, Policy, Step
 from flows.texts import t
 
 
@@ -56,6 +56,7 @@ class World:
     short_id: str | None = None
     prior: list[Crisis] = field(default_factory=list)
     my_cases: list[Crisis] = field(default_factory=list)
+    case_playbooks: tuple[Playbook, ...] = ()  # the case playbooks running (help, «/caso»)
 
     def after(self, outcome: Outcome, now: datetime) -> World:
         """The world the next command of the same transaction sees: this one with the
@@ -161,4 +162,15 @@ class Turn:
         crisis = self.out.crisis
         if crisis is None:
             return []
-        return [(self.playbook.step(sid), task) for sid, task in crisis.tasks.items()]
+        # a case's earlier visits of a step ("<step>@<visit>", flows/cases) are history, not live tasks
+        return [(self.playbook.step(sid), task) for sid, task in crisis.tasks.items() if "@" not in sid]
+
+    def policy_for(self, step: Step) -> Policy:
+        """The step's policy; on a case, with the case's due time folded in, counted from
+        now (flows/cases/due.py)."""
+        crisis = self.out.crisis
+        if crisis is None or not crisis.is_case:
+            return self.playbook.policy_for(step)
+        from flows.cases import due  # flows.cases builds on this module
+
+        return due.policy_for(self.playbook, step, crisis, self.now)

@@ -1,5 +1,7 @@
 """What a typed button number is read against (bot/choices.py): the messages a person got
-on a channel, from the outbox, so that it holds across restarts and processes."""
+on a channel, from the outbox, so that it holds across restarts and processes; and which
+case questions (`ask` steps, issue 12) still wait for an answer, so that their options
+stay on offer (`open_questions`)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from flows.crisis import ProposalState
+from flows.crisis import CrisisState, ProposalState, TaskState
 from flows.messages import OutMessage
 from persistence import tables as T
 
@@ -50,3 +52,19 @@ async def pending_proposals(conn: AsyncConnection, playbook_id: str) -> dict[str
                                      T.proposals.c.text).where(and_(
         T.proposals.c.playbook_id == playbook_id, T.proposals.c.state == ProposalState.PENDING.value)))
     return {pid: Pending(kind, by, text) for pid, kind, by, text in rows.all()}
+
+
+_ANSWERED = (TaskState.DONE.value, TaskState.CANCELLED.value, TaskState.SKIPPED.value)
+
+
+async def open_questions(conn: AsyncConnection, questions: set[str]) -> set[str]:
+    """Of `questions` ('<case id>/<step id>', the thing of a CHOOSE button), those whose
+    live task is not finished in a case not closed: their options are still on offer."""
+    if not questions:
+        return set()
+    cases = {q.partition("/")[0] for q in questions}
+    rows = (await conn.execute(select(T.tasks.c.crisis_id, T.tasks.c.step_id).join(
+        T.crises, T.crises.c.id == T.tasks.c.crisis_id).where(and_(
+            T.tasks.c.crisis_id.in_(cases), T.tasks.c.state.not_in(_ANSWERED),
+            T.crises.c.state != CrisisState.CLOSED.value)))).all()
+    return {f"{case}/{step}" for case, step in rows} & questions

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
 )
+from sqlalchemy import false as sa_false
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -107,6 +108,7 @@ tasks = Table(
     # Which visit of the step (a case's loop back); earlier visits are kept under step_id
     # "<step>@<visit>" (flows/cases), the live one under the step id.
     Column("visit", Integer, nullable=False, server_default="1"),
+    Column("kept", Boolean, nullable=False, server_default=sa_false()),  # shown to its owner alone (flows/cases)
     ForeignKeyConstraint(["crisis_id"], ["crises.id"], ondelete="CASCADE"),
     Index("ix_tasks_owner", "owner", "state"),
     Index("ix_tasks_asking", "asking"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.choices import read_choice
 from bot.runtime import Runtime
 from bot.settings import Settings
 from flows.clock import ManualClock
@@ -18,7 +19,11 @@ from flows.playbook import parse_duration
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAYBOOK = ROOT / "playbooks" / "fullpyme_contingencia.yaml"
-DIRECTORY = ROOT / "playbooks" / "directory.example.yaml"
+# Seed 000's people as they were before the COMTECO people joined the example directory
+# (issue 12): its conversations keep their counts («1 de 9»). The shipped directory, with
+# everybody, is checked by tests/unit/test_loading.py and played by the case tests.
+DIRECTORY = ROOT / "tests" / "fixtures" / "directory_fullpyme.yaml"
+SHIPPED_DIRECTORY = ROOT / "playbooks" / "directory.example.yaml"
 START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 09:00 in Santiago
 
 
@@ -77,6 +82,20 @@ class Chat:
 
     async def say(self, name: str, text: str) -> None:
         await self.rt.service.handle(Say(self.pid(name), text, "test"))
+        await self.rt.outbox.drain()
+
+    async def type(self, name: str, text: str) -> None:
+        """A line typed as in the terminal: a bare number («3») or a button word presses the
+        button it names (bot/choices.py), anything else is said."""
+        person = self.rt.directory.get(self.pid(name))
+        assert person is not None
+        choice = await read_choice(self.rt, person, self.transport.name, text)
+        if isinstance(choice, Press):
+            await self.rt.service.handle(choice)
+        elif isinstance(choice, str):  # the bot asks which, or says what they can type
+            self.transport.sent.append((person.id, OutMessage(to=person.id, text=choice)))
+        else:
+            await self.rt.service.handle(Say(person.id, text, self.transport.name, direct=True))
         await self.rt.outbox.drain()
 
     def latest_with_buttons(self, name: str) -> OutMessage:

@@ -18,7 +18,8 @@ from bot.doctor.database import check_database, shown_url
 from bot.doctor.lines import Line, Report, Verdict, bounded, fail, off, ok, warn
 from bot.doctor.slack import SlackDoctor, manifest_scopes
 from bot.doctor.twilio import TwilioDoctor, public_url_lines, sender_lines, sms_lines
-from bot.loading import ConfigError, load_all
+from bot.loading import ConfigError
+from bot.playbooks import load_playbooks
 from bot.settings import Settings
 from flows.directory import Directory, Person
 from flows.texts import CATALOGS, DEFAULT_LANG, t
@@ -93,7 +94,8 @@ async def doctor(out: TextIO = sys.stdout, timeout: float = DEFAULT_TIMEOUT) -> 
 def _files(settings: Settings, report: Report) -> Directory | None:
     lang = report.lang
     try:
-        playbook, directory = load_all(settings.playbook, settings.directory, lang)  # `lang`: who says none reads it
+        loaded = load_playbooks(settings, lang=lang)  # `lang`: who says none reads it
+        playbook, directory = loaded.crisis, loaded.directory
     except ConfigError as exc:
         report.add(fail(t(lang, "doctor.files.error", problem=str(p)), t(lang, "doctor.files.fix")) for p in exc.problems)
         return None

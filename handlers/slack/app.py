@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.slack.config import retry_handlers, secret
 from handlers.slack.context import SlackContext
-from handlers.slack.listeners import actions, commands, home, membership, messages
+from handlers.slack.listeners import actions, cases, commands, home, membership, messages
 
 log = logging.getLogger(__name__)
 BOLT_LOGGER = "handlers.slack.bolt"
@@ -63,6 +63,7 @@ def build_app(ctx: SlackContext) -> AsyncApp:
     messages.register(app, ctx)
     actions.register(app, ctx)
     commands.register(app, ctx)
+    cases.register(app, ctx)
     home.register(app, ctx)
     membership.register(app, ctx)
     return app

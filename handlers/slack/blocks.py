@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flows import render
 from flows.crisis import Crisis, CrisisState
 from flows.directory import Directory
-from flows.messages import Button, OutMessage
+from flows.messages import ActionKind, Button, OutMessage
 from flows.playbook import Playbook
 from flows.texts import CATALOGS, DEFAULT_LANG, t
 from handlers.textsplit import split_lines
@@ -40,6 +40,14 @@ BUTTON_VALUE_LIMIT = 2000
 BUTTON_PREFIX = "crisis.btn."  # action_id of an engine button: crisis.btn.<n>, value = Action.encode()
 LINK_PREFIX = "crisis.link."  # a button that opens a URL (Slack still sends the press; it is only acked)
 ANSWER_ACTION = "crisis.answer"  # opens the modal for the question the bot is waiting on
+# A case question's options (issue 12; docs.slack.dev block-elements#static_select, composition-objects#option):
+# up to OPTION_BUTTONS short ones as buttons (Slack allows 25 per actions block; 5 keep a phone readable),
+# else one static_select: at most 100 options, each text 75 plain_text characters and value 150.
+OPTION_BUTTONS = 5
+MAX_OPTIONS = 100
+OPTION_TEXT_LIMIT = 75
+OPTION_VALUE_LIMIT = 150
+SELECT_PREFIX = "crisis.choose:"  # action_id of the select: crisis.choose:<choose:C/S>, each option's value the option value
 REF_BLOCK = "ref:"  # actions block id of a message shown under a ref
 KIND_BLOCK = "kind:"
 
@@ -76,10 +84,41 @@ def button_element(index: int, button: Button) -> dict[str, Any]:
     return element
 
 
-def actions_block(buttons: tuple[Button, ...] | list[Button], ref: str | None, kind: str) -> dict[str, Any]:
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def as_select(buttons: tuple[Button, ...] | list[Button]) -> bool:
+    """Whether a card's options go as a static_select: more than OPTION_BUTTONS, or a label
+    a button would cut (over 75 characters)."""
+    options = [b for b in buttons if b.action.kind == ActionKind.CHOOSE and not b.url]
+    return len(options) > OPTION_BUTTONS or any(len(b.label) > BUTTON_TEXT_LIMIT for b in options)
+
+
+def select_element(options: list[Button], lang: str) -> dict[str, Any]:
+    """One static_select for a question's options, in order; its action_id names the
+    question (`SELECT_PREFIX` + the CHOOSE action without its value), each option's value
+    is the option value (handlers/slack/payloads.py `chosen` reads them back)."""
+    question = options[0].action.ref.partition("=")[0]
+    return {"type": "static_select", "action_id": f"{SELECT_PREFIX}{ActionKind.CHOOSE.value}:{question}"[:255],
+            "placeholder": {"type": "plain_text", "text": t(lang, "options.placeholder"), "emoji": True},
+            "options": [{"text": {"type": "plain_text", "text": cut(f"{n}. {b.label}", OPTION_TEXT_LIMIT), "emoji": True},
+                         "value": b.action.choice()[:OPTION_VALUE_LIMIT]}
+                        for n, b in enumerate(options[:MAX_OPTIONS], start=1)]}
+
+
+def actions_block(buttons: tuple[Button, ...] | list[Button], ref: str | None, kind: str,
+                  lang: str = DEFAULT_LANG) -> dict[str, Any]:
+    """The card's buttons; a case question's many or long options as one static_select
+    (`as_select`), the card's other buttons after it."""
     block_id = f"{REF_BLOCK}{ref}" if ref else f"{KIND_BLOCK}{kind}"
-    return {"type": "actions", "block_id": block_id[:255],
-            "elements": [button_element(i, b) for i, b in enumerate(buttons[:25])]}
+    if as_select(buttons):
+        options = [b for b in buttons if b.action.kind == ActionKind.CHOOSE and not b.url]
+        rest = [b for b in buttons if b not in options]
+        elements = [select_element(options, lang), *(button_element(i, b) for i, b in enumerate(rest[:24]))]
+    else:
+        elements = [button_element(i, b) for i, b in enumerate(buttons[:25])]
+    return {"type": "actions", "block_id": block_id[:255], "elements": elements}
 
 
 def answer_block(label: str) -> dict[str, Any]:
@@ -126,12 +165,12 @@ def _said(blocks: Blocks) -> str:
     return "\n".join(b["text"]["text"] for b in blocks if b.get("type") in ("section", "header"))
 
 
-def message_payloads(message: OutMessage, extra: Blocks | None = None) -> list[dict[str, Any]]:
+def message_payloads(message: OutMessage, extra: Blocks | None = None, lang: str = DEFAULT_LANG) -> list[dict[str, Any]]:
     """chat.postMessage / chat.update arguments (text and blocks) for a neutral message: one
     payload, or several when it does not fit one Slack message (a long report); the
-    buttons and `extra` go on the last one."""
+    buttons and `extra` go on the last one. `lang`: the reader's (a select's placeholder)."""
     body = sections(message.text, bold_first_line=message.kind in ("card", "nudge", "proposal", "status"))
-    tail = [actions_block(message.buttons, message.ref, message.kind)] if message.buttons else []
+    tail = [actions_block(message.buttons, message.ref, message.kind, lang)] if message.buttons else []
     tail.extend(extra or [])
     parts = pack(body, tail)
     if len(parts) == 1:

@@ -19,6 +19,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from flows.messages import Action as EngineAction
+from flows.messages import ActionKind
+
 SlackId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,40}$")]
 Ts = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,12}(\.[0-9]{1,9})?$")]
 Token = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,100}$")]  # trigger_id, event_id
@@ -131,11 +134,20 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+class SelectedOption(Shape):
+    """The option chosen in a static_select (a case question's options, handlers/slack/blocks.py):
+    its value at most 150 characters, its text 75 (docs.slack.dev composition-objects#option)."""
+
+    value: Annotated[str, StringConstraints(max_length=150)]
+    text: PlainText | None = None
+
+
 class Action(Shape):
     action_id: Short
     block_id: Short | None = None
     type: Short | None = None
     value: Annotated[str, StringConstraints(max_length=2_000)] | None = None
+    selected_option: SelectedOption | None = None
     text: PlainText | None = None
     style: Short | None = None
     action_ts: Ts | None = None
@@ -253,3 +265,18 @@ PAYLOADS: dict[str, type[Envelope]] = {
 }
 """The payload types the bot answers; Slack's other types (view_closed, shortcuts,
 app_rate_limited...) are acknowledged and left alone."""
+
+
+def chosen(action_id: str, selected: str, prefix: str) -> EngineAction | None:
+    """The CHOOSE action a static_select's choice is: its action_id is `prefix` +
+    'choose:<case>/<step>' (the question), `selected` the option value (selected_option.value);
+    None when it is not one of ours (another kind, no value)."""
+    if not action_id.startswith(prefix) or not selected:
+        return None
+    try:
+        question = EngineAction.decode(action_id.removeprefix(prefix))
+    except ValueError:
+        return None
+    if question.kind != ActionKind.CHOOSE or "=" in question.ref:
+        return None
+    return EngineAction(ActionKind.CHOOSE, f"{question.ref}={selected}")

@@ -147,7 +147,7 @@ class SlackTransport:
             if question is not None:
                 key = "slack.btn_describe" if question == "description" else "slack.btn_answer"
                 extra = [answer_block(t(person.lang, key))]
-        payloads = message_payloads(message, extra)
+        payloads = message_payloads(message, extra, person.lang)
         fresh = message.fresh or message.kind in ACT_NOW
         if message.ref and not fresh and len(payloads) == 1:
             ts = await self._update_ref(person_id, message.ref, payloads[0])
@@ -270,7 +270,7 @@ class SlackTransport:
         kind = (message.ref or "").partition(":")[0]
         if kind in ("announcement", "summary") and crisis_id:
             return await self._live(crisis_id, shown)
-        payloads = message_payloads(message)
+        payloads = message_payloads(message, lang=self.settings.lang)
         if kind in ("closing", "report"):
             if crisis_id:  # the announcement's new state first: it never waits for (or fails with) the post
                 await self._live(crisis_id, shown)

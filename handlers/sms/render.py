@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flows.buttons import options_line
 from flows.messages import ActionKind, Button, OutMessage
 from flows.texts import t
 from handlers.sms.gsm import cut, segments, septets, to_gsm
@@ -43,9 +44,12 @@ def sms_text(message: OutMessage, lang: str, number_of: Callable[[str], str | No
     lines = [to_gsm(line) for line in message.text.splitlines()]
     lines = [line for line in lines if line] or ["-"]
     words = reply_words(message.buttons, number_of, lang)
+    options = to_gsm(options_line(message.buttons, " / "))  # a case question: «1. Call Center  2. Help Desk», answered «3»
 
     def compose(text: str) -> str:
         body = t(lang, "sms.message", text=text)
+        if options:
+            return t(lang, "options.sms_reply", text=body, options=options)
         return t(lang, "sms.reply", text=body, words=" / ".join(words)) if words else body
 
     if len(lines) > 1 and segments(compose(f"{lines[0]} - {lines[1]}")) == 1:
@@ -53,5 +57,5 @@ def sms_text(message: OutMessage, lang: str, number_of: Callable[[str], str | No
     whole = compose(lines[0])
     if segments(whole) <= MAX_SEGMENTS:
         return whole
-    room = 153 * MAX_SEGMENTS - septets(compose("")) - len("...")
+    room = max(153 * MAX_SEGMENTS - septets(compose("")) - len("..."), 40)  # long options: they all stay, the text is cut
     return compose(cut(lines[0], room))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flows.buttons import TASK_KINDS, numbered
+from flows.buttons import TASK_KINDS, is_options, numbered, options_line
 from flows.digest import HINTED_KINDS
 from flows.directory import Directory
-from flows.messages import GROUP, Button, OutMessage
+from flows.messages import GROUP, ActionKind, Button, OutMessage
 from flows.texts import t
 
 
@@ -30,7 +30,10 @@ def render(message: OutMessage, directory: Directory, at: datetime, tz: ZoneInfo
     lines = [f"[{stamp}] 🤖 → {to}", body]
     if message.buttons:
         # each action keeps its number on every card (flows/buttons.py); links are shown, not numbered
-        shown = [f"[{n}] {b.label}" for n, b in numbered(message.buttons) if not _typed_in_digest(message, b)]
+        shown = [f"[{n}] {b.label}" for n, b in numbered(message.buttons)
+                 if not _typed_in_digest(message, b) and b.action.kind != ActionKind.CHOOSE]
+        if is_options(message.buttons):  # a case question: «1. Call Center  2. Help Desk», «3» picks the third
+            shown.insert(0, options_line(message.buttons))
         shown += [f"🔗 {b.label} ({b.url})" for b in message.buttons if b.url]
         if shown:
             lines.append("    " + "  ".join(shown))

@@ -7,7 +7,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.clock import SystemClock
-from bot.loading import load_all
+from bot.playbooks import load_playbooks
 from bot.runtime import Runtime
 from bot.settings import Settings
 from handlers.terminal.drill import DrillClock
@@ -19,8 +19,8 @@ async def open_session(settings: Settings, clock: SystemClock, out: TextIO, echo
     """A started session whose runtime the caller stops (`session.rt.stop()`). Raises
     ConfigError and DatabaseProblem as Runtime.build does; stops what it built if the
     start-up is interrupted (Ctrl-C)."""
-    playbook, directory = load_all(settings.playbook, settings.directory, settings.lang)
-    assert directory is not None
+    loaded = load_playbooks(settings)
+    playbook, directory = loaded.crisis, loaded.directory
     tz = ZoneInfo(playbook.timezone)
     transport = TerminalTransport(out, directory, clock, tz, settings.lang)
     runtime = await Runtime.build(settings, transports={"terminal": transport}, clock=clock, drill=True)

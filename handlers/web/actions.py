@@ -83,8 +83,8 @@ async def stale(runtime: Runtime, viewer: Person, form: dict[str, str]) -> list[
     crisis_id, step_id = form.get("crisis", ""), form.get("step", "")
     async with reading(runtime.db) as conn:
         open_id = await repo.open_crisis_id(conn, runtime.playbook.id)
-        crisis = await repo.load_crisis(conn, crisis_id) if open_id == crisis_id else None
-    if crisis is None:
+        crisis = await repo.load_crisis(conn, crisis_id) if open_id == crisis_id or form.get("kind") == "choose" else None
+    if crisis is None or (crisis.id != open_id and (not crisis.is_case or crisis.closed_at is not None)):
         return [t(viewer.lang, "web.act_gone")]
     if form.get("kind") == ActionKind.NOTE.value:
         return None
@@ -113,12 +113,14 @@ async def press_from_form(runtime: Runtime, viewer: Person, form: dict[str, str]
         step = form.get("step", "")
         if not step:
             return None
-        action = Action.for_task(ActionKind(kind), crisis_id, step)
+        # a case question's option (value: the option value) is its CHOOSE action
+        action = Action.for_choice(crisis_id, step, value or "") if kind == ActionKind.CHOOSE.value \
+            else Action.for_task(ActionKind(kind), crisis_id, step)
     refused = await stale(runtime, viewer, form)  # a note too: never into the next crisis
     if refused is not None:
         log.info("dashboard: %s sent a stale %s form on %s", viewer.id, kind, action.ref)
         return refused
-    outcome = await runtime.service.handle(Press(viewer.id, action, CHANNEL, value))
+    outcome = await runtime.service.handle(Press(viewer.id, action, CHANNEL, None if action.choice() else value))
     log.info("dashboard: %s pressed %s on %s", viewer.id, kind, action.ref)
     if outcome is None:
         return []

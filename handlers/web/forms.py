@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 from flows.crisis import Crisis, TaskState
 from flows.directory import Directory
-from flows.playbook import Playbook, StepMode
+from flows.playbook import Playbook, StepKind, StepMode
 from flows.texts import t
 
-ACTIONS = frozenset({"assign", "done", "skip", "correct", "note"})  # ActionKind values a form may send
+ACTIONS = frozenset({"assign", "done", "skip", "correct", "note", "choose"})  # ActionKind values a form may send
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,10 @@ class TaskForm:
     skip: bool = False
     correct: str | None = None  # the label of the «correct» field, for a recorded value
     holder: str = ""  # who held the task when the form was drawn ("": nobody); a form sent after it changed is refused
+    options: tuple[tuple[str, str], ...] = ()  # a case question (`ask` step): (value, label) per option, one button each
 
     def __bool__(self) -> bool:
-        return bool(self.assign or self.done or self.skip or self.correct)
+        return bool(self.assign or self.done or self.skip or self.correct or self.options)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ def forms_for(crisis: Crisis, playbook: Playbook, directory: Directory, viewer: 
         if task.state not in (TaskState.OPEN, TaskState.CLAIMED) or not (manager or mine):
             continue
         holder = task.owner if task.state == TaskState.CLAIMED else None
+        if step.kind == StepKind.ASK:  # one button per option, in order, each posting its CHOOSE action
+            forms[step.id] = TaskForm(options=tuple((o.value, o.label.in_lang(lang)) for o in step.options),
+                                      holder=holder or "")
+            continue
         if step.mode == StepMode.EACH:
             if manager:
                 forms[step.id] = TaskForm(done=t(lang, "web.act_close_round_btn"), skip=True)

@@ -25,6 +25,7 @@ from flows.panel import PANEL_PATH, may_view, report_path
 from flows.texts import t, tn
 from handlers.web import views
 from handlers.web.actions import FLASH, Flash, back_to, press_from_form, same_origin
+from handlers.web.cases import CASES_PATH, case_playbooks, case_view, load_case, queue_sections
 from handlers.web.links import COOKIE, COOKIE_PATH, ENTRY_PATH, LinkExpired, LinkInvalid, SignedLinks
 from handlers.web.live import LiveUpdates, stream
 from handlers.web.parts import LivePieces, StreamState
@@ -70,6 +71,8 @@ class Dashboard:
             Route(f"{PANEL_PATH}/accion", self.act, methods=["POST"]),
             Route(f"{PANEL_PATH}/salir", self.logout),
             Route(f"{PANEL_PATH}/crisis/{{crisis_id}}", self.crisis_page, middleware=gzip),
+            Route(CASES_PATH, self.cases_page, middleware=gzip),
+            Route(f"{CASES_PATH}/{{short_id}}", self.case_page, middleware=gzip),
             Route(f"{PANEL_PATH}/informe/{{crisis_id}}.md", self.report_markdown, middleware=gzip),
             Route(f"{PANEL_PATH}/informe/{{crisis_id}}.csv", self.report_csv, middleware=gzip),
             Route(f"{PANEL_PATH}/informe/{{crisis_id}}", self.report_html, middleware=gzip),
@@ -99,7 +102,7 @@ class Dashboard:
         if person_id is None:
             return self.refuse(request, "web.session_over" if raw else "web.refused_login")
         person = runtime.directory.get(person_id)
-        if person is None or not may_view(runtime.directory, runtime.playbook, person_id):
+        if person is None or not may_view(runtime.directory, runtime.playbook, person_id, runtime.playbooks.values()):
             return self.refuse(request, "web.refused_role")
         return person
 
@@ -112,7 +115,7 @@ class Dashboard:
             return self.refuse(request, "web.refused_expired")
         except LinkInvalid:
             return self.refuse(request, "web.refused_bad")
-        if not may_view(runtime.directory, runtime.playbook, grant.person_id):
+        if not may_view(runtime.directory, runtime.playbook, grant.person_id, runtime.playbooks.values()):
             return self.refuse(request, "web.refused_role")
         log.info("dashboard session opened for %s", grant.person_id)
         response = RedirectResponse(grant.path, status_code=303, headers=PRIVATE)
@@ -136,7 +139,7 @@ class Dashboard:
         live = await self.pieces.build(runtime, viewer)
         notices = self.flash.take(request, viewer.id)
         response = self.render("panel.html", viewer.lang, viewer=viewer, notices=notices,
-                               live_html=Markup(self.pieces.html(live, viewer.lang)))
+                               live_html=Markup(self.pieces.html(live, viewer.lang)), has_cases=bool(case_playbooks(runtime)))
         if notices:
             response.delete_cookie(FLASH, path=COOKIE_PATH)
         return response
@@ -177,6 +180,27 @@ class Dashboard:
         delivery = await views.delivery_for(_runtime(request).db, report.crisis, report.now)
         crisis = views.crisis_view(report, _runtime(request).directory, viewer.lang, recent=None, delivery=delivery)
         return self.render("crisis.html", viewer.lang, viewer=viewer, crisis=crisis)
+
+    async def cases_page(self, request: Request) -> Response:
+        """The queue of open cases per case playbook (handlers/web/cases.py): `?playbook=<id>&pagina=<n>`."""
+        viewer = self.viewer(request)
+        if isinstance(viewer, Response):
+            return viewer
+        only = request.query_params.get("playbook") or None
+        page = request.query_params.get("pagina", "1")
+        sections = await queue_sections(_runtime(request), viewer, only, int(page) if page.isdigit() else 1)
+        return self.render("cases.html", viewer.lang, viewer=viewer, sections=sections, only=only)
+
+    async def case_page(self, request: Request) -> Response:
+        viewer = self.viewer(request)
+        if isinstance(viewer, Response):
+            return viewer
+        short_id = request.path_params["short_id"]
+        found = await load_case(_runtime(request), short_id)
+        if found is None:
+            return self.message(viewer.lang, 404, "web_cases.not_found_title", "web_cases.not_found", id=short_id)
+        case = case_view(*found, _runtime(request), viewer)
+        return self.render("case.html", viewer.lang, viewer=viewer, case=case)
 
     async def _report(self, request: Request) -> tuple[Person, Any] | Response:
         viewer = self.viewer(request)

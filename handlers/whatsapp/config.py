@@ -13,6 +13,7 @@ TWILIO_API = "https://api.twilio.com"
 PREFIX = "whatsapp:"
 INBOUND_PATH = "/twilio/whatsapp"
 STATUS_PATH = "/twilio/status"
+MAX_LIST_ITEMS = 10  # twilio/list-picker: 1-10 items (twilio.com/docs/content/twiliolist-picker)
 
 
 def twilio_configured(settings: Settings) -> bool:
@@ -36,6 +37,7 @@ class Templates:
     notice: str | None = None
     task: str | None = None
     buttons: tuple[str | None, str | None, str | None] = (None, None, None)  # session quick replies, 1-3 buttons
+    lists: tuple[str | None, ...] = ()  # session list pickers with 1, 2... 10 items (TWILIO_CONTENT_LIST_<n>)
     lang: str = DEFAULT_LANG
     other: tuple[Approved, ...] = ()
 
@@ -57,12 +59,17 @@ class Templates:
             notice=own.notice, task=own.task,
             buttons=(settings.twilio_content_buttons_1 or None, settings.twilio_content_buttons_2 or None,
                      settings.twilio_content_buttons_3 or None),
+            lists=tuple(getattr(settings, f"twilio_content_list_{n}", None) or None for n in range(1, MAX_LIST_ITEMS + 1)),
             lang=group,
             other=tuple(a for lang in CATALOGS if lang != group and ((a := approved(lang)).notice or a.task)),
         )
 
     def for_buttons(self, count: int) -> str | None:
         return self.buttons[count - 1] if 1 <= count <= len(self.buttons) else None
+
+    def for_list(self, count: int) -> str | None:
+        """The list picker with `count` items, if configured."""
+        return self.lists[count - 1] if 1 <= count <= len(self.lists) else None
 
     def approved_for(self, lang: str) -> list[Approved]:
         """The approved templates to try for a reader of `lang`, best first: their own

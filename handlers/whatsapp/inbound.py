@@ -36,7 +36,7 @@ class Incoming:
     sid: str
     sender: str  # "whatsapp:+56911110001"
     body: str
-    payload: str | None = None  # ButtonPayload of a quick reply
+    payload: str | None = None  # ButtonPayload of a quick reply, or ListId of a list picker's item (the CHOOSE action)
     replied_to: str | None = None  # OriginalRepliedMessageSid: the message this one replies to (quotes)
     button_text: str | None = None
     profile_name: str | None = None
@@ -48,9 +48,9 @@ class Incoming:
         (handlers/whatsapp/fields.py). Raises MalformedWebhook (answered 400)."""
         return cls(sid=fields.sid(form, "MessageSid", "SmsMessageSid"), sender=fields.sender(form),
                    body=fields.text(form, "Body", fields.MAX_BODY),
-                   payload=fields.text(form, "ButtonPayload") or None,
+                   payload=fields.text(form, "ButtonPayload") or fields.text(form, "ListId") or None,
                    replied_to=fields.matching(form, "OriginalRepliedMessageSid", fields.SID) or None,
-                   button_text=fields.text(form, "ButtonText") or None,
+                   button_text=fields.text(form, "ButtonText") or fields.text(form, "ListTitle") or None,
                    profile_name=fields.text(form, "ProfileName") or None,
                    media=fields.media_count(form))
 

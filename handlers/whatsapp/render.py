@@ -3,11 +3,14 @@ text where no template fits, approved templates outside the 24-hour window. Pure
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from string import Formatter
 
+from flows.buttons import is_options, options_line
 from flows.buttons import numbered as stable_numbers
 from flows.messages import ActionKind, Button, OutMessage
-from flows.texts import t
+from flows.texts import CATALOGS, DEFAULT_LANG, t
 from handlers.textsplit import split_lines
 from handlers.whatsapp.config import Templates
 from handlers.whatsapp.params import template_param, utf16_len
@@ -15,6 +18,9 @@ from handlers.whatsapp.params import template_param, utf16_len
 MAX_BODY = 1600  # Twilio's limit for one message body
 MAX_QUICK_REPLY_BODY = 1024  # the Content API's limit for a quick reply's body
 MAX_BUTTON_TITLE = 20  # WhatsApp's limit for a quick-reply button
+# twilio/list-picker (twilio.com/docs/content/twiliolist-picker): body 1,024, button 20, 1-10 items,
+# each item's title 24, id 200, description 72
+MAX_LIST_BUTTON, MAX_ITEM_TITLE, MAX_ITEM_ID, MAX_ITEM_DESCRIPTION = 20, 24, 200, 72
 # The variables of the approved templates, in UTF-16 code units (handlers/whatsapp/params.py):
 # with the fixed text (under 130) the filled body stays under WhatsApp's 1,024.
 HEADLINE, DETAIL, TODO = 160, 500, 200
@@ -78,16 +84,41 @@ def digest_commands(text: str, lang: str) -> list[str]:
 
 
 def reply_line(buttons: tuple[Button, ...], lang: str) -> str:
+    if is_options(buttons):  # a case question outside the window: «Responde con el número…: 1. Call Center · 2. …»
+        return f"{t(lang, 'options.reply')} {options_line(buttons, ' · ')}"
     if is_digest(buttons):
         return t(lang, "buttons.digest_reply")
     return t(lang, "whatsapp.reply_with", options=options_text(buttons, lang))
 
 
 def numbered(text: str, buttons: tuple[Button, ...], lang: str) -> str:
-    """The text with "Responde 1 para tomarla, 2 si ya está hecha, 3 si no puedes"."""
+    """The text with "Responde 1 para tomarla, 2 si ya está hecha, 3 si no puedes"; a case
+    question's options one per line, «1. Call Center» (the person answers «3»)."""
     if not buttons:
         return text
+    if is_options(buttons):
+        return "\n".join([text, "", t(lang, "options.reply"), options_line(buttons, "\n")])
     return f"{text}\n\n{reply_line(buttons, lang)}"
+
+
+def list_variables(text: str, buttons: tuple[Button, ...], lang: str) -> dict[str, str]:
+    """A list picker's variables (templates.py `_list_picker`): {{1}} the body, {{2}} the
+    button; per item i (from 0) {{3+3i}} its title («3. Detalle de llamadas…», 24 at most),
+    {{4+3i}} its id (the CHOOSE action), {{5+3i}} its description (the label, 72 at most)."""
+    variables = {"1": text, "2": t(lang, "options.list_button")[:MAX_LIST_BUTTON]}
+    for i, (n, button) in enumerate(numbered_options(buttons)):
+        variables[str(3 + 3 * i)] = _cut(f"{n}. {button.label}", MAX_ITEM_TITLE)
+        variables[str(4 + 3 * i)] = button.action.encode()
+        variables[str(5 + 3 * i)] = _cut(button.label, MAX_ITEM_DESCRIPTION)
+    return variables
+
+
+def numbered_options(buttons: tuple[Button, ...]) -> list[tuple[int, Button]]:
+    return [(n, b) for n, b in stable_numbers(buttons) if b.action.kind == ActionKind.CHOOSE]
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def card_update(text: str, lang: str) -> str:
@@ -132,6 +163,27 @@ def _fits_task_template(buttons: tuple[Button, ...], labels: tuple[str, ...]) ->
     return tuple(b.action.kind for b in buttons) == TASK_SHAPE and tuple(b.label for b in buttons) == labels
 
 
+def _line_pattern(lang: str, key: str) -> re.Pattern[str]:
+    """The first line of a catalogue template as a pattern: its placeholders match any text."""
+    template = (CATALOGS.get(lang) or CATALOGS[DEFAULT_LANG]).get(key) or CATALOGS[DEFAULT_LANG][key]
+    parts = [re.escape(literal) + (".+?" if name else "") for literal, name, _, _ in Formatter().parse(template.split("\n")[0])]
+    return re.compile("^" + "".join(parts) + "$")
+
+
+def _step_in_headline(lines: list[str], lang: str) -> list[str]:
+    """A case's card starts with the case («📁 Caso R-1 · Daños reiterados», then its fields
+    and records, flows/cases/status.py `header`): its step line («📋 Paso 8 · Gestionar…»)
+    joins that first line, so the headline, never cut, says what to do (the detail is cut
+    at DETAIL)."""
+    if len(lines) < 2 or not _line_pattern(lang, "cases.header").match(lines[0].strip()):
+        return lines
+    step = _line_pattern(lang, "card")
+    found = next((i for i, line in enumerate(lines) if i > 0 and step.match(line.strip())), None)
+    if found is None:
+        return lines
+    return [f"{lines[0].strip()} · {lines[found].strip()}", *lines[1:found], *lines[found + 1:]]
+
+
 @dataclass(frozen=True)
 class Essentials:
     """A message as an approved template's short variables: its first line, the rest on
@@ -145,6 +197,7 @@ class Essentials:
     @classmethod
     def of(cls, text: str, buttons: tuple[Button, ...], lang: str) -> Essentials:
         lines = [line for line in text.splitlines() if line.strip()] or [text]
+        lines = _step_in_headline(lines, lang)
         headline = template_param(lines[0], HEADLINE)
         rest = "\n".join(lines[1:])
         detail = template_param(rest or t(lang, "whatsapp.template.no_detail"), DETAIL)
@@ -188,7 +241,21 @@ class Renderer:
             sid = self.templates.for_buttons(len(buttons))
             if sid and len(text) <= MAX_QUICK_REPLY_BODY and all(len(b.label) <= MAX_BUTTON_TITLE for b in buttons):
                 return [Outgoing(content_sid=sid, variables=quick_reply_variables(text, buttons))]
+            listed = self.list_picker(text, buttons, lang)
+            if listed is not None:
+                return [listed]
         return [Outgoing(body=piece) for piece in split(numbered(text, buttons, lang), MAX_BODY)]
+
+    def list_picker(self, text: str, buttons: tuple[Button, ...], lang: str) -> Outgoing | None:
+        """A case question's options as a list picker (only inside the window: Twilio's list
+        pickers cannot be approved), when one with that many items is configured and the
+        options are all the card offers; None otherwise (numbered text)."""
+        options = numbered_options(buttons)
+        sid = self.templates.for_list(len(options))
+        if (sid is None or len(options) != len(buttons) or utf16_len(text) > MAX_QUICK_REPLY_BODY
+                or any(len(b.action.encode()) > MAX_ITEM_ID for _, b in options)):
+            return None
+        return Outgoing(content_sid=sid, variables=list_variables(text, buttons, lang))
 
     def approved(self, message: OutMessage, lang: str, seen: bool = False) -> list[Outgoing] | None:
         """Outside the window only approved templates arrive, each variable one short line

@@ -1,6 +1,7 @@
 """The Content templates the bot needs, made or listed through Twilio's Content API
 (`crisisbot whatsapp plantillas`): an approved text template and an approved task
-card for outside the 24-hour window, and session quick replies with 1-3 buttons."""
+card for outside the 24-hour window, session quick replies with 1-3 buttons, and session
+list pickers with 1-10 items (a case question's options)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from twilio.rest.content.v1.content.approval_create import ApprovalCreateList
 from bot.settings import Settings
 from flows.texts import CATALOGS, DEFAULT_LANG, t
 from handlers.whatsapp.api import TwilioApi
-from handlers.whatsapp.config import template_lang
+from handlers.whatsapp.config import MAX_LIST_ITEMS, template_lang
 
 VAR = "{{1}}"
 V1, V2, V3 = "{{1}}", "{{2}}", "{{3}}"
@@ -40,6 +41,21 @@ def _quick_reply(count: int, lang: str) -> TemplateSpec:
         samples[str(3 + 2 * i)] = f"claim:20261123-a3f9/paso{i}"
     return TemplateSpec(f"crisisbot_botones_{count}", f"TWILIO_CONTENT_BUTTONS_{count}",
                         {"twilio/quick-reply": {"body": VAR, "actions": actions}}, samples, approval=False, lang=lang)
+
+
+def _list_picker(count: int, lang: str) -> TemplateSpec:
+    """A session list picker with `count` items (never submitted: Twilio's list pickers
+    cannot be approved) for a case question's options: {{1}} the body, {{2}} the button,
+    per item {{3+3i}} title, {{4+3i}} id (the CHOOSE action), {{5+3i}} description
+    (render.list_variables)."""
+    items = [{"item": f"{{{{{3 + 3 * i}}}}}", "id": f"{{{{{4 + 3 * i}}}}}", "description": f"{{{{{5 + 3 * i}}}}}"}
+             for i in range(count)]
+    samples = {"1": t(lang, "whatsapp.template.sample"), "2": t(lang, "options.list_button")}
+    for i in range(count):
+        samples.update({str(3 + 3 * i): f"{i + 1}. Call Center", str(4 + 3 * i): f"choose:R-1/derivar=op{i + 1}",
+                        str(5 + 3 * i): "Call Center"})
+    return TemplateSpec(f"crisisbot_lista_{count}", f"TWILIO_CONTENT_LIST_{count}",
+                        {"twilio/list-picker": {"body": V1, "button": V2, "items": items}}, samples, approval=False, lang=lang)
 
 
 def approved_specs(lang: str, group: str) -> list[TemplateSpec]:
@@ -74,12 +90,18 @@ def specs(lang: str) -> list[TemplateSpec]:
     return [*approved_specs(lang, lang), *(_quick_reply(count, lang) for count in (1, 2, 3))]
 
 
+def list_specs(lang: str) -> list[TemplateSpec]:
+    """The session list pickers with 1-10 items (a case question's options): optional, made
+    by `crisisbot whatsapp plantillas`; without one, the options go as numbered text."""
+    return [_list_picker(count, lang) for count in range(1, MAX_LIST_ITEMS + 1)]
+
+
 def every_spec(group: str) -> list[TemplateSpec]:
     """`specs(group)` and the approved templates of every other language with a catalogue,
     so that each reader gets the fixed text of their own language outside the window."""
     others = [spec for lang in CATALOGS if lang != group for spec in approved_specs(lang, group)]
     own = specs(group)
-    return [*own[:2], *others, *own[2:]]
+    return [*own[:2], *others, *own[2:], *list_specs(group)]
 
 
 def configured(settings: Settings, spec: TemplateSpec) -> str | None:

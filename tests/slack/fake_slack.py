@@ -55,6 +55,10 @@ BUTTON_TEXT = 75
 BUTTON_VALUE = 2000
 BLOCKS_TEXT = 12000
 TEXT = 40000
+SELECT_PLACEHOLDER = 150  # a static_select's placeholder
+SELECT_OPTIONS = 100  # options of a static_select
+OPTION_TEXT = 75  # an option's plain_text
+OPTION_VALUE = 150  # an option's value
 
 
 def _text_length(node: Any) -> int:
@@ -89,13 +93,33 @@ def refusal(args: dict[str, Any]) -> str | None:
             if not 1 <= len(elements) <= 25:
                 return "invalid_blocks"
             for element in elements:
+                if len(str(element.get("action_id") or "")) > 255:
+                    return "invalid_blocks"
+                if element.get("type") == "static_select":
+                    if not _valid_select(element):
+                        return "invalid_blocks"
+                    continue
                 label = (element.get("text") or {}).get("text", "")
-                if (not 1 <= len(label) <= BUTTON_TEXT or len(str(element.get("value") or "")) > BUTTON_VALUE
-                        or len(str(element.get("action_id") or "")) > 255 or len(str(element.get("url") or "")) > 3000):
+                if (element.get("type") != "button" or not 1 <= len(label) <= BUTTON_TEXT
+                        or len(str(element.get("value") or "")) > BUTTON_VALUE or len(str(element.get("url") or "")) > 3000):
                     return "invalid_blocks"
     if _text_length(blocks) > BLOCKS_TEXT:
         return "msg_blocks_too_long"
     return None
+
+
+def _valid_select(element: dict[str, Any]) -> bool:
+    """A static_select as Slack takes it (docs.slack.dev block-elements#static_select,
+    composition-objects#option): a plain_text placeholder of at most 150 characters, 1-100
+    options, each a plain_text text of 1-75 characters and a value of 1-150."""
+    placeholder = element.get("placeholder") or {}
+    options = element.get("options") or []
+    if placeholder.get("type") != "plain_text" or not 1 <= len(placeholder.get("text") or "") <= SELECT_PLACEHOLDER:
+        return False
+    if not 1 <= len(options) <= SELECT_OPTIONS:
+        return False
+    return all((o.get("text") or {}).get("type") == "plain_text" and 1 <= len((o.get("text") or {}).get("text") or "") <= OPTION_TEXT
+               and 1 <= len(str(o.get("value") or "")) <= OPTION_VALUE for o in options)
 
 
 def _valid_metadata(metadata: Any) -> bool:

@@ -13,6 +13,7 @@ from bot import cli
 from bot.features import enabled_features
 from handlers.slack.config import COMMAND
 from handlers.slack.feature import EVENTS_PATH, SlackFeature
+from handlers.slack.listeners.cases import CASE_COMMAND
 from tests.support import ROOT, settings_for
 
 MANIFEST = yaml.safe_load((ROOT / "slack" / "manifest.yml").read_text(encoding="utf-8"))
@@ -23,7 +24,7 @@ def test_manifest_points_everything_at_the_one_endpoint() -> None:
     urls = [settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"],
             *(c["url"] for c in MANIFEST["features"]["slash_commands"])]
     assert urls and all(url.endswith(EVENTS_PATH) for url in urls)
-    assert [c["command"] for c in MANIFEST["features"]["slash_commands"]] == [COMMAND]
+    assert [c["command"] for c in MANIFEST["features"]["slash_commands"]] == [COMMAND, CASE_COMMAND]
     assert settings["interactivity"]["is_enabled"] is True
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
 

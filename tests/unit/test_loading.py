@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.loading import ConfigError, load_all
-from tests.support import DIRECTORY, PLAYBOOK, ROOT
+from bot.playbooks import load_playbooks
+from bot.settings import Settings
+from tests.support import DIRECTORY, PLAYBOOK, ROOT, SHIPPED_DIRECTORY
 
 
 def line_of(text: str, fragment: str, occurrence: int = 1) -> int:
@@ -32,8 +34,11 @@ def problems(playbook: Path, directory: Path) -> list[str]:
 
 
 def test_the_shipped_files_are_valid() -> None:
-    playbook, directory = load_all(PLAYBOOK, DIRECTORY)
+    playbook, directory = load_all(PLAYBOOK, SHIPPED_DIRECTORY)
     assert directory is not None
+    shipped = load_playbooks(Settings(directory=SHIPPED_DIRECTORY, playbook=PLAYBOOK, playbooks=str(ROOT / "playbooks" / "*.yaml")))
+    assert sorted(shipped.cases) == ["comteco_danos_reiterados", "comteco_direccionamiento"]
+    assert shipped.crisis.id == "fullpyme_contingencia"
     assert [s.number for s in playbook.steps] == ["1", "2", "3", "4", "5", "6", "7", "8a", "8b", "8c", "8d", "8e", "8f"]
     assert playbook.step("entel").input is not None
     assert "600 3600 106" in " ".join(playbook.step("entel").instructions)

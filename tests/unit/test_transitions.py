@@ -38,6 +38,7 @@ EXPECTED_TASK = {
 EXPECTED_CRISIS = {
     (CrisisState.ACTIVE, CrisisEvent.CLOSE): CrisisState.CLOSING,
     (CrisisState.CLOSING, CrisisEvent.FINISH): CrisisState.CLOSED,
+    (CrisisState.ACTIVE, CrisisEvent.END): CrisisState.CLOSED,  # a case reaching an `end` step (issue 12)
 }
 EXPECTED_PROPOSAL = {
     (ProposalState.PENDING, ProposalEvent.CONFIRM): ProposalState.CONFIRMED,

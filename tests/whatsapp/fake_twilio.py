@@ -12,6 +12,8 @@ callback; refusing earlier hides nothing):
   more than 4 consecutive spaces: 63013 (Meta 132018); an empty one: 21656; a filled body
   over 1,024 UTF-16 units: 63021; a content whose WhatsApp approval was rejected: 63016;
 - a quick-reply button title over 20 characters, a session quick reply over 1,024: 63021;
+- a list picker (twilio/list-picker) with a button over 20, other than 1-10 items, an item
+  title over 24, an id over 200 or a description over 72: 63021;
 - a Body over 1,600: 21617; a ContentSid not in the account: 404 / 20404.
 - An approval request for a body that starts or ends with a variable, or with two
   variables side by side, is answered «rejected» (WhatsApp's review: «a placeholder at
@@ -39,6 +41,7 @@ SMS_SENDER = "+14155550100"
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 BODY_LIMIT, TEMPLATE_LIMIT, TITLE_LIMIT = 1600, 1024, 20
+LIST_BUTTON_LIMIT, LIST_ITEMS, ITEM_TITLE_LIMIT, ITEM_ID_LIMIT, ITEM_DESCRIPTION_LIMIT = 20, 10, 24, 200, 72
 
 
 def utf16_len(text: str) -> int:
@@ -47,7 +50,7 @@ def utf16_len(text: str) -> int:
 
 def content_body(content: dict[str, Any]) -> str:
     types = content.get("types") or {}
-    for kind in ("twilio/quick-reply", "twilio/text"):
+    for kind in ("twilio/quick-reply", "twilio/list-picker", "twilio/text"):
         if kind in types:
             return str(types[kind].get("body", ""))
     return ""
@@ -55,6 +58,29 @@ def content_body(content: dict[str, Any]) -> str:
 
 def content_actions(content: dict[str, Any]) -> list[dict[str, str]]:
     return list((content.get("types") or {}).get("twilio/quick-reply", {}).get("actions", []))
+
+
+def content_list(content: dict[str, Any]) -> dict[str, Any] | None:
+    """A list picker's `button` and `items` (twilio.com/docs/content/twiliolist-picker), if it is one."""
+    found = (content.get("types") or {}).get("twilio/list-picker")
+    return dict(found) if found is not None else None
+
+
+def list_problem(picker: dict[str, Any], variables: dict[str, str]) -> str | None:
+    """Why Twilio refuses this list picker once filled: button 1-20, 1-10 items, each item's
+    title 1-24, id 1-200, description at most 72."""
+    items = list(picker.get("items") or [])
+    if not 1 <= utf16_len(fill(str(picker.get("button", "")), variables).strip()) <= LIST_BUTTON_LIMIT:
+        return "list button"
+    if not 1 <= len(items) <= LIST_ITEMS:
+        return "list items"
+    for item in items:
+        title, ident = fill(item.get("item", ""), variables), fill(item.get("id", ""), variables)
+        description = fill(item.get("description", ""), variables)
+        if not 1 <= utf16_len(title.strip()) <= ITEM_TITLE_LIMIT or not 1 <= len(ident) <= ITEM_ID_LIMIT \
+                or utf16_len(description) > ITEM_DESCRIPTION_LIMIT:
+            return f"list item {title!r}"
+    return None
 
 
 def fill(text: str, variables: dict[str, str]) -> str:
@@ -343,6 +369,11 @@ class FakeTwilio:
         used = VARIABLE.findall(body_template) + [
             name for action in content_actions(content) for field in ("title", "id")
             for name in VARIABLE.findall(action.get(field, ""))]
+        picker = content_list(content)
+        if picker is not None:
+            used += VARIABLE.findall(str(picker.get("button", ""))) + [
+                name for item in picker.get("items") or [] for field in ("item", "id", "description")
+                for name in VARIABLE.findall(item.get(field, ""))]
         if any(name not in variables for name in used):
             return (400, 63028, "Number of parameters provided does not match the expected number of parameters"), content
         filled = fill(body_template, variables)
@@ -361,8 +392,10 @@ class FakeTwilio:
             if utf16_len(filled) > TEMPLATE_LIMIT:
                 return (400, 63021, ("Length of the parameters and the template text exceeds the allowed length "
                                      "of 1024 for WhatsApp.")), content
-        elif utf16_len(filled) > (TEMPLATE_LIMIT if content_actions(content) else BODY_LIMIT):
+        elif utf16_len(filled) > (TEMPLATE_LIMIT if content_actions(content) or picker is not None else BODY_LIMIT):
             return (400, 63021, "Channel invalid content error: the body is too long"), content
+        if picker is not None and (problem := list_problem(picker, variables)) is not None:
+            return (400, 63021, f"Channel invalid content error: {problem}"), content
         for action in content_actions(content):
             title = fill(action.get("title", ""), variables)
             if not title.strip() or utf16_len(title) > TITLE_LIMIT:

@@ -54,7 +54,8 @@ def test_plantillas_creates_the_templates_once(twilio_env: FakeTwilio, capsys: p
     out = capsys.readouterr().out
     by_name = {c["friendly_name"]: c for c in twilio_env.contents}
     assert set(by_name) == {"crisisbot_aviso", "crisisbot_tarea", "crisisbot_aviso_en", "crisisbot_tarea_en",
-                            "crisisbot_botones_1", "crisisbot_botones_2", "crisisbot_botones_3"}
+                            "crisisbot_botones_1", "crisisbot_botones_2", "crisisbot_botones_3",
+                            *(f"crisisbot_lista_{n}" for n in range(1, 11))}  # list pickers: a case question's options
     assert f"TWILIO_CONTENT_NOTICE={by_name['crisisbot_aviso']['sid']}  # crisisbot_aviso: creada" in out
     assert f"TWILIO_CONTENT_BUTTONS_3={by_name['crisisbot_botones_3']['sid']}" in out
 
@@ -84,7 +85,7 @@ def test_plantillas_creates_the_templates_once(twilio_env: FakeTwilio, capsys: p
     assert [a["title"] for a in english_task["actions"]] == ["I'll take it", "Done", "I can't"]
 
     assert main(["whatsapp", "plantillas"]) == 0  # again: nothing new
-    assert len(twilio_env.contents) == 7 and "ya existe" in capsys.readouterr().out
+    assert len(twilio_env.contents) == 17 and "ya existe" in capsys.readouterr().out
 
 
 def test_plantillas_keeps_a_template_made_in_english_before(twilio_env: FakeTwilio,

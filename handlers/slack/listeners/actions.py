@@ -14,12 +14,13 @@ from slack_sdk.errors import SlackApiError
 from flows.commands import Press
 from flows.messages import Action
 from flows.texts import t
-from handlers.slack.blocks import ANSWER_ACTION, BUTTON_PREFIX, LINK_PREFIX
+from handlers.slack.blocks import ANSWER_ACTION, BUTTON_PREFIX, LINK_PREFIX, SELECT_PREFIX
 from handlers.slack.config import VIA
 from handlers.slack.context import SlackContext, card_ref_of
 from handlers.slack.errors import slack_error_code
 from handlers.slack.inbound import action_key, view_key
 from handlers.slack.inbox import press_context, tell_received
+from handlers.slack.payloads import chosen
 from handlers.slack.views import INPUT_BLOCK, INPUT_CALLBACK, submitted
 
 log = logging.getLogger(__name__)
@@ -36,12 +37,22 @@ def _label(action: dict[str, Any]) -> str:
 def register(app: AsyncApp, ctx: SlackContext) -> None:
     @app.action(re.compile("^" + re.escape(BUTTON_PREFIX) + r"\d+$"))
     async def on_button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        user = str((body.get("user") or {}).get("id") or "")
-        person = await ctx.identify(user)
         try:
-            engine_action = Action.decode(str(action.get("value") or ""))
+            engine_action: Action | None = Action.decode(str(action.get("value") or ""))
         except ValueError:
             engine_action = None
+        await pressed(ack, body, action, engine_action)
+
+    @app.action(re.compile("^" + re.escape(SELECT_PREFIX)))
+    async def on_select(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """An option chosen in a case question's static_select: its CHOOSE action."""
+        option = action.get("selected_option") or {}
+        engine_action = chosen(str(action.get("action_id") or ""), str(option.get("value") or ""), SELECT_PREFIX)
+        await pressed(ack, body, {**action, "text": option.get("text")}, engine_action)
+
+    async def pressed(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], engine_action: Action | None) -> None:
+        user = str((body.get("user") or {}).get("id") or "")
+        person = await ctx.identify(user)
         if person is None or engine_action is None:
             await ack()
             if person is None:

@@ -32,6 +32,7 @@ def upgrade() -> None:
     op.create_index("ix_crises_key", "crises", ["playbook_id", "case_key"])
     with op.batch_alter_table("tasks") as batch:
         batch.add_column(sa.Column("visit", sa.Integer, nullable=False, server_default="1"))
+        batch.add_column(sa.Column("kept", sa.Boolean, nullable=False, server_default=sa.false()))
     op.create_index("ix_tasks_owner", "tasks", ["owner", "state"])
     op.create_index("ix_tasks_asking", "tasks", ["asking"])
     op.create_table(
@@ -46,6 +47,7 @@ def downgrade() -> None:
     op.drop_index("ix_tasks_asking", "tasks")
     op.drop_index("ix_tasks_owner", "tasks")
     with op.batch_alter_table("tasks") as batch:
+        batch.drop_column("kept")
         batch.drop_column("visit")
     op.drop_index("ix_crises_key", "crises")
     op.drop_index("ix_crises_queue", "crises")

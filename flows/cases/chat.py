@@ -1,0 +1,58 @@
+"""A line written about a case («R-12 hecho 3», «estado R-12», the answer to its question).
+The service routes a line to a case only when it names it or answers what the case asked,
+so only the case's own commands are read here; the crisis's (ALERTA ROJA, FIN, banner,
+bitácora...) are not understood on a case."""
+
+from __future__ import annotations
+
+import re
+
+from flows import describe, inputs, manage, tasks, which
+from flows.cases import ask, status
+from flows.commands import Say
+from flows.matching import Intent, read
+from flows.messages import ActionKind
+from flows.world import Turn
+
+
+def strip_label(text: str, label: str) -> str:
+    """The line without the case's id where it leads or ends («R-12 hecho 3», «estado R-12»)."""
+    pattern = re.compile(rf"(^\s*{re.escape(label)}\b[\s:,.-]*|[\s:,.-]*\b{re.escape(label)}\s*$)", re.IGNORECASE)
+    return pattern.sub("", text, count=1).strip() or text.strip()
+
+
+def on_say(turn: Turn, cmd: Say) -> None:
+    """Handle `cmd` on the case in `turn.out.crisis` (module docstring)."""
+    by, case = cmd.person, turn.out.crisis
+    if case is None:
+        if cmd.direct:
+            turn.send_key(by, "not_understood")
+        return
+    text = strip_label(cmd.text, case.label)
+    reading = read(text, turn.playbook.declare_phrase, turn.playbook.close_phrase)
+    if describe.take_answer(turn, by, text, reading, cmd.direct):
+        return  # the value a task of the case asked them for (seed 000's rules: checked, expires, never a command)
+    if reading.intent == Intent.STATUS:
+        status.send_status(turn, by)
+    elif reading.intent == Intent.NOTE:
+        manage.note(turn, by, reading.rest)
+    elif reading.intent == Intent.TASK and not reading.step:
+        picked = which.pick(turn, by, reading.verb)
+        if picked is not None:
+            tasks.TASK_ACTIONS[ActionKind(reading.verb)](turn, by, *picked)
+    elif reading.intent in (Intent.TASK, Intent.CORRECT):
+        target = next((s for s in turn.playbook.steps if s.number.lower() == reading.step), None)
+        if target is None or target.id not in case.tasks:
+            turn.send_key(by, "unknown_step", number=reading.step)
+        elif reading.intent == Intent.CORRECT and reading.rest:
+            inputs.correct(turn, by, target, case.tasks[target.id], reading.rest)
+        elif reading.intent == Intent.CORRECT:
+            inputs.ask_correction(turn, by, target, case.tasks[target.id])
+        else:
+            tasks.TASK_ACTIONS[ActionKind(reading.verb)](turn, by, target, case.tasks[target.id])
+    elif reading.intent == Intent.MY_TASKS:
+        tasks.my_tasks(turn, by)
+    elif reading.intent == Intent.OTHER and (question := ask.open_question(turn, by)) is not None:
+        ask.choose(turn, by, *question, text)
+    elif cmd.direct:
+        turn.send_key(by, "not_understood")

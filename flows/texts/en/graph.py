@@ -1,0 +1,25 @@
+"""`crisisbot check` on a case playbook's graph (flows/graph.py): steps said by number, «step 5»."""
+
+TEXTS: dict[str, str] = {
+    "graph.start_unknown": "case.start: there is no step '{ref}'",
+    "graph.goto_unknown": "step {number}: goes to step '{ref}', which does not exist",
+    "graph.bad_condition": "step {number}: {reason}",
+    "graph.field_unknown": "step {number}: the condition reads «{field}», which is not a field (fields: {known})",
+    "graph.not_an_option": "step {number}: «{field}» has no option '{value}' (options: {options})",
+    "graph.unrouted": "step {number}: option «{value}» leads nowhere: give it a «goto» or a «next» with «{field} == '{value}'»",
+    "graph.may_stall": "step {number}: if no condition holds, the case stops: add a «next» without «when» at the end",
+    "graph.unreachable": "step {number} cannot be reached from the start",
+    "graph.cycle": "steps {cycle} form a loop with no way out",
+    "graph.no_following": "step {number}: it is the last one and has no «next»: which step does the case go to?",
+    "graph.end_moves": "step {number}: an «end» step closes the case: no «next» or «options»",
+    "graph.end_no_outcome": "step {number}: an «end» step needs an «outcome» (how the case ends)",
+    "graph.ask_no_options": "step {number}: a question («ask») needs «options»",
+    "graph.options_not_ask": "step {number}: only a question («kind: ask») has «options»",
+    "graph.wait_no_time": "step {number}: a «wait» step needs «wait» (e.g. 24h)",
+    "graph.role_unheld": "step {number}: nobody in the directory has role '{role}'",
+    "graph.role_unheld_more": "step {number}: nobody in the directory has role '{role}' (steps {others} need it too)",
+    "graph.key_field_unknown": "case.key.field: «{field}» is not a field of the playbook (fields: {known})",
+    "graph.due_field_unknown": "case.due.field: «{field}» is not a field (fields: {known})",
+    "graph.due_not_option": "case.due.table: '{value}' is not an option of «{field}» (options: {options})",
+    "graph.prefix_taken": "case.prefix «{prefix}» is already used by playbook «{other}»",
+}

@@ -1,0 +1,25 @@
+"""`crisisbot check` on a case playbook's graph (flows/graph.py): steps said by number, «paso 5»."""
+
+TEXTS: dict[str, str] = {
+    "graph.start_unknown": "case.start: el paso '{ref}' no existe",
+    "graph.goto_unknown": "paso {number}: va al paso '{ref}', que no existe",
+    "graph.bad_condition": "paso {number}: {reason}",
+    "graph.field_unknown": "paso {number}: la condición lee «{field}», que no es un campo (campos: {known})",
+    "graph.not_an_option": "paso {number}: «{field}» no tiene la opción '{value}' (opciones: {options})",
+    "graph.unrouted": "paso {number}: la opción «{value}» no lleva a ningún paso: ponle «goto» o un «next» con «{field} == '{value}'»",
+    "graph.may_stall": "paso {number}: si no se cumple ninguna condición, el caso se detiene: añade al final un «next» sin «when»",
+    "graph.unreachable": "paso {number} no se alcanza desde el inicio",
+    "graph.cycle": "los pasos {cycle} forman un ciclo sin salida",
+    "graph.no_following": "paso {number}: es el último y no tiene «next»: ¿a qué paso sigue el caso?",
+    "graph.end_moves": "paso {number}: un paso «end» cierra el caso: no lleva «next» ni «options»",
+    "graph.end_no_outcome": "paso {number}: un paso «end» necesita «outcome» (cómo termina el caso)",
+    "graph.ask_no_options": "paso {number}: una pregunta («ask») necesita «options»",
+    "graph.options_not_ask": "paso {number}: solo una pregunta («kind: ask») lleva «options»",
+    "graph.wait_no_time": "paso {number}: un paso «wait» necesita «wait» (p. ej. 24h)",
+    "graph.role_unheld": "paso {number}: nadie en el directorio tiene el rol '{role}'",
+    "graph.role_unheld_more": "paso {number}: nadie en el directorio tiene el rol '{role}' (lo necesitan también los pasos {others})",
+    "graph.key_field_unknown": "case.key.field: «{field}» no es un campo del playbook (campos: {known})",
+    "graph.due_field_unknown": "case.due.field: «{field}» no es un campo (campos: {known})",
+    "graph.due_not_option": "case.due.table: '{value}' no es una opción de «{field}» (opciones: {options})",
+    "graph.prefix_taken": "case.prefix «{prefix}» ya lo usa el playbook «{other}»",
+}

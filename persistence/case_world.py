@@ -1,0 +1,87 @@
+"""The world of one command on a case (issue 12): that case and its pending questions, or,
+to open one, the short id it gets and the earlier cases with its key. Reads only that case's
+rows, so a press costs the same with 10 or 10,000 cases open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from flows import engine as crisis_engine
+from flows.commands import Command, OpenCase
+from flows.crisis import Proposal, ProposalKind, ProposalState
+from flows.directory import Directory
+from flows.playbook import Playbook
+from flows.world import World
+from persistence import cases as case_queries
+from persistence import tables as T
+from persistence.repository import crisis_log, load_crisis, task_row
+
+
+class _Route(Protocol):  # the shape of bot.case_routes.Route, without importing bot/ from persistence/
+    @property
+    def playbook_id(self) -> str: ...
+
+    @property
+    def case_id(self) -> str | None: ...
+
+
+async def load_case_world(
+    conn: AsyncConnection, playbook: Playbook, directory: Directory, now: datetime, new_id: Callable[[], str],
+    group_lang: str, route: _Route, command: Command,
+) -> World:
+    """`playbook`: the file's version of the case's playbook (the case runs its frozen copy).
+    For OpenCase (`route.case_id` None): `short_id` allocated now and `prior` loaded by the key
+    the opening line gives (flows/cases/opening.py). The bitácora is read only when the
+    command may need it (`engine.needs_log`)."""
+    world = World(playbook=playbook, directory=directory.scoped_to(playbook.roles), now=now, crisis=None, proposals=[],
+                  new_id=new_id, group_lang=group_lang)  # «todos» on a case: its playbook's staff
+    if route.case_id is None:
+        if isinstance(command, OpenCase) and playbook.case is not None:
+            from flows.cases.opening import parse_opening
+
+            world.short_id = f"{playbook.case.prefix}-{await case_queries.next_short_number(conn, playbook.case.prefix)}"
+            key = playbook.case.key
+            opening = parse_opening(playbook, command.text)
+            value = opening.fields.get(key.field) if key is not None else None
+            if key is not None and value not in (None, ""):
+                world.prior = await case_queries.cases_of_key(conn, playbook.id, str(value), now - key.history)
+        return world
+    case = await load_crisis(conn, route.case_id)
+    world.crisis = case
+    if case is None:
+        return world
+    rows = (await conn.execute(select(T.proposals).where(and_(
+        T.proposals.c.crisis_id == case.id, T.proposals.c.state == ProposalState.PENDING.value)))).all()
+    world.proposals = [
+        Proposal(id=r.id, kind=ProposalKind(r.kind), playbook_id=r.playbook_id, proposed_by=r.proposed_by, text=r.text,
+                 created_at=r.created_at, state=ProposalState(r.state), crisis_id=r.crisis_id, resolved_by=r.resolved_by)
+        for r in rows]
+    world.baseline = {step_id: task_row(task) for step_id, task in case.tasks.items()}
+    if crisis_engine.needs_log(world, command):
+        world.log = await crisis_log(conn, case.id, with_deliveries=False)
+    return world
+
+
+def responsible_steps(cases: dict[str, Playbook], directory: Directory, person_id: str) -> dict[str, set[str]]:
+    """Per case playbook, the steps whose roles `person_id` holds («mis casos» lists the cases
+    waiting at one of them)."""
+    person = directory.get(person_id)
+    if person is None:
+        return {}
+    roles = set(person.roles)
+    return {pid: {s.id for s in pb.steps if roles & set(s.responsibles) or "todos" in s.responsibles}
+            for pid, pb in cases.items()}
+
+
+async def release_short_number(conn: AsyncConnection, short_id: str) -> None:
+    """Give back the number of a short id allocated for an opening that opened nothing (a
+    missing field, a case already open for the key): the next case takes it, so ids have no
+    gaps. Safe inside the write transaction that allocated it (commands run one at a time)."""
+    prefix, _, number = short_id.rpartition("-")
+    await conn.execute(update(T.revisions).where(and_(T.revisions.c.playbook_id == f"#{prefix}",
+                                                      T.revisions.c.n == int(number))).values(n=int(number) - 1))
