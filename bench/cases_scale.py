@@ -74,6 +74,9 @@ from persistence import tables as T  # noqa: E402
 
 PLAYBOOK_ID = "comteco_danos_reiterados"
 OPENER = "ximena_quispe"
+# who opened (and holds the first step of) each seeded case: the openers of seed 001 in the
+# shipped directory, in turn, so that the messages of the window go to several people
+OPENERS = ("ximena_quispe", "rodrigo_mamani", "daniela_vargas", "marco_flores", "gonzalo_choque", "lucia_gutierrez")
 FIRST_KEY = 5_000_000
 CHUNK = 1000
 CASE_ID = re.compile(r"bench-\d+|\d{8}-[0-9a-f]{8}")
@@ -148,10 +151,10 @@ async def seed(rt: Runtime, template: Template, first: int, last: int, timers_pe
         numbers = range(lo, min(last, lo + CHUNK - 1) + 1)
         crises, tasks, timers = [], [], []
         for n in numbers:
-            case_id, key = f"bench-{n:05d}", str(FIRST_KEY + n)
-            crises.append({**template.crisis, "id": case_id, "short_id": f"R-{n}", "case_key": key,
+            case_id, key, opener = f"bench-{n:05d}", str(FIRST_KEY + n), OPENERS[n % len(OPENERS)]
+            crises.append({**template.crisis, "id": case_id, "short_id": f"R-{n}", "case_key": key, "declared_by": opener,
                            "fields": {**template.crisis["fields"], "contrato": key}})
-            tasks += [{**row, "crisis_id": case_id} for row in template.tasks]
+            tasks += [{**row, "crisis_id": case_id, "owner": opener if row["owner"] else None} for row in template.tasks]
             for i in range(timers_per_case):
                 kind, seq = kinds[i % len(kinds)]
                 timers.append({"crisis_id": case_id, "step_id": template.timer["step_id"], "kind": kind.value,
@@ -192,11 +195,11 @@ class Driver:
         return people[0].id
 
     def _command(self, n: int) -> tuple[Command, bool]:
-        case_id = "bench-%05d" % n
+        case_id = f"bench-{n:05d}"
         if self.rng.random() < 0.2:
             person = self.rng.choice(list(self.rt.directory.people)).id
             return Say(person, f"estado R-{n}", "bench"), True
-        step_id, state, owner, asking = self.live.get(n, ("recepcion", TaskState.CLAIMED.value, OPENER, None))
+        step_id, state, owner, asking = self.live.get(n, ("recepcion", TaskState.CLAIMED.value, OPENERS[n % len(OPENERS)], None))
         step = self.playbook.steps_by_id[step_id]
         if step.kind == StepKind.ASK:
             option = self.rng.choice(step.options)
@@ -209,7 +212,7 @@ class Driver:
 
     def _note(self, n: int, outcome: Any) -> None:
         case = getattr(outcome, "crisis", None)
-        if case is None or case.id != "bench-%05d" % n:
+        if case is None or case.id != f"bench-{n:05d}":
             return
         if case.state == CrisisState.CLOSED:
             self.live.pop(n, None)
@@ -305,7 +308,7 @@ async def run(args: argparse.Namespace, url: str, folder: Path) -> dict[str, Any
         await rt.outbox.drain()
         # the window
         window_start = datetime.now(UTC) + timedelta(seconds=2)
-        due = {"bench-%05d" % n: window_start + timedelta(seconds=i / args.timer_rate) for i, n in enumerate(timed)}
+        due = {f"bench-{n:05d}": window_start + timedelta(seconds=i / args.timer_rate) for i, n in enumerate(timed)}
         async with rt.db.begin() as conn:  # one DEADLINE timer of each of those cases moved into the window
             await conn.execute(update(T.timers).where(and_(
                 T.timers.c.crisis_id == bindparam("b_case"), T.timers.c.kind == TimerKind.DEADLINE.value,
@@ -386,8 +389,9 @@ def report(args: argparse.Namespace, f: dict[str, Any]) -> list[str]:
     print(f"{'':34} {'ms':>6}")
     print(f"{'timer lateness (handed over)':34} {ms(late_ms)}  unfired {f['unfired']}")
     print(f"{'timer claimed (fired_at − due)':34} {ms(claim_ms)}")
-    print(f"{'press, {0} open, quiet'.format(args.small):34} {ms(f['press_small'])}")
-    print(f"{'press, {0} open, quiet'.format(f['open']):34} {ms(f['press_big'])}")
+    small, big = f"press, {args.small} open, quiet", f"press, {f['open']} open, quiet"
+    print(f"{small:34} {ms(f['press_small'])}")
+    print(f"{big:34} {ms(f['press_big'])}")
     print(f"{'press, in the window':34} {ms(f['press_window'])}")
     print(f"{'estado, in the window':34} {ms(f['estado_window'])}")
     print(f"{'estado, quiet':34} {ms(f['estado_quiet'])}")

@@ -110,7 +110,7 @@ class CrisisService:
             by_crisis.setdefault(timer.crisis_id, []).append(timer)
         jobs = [_Job(TimersFired(()), timers=tuple((t.id, TimerFired(t.crisis_id, t.step_id, t.kind, t.seq, t.due_at))
                                                    for t in group)) for group in by_crisis.values()]
-        await self._run(jobs)
+        await self._run(jobs, waited_on=False)
         fired = {timer_id for job in jobs for timer_id in job.fired}
         for timer in due:
             if timer.id in fired:
@@ -118,9 +118,14 @@ class CrisisService:
                          timer.step_id, timer.crisis_id, timer.due_at.isoformat(), self.process_id)
         return len(fired)
 
-    async def _run(self, jobs: list[_Job]) -> list[Outcome | None]:
+    async def _run(self, jobs: list[_Job], waited_on: bool = True) -> list[Outcome | None]:
+        """`waited_on=False` (timers): nobody waits for an answer, so deliveries do not make
+        way for them (bot/priority.py); timers falling due at 50 a second would otherwise hold
+        every delivery back half a second (bench/cases_scale.py)."""
         if not self.router.transports:  # its messages could reach nobody, yet count as sent
             raise RuntimeError("this process has no chat transport: it runs no command")
+        if not waited_on:
+            return await self._group.submit(jobs)
         async with self.inbound.command():
             return await self._group.submit(jobs)
 

@@ -65,12 +65,13 @@ crises = Table(
     # Cases (issue 12, flows/cases): a crisis is the kind «crisis»; a case's open_key is NULL
     # (many open at once) and its playbook_json names a row of frozen_playbooks («@<sha256>»).
     Column("kind", String(16), nullable=False, server_default="crisis"),
-    Column("short_id", String(20), unique=True),  # «R-12»
+    Column("short_id", String(20)),  # «R-12», unique (uq_crises_short_id)
     Column("fields", JSON),
     Column("case_key", String(120)),
     Column("outcome", String(80)),
     Column("due_at", UTCDateTime()),
     Column("warn_at", UTCDateTime()),
+    Index("uq_crises_short_id", "short_id", unique=True),
     Index("ix_crises_queue", "playbook_id", "state", "declared_at"),
     Index("ix_crises_key", "playbook_id", "case_key"),
 )

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -32,9 +33,9 @@ class Comteco(Workspace):
         return slack_user(people[0])
 
     def case_command(self, name: str, text: str, channel: str = CHANNEL) -> Any:
+        """`/caso <text>` as Slack posts a slash command (form-encoded, signed)."""
         form = self.command_form(name, text, channel)
         form.update(command="/caso", channel_name="crisis" if channel == CHANNEL else "directmessage")
-        from urllib.parse import urlencode
         return self.post(urlencode(form).encode(), "application/x-www-form-urlencoded")
 
     def find_select(self, name: str, containing: str) -> tuple[Message, dict[str, Any], dict[str, Any]]:
@@ -164,3 +165,4 @@ def test_a_001_case_handed_over_with_its_fields(comteco: Comteco) -> None:
     closed = "🏁 Caso R-1 cerrado: derivado a procedimientos técnicos (Atención Daños Técnicos, OPR-PAS-P04)"
     assert comteco.got("Ximena Quispe", closed) and comteco.got("Patricia Rojas", closed)
     assert [c for c in comteco.fake.refused() if c.method != "views.open"] == []
+    assert not [m for m in comteco.dms("Rodrigo Mamani") if "R-1" in m.shown]  # Ximena kept her call's steps

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from flows.commands import Say
 from handlers.whatsapp.templates import list_specs
 from tests.support import ROOT, SHIPPED_DIRECTORY
 from tests.whatsapp.fake_twilio import FakeTwilio, fill
@@ -125,4 +126,23 @@ def test_a_001_case_value_by_text_and_the_hand_off_outside_the_window(open_comte
     phones.tap("Patricia Rojas", "Lo tomo")  # her answer opens the window: the whole card follows
     assert any("• motivo: Abonado ausente" in text for text in phones.texts("Patricia Rojas"))
     assert phones.got("Patricia Rojas", "Listo, la tarea 8 (Gestionar el daño con la unidad involucrada) es tuya.")
+    assert phones.twilio.refused == []
+
+
+def test_a_question_outside_the_window_comes_as_the_notice_with_its_numbers(open_comteco: Any) -> None:
+    """Silvia opened the case at the terminal: her WhatsApp window is closed, so the question
+    arrives as the approved notice, its options as numbers in the line never cut; «3» answers."""
+    phones = open_comteco()
+    assert phones.client.portal is not None
+    phones.client.portal.call(phones.rt.service.handle, Say("silvia_guzman", "ATENCIÓN CLIENTE", "terminal"))
+    phones.settle()
+    [notice] = phones.twilio.to(phones.number("Silvia Guzmán"))
+    assert notice.content_sid == TEMPLATES["twilio_content_notice"]
+    assert notice.variables["1"] == "📁 Caso D-1 abierto (Información y direccionamiento COMTECO)."
+    assert "📋 Paso 1 · ¿Qué necesita el cliente?" in notice.variables["2"]
+    assert notice.variables["3"] == ("Responde con el número de tu opción: 1. Información general · "
+                                     "2. Ubicar funcionario · 3. Trámite específico")
+    phones.write("Silvia Guzmán", "3")  # her window opens: the whole message, then the answer
+    assert phones.got("Silvia Guzmán", "✅ Paso 1: elegiste «Trámite específico».")
+    assert phones.got("Silvia Guzmán", "📋 Paso 5 · ¿Qué tipo de trámite?")
     assert phones.twilio.refused == []

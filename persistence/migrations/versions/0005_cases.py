@@ -27,7 +27,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("outcome", sa.String(80)))
         batch.add_column(sa.Column("due_at", sa.DateTime()))
         batch.add_column(sa.Column("warn_at", sa.DateTime()))
-        batch.create_unique_constraint("uq_crises_short_id", ["short_id"])
+    # A unique index, not a constraint: on SQLite a constraint makes Alembic rebuild the table,
+    # and dropping the old `crises` would delete every task through the foreign key's cascade.
+    op.create_index("uq_crises_short_id", "crises", ["short_id"], unique=True)
     op.create_index("ix_crises_queue", "crises", ["playbook_id", "state", "declared_at"])
     op.create_index("ix_crises_key", "crises", ["playbook_id", "case_key"])
     with op.batch_alter_table("tasks") as batch:
@@ -51,7 +53,7 @@ def downgrade() -> None:
         batch.drop_column("visit")
     op.drop_index("ix_crises_key", "crises")
     op.drop_index("ix_crises_queue", "crises")
+    op.drop_index("uq_crises_short_id", "crises")
     with op.batch_alter_table("crises") as batch:
-        batch.drop_constraint("uq_crises_short_id", type_="unique")
         for name in ("warn_at", "due_at", "outcome", "case_key", "fields", "short_id", "kind"):
             batch.drop_column(name)
