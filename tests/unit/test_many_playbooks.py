@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.loading import ConfigError
-from bot.playbooks import load_playbooks, playbook_paths
+from bot.playbooks import load_playbooks
 from bot.settings import Settings
 from flows.playbook import ALL_STAFF
 from tests.support import PLAYBOOK, ROOT, SHIPPED_DIRECTORY
