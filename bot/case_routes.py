@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows.case_words import CaseIntent, read_case_words
+from flows.matching import Intent, read
 from flows.commands import (
     CaseHelp,
     Command,
@@ -106,4 +107,16 @@ class CaseRoutes:
             .order_by(T.tasks.c.asked_at.desc().nulls_last()).limit(1))).scalar()
         if asked is not None:  # the answer to the newest question the bot asked them, a case's or the crisis's
             return say, await self._route_of(conn, asked)
+        if read(say.text, "", "").intent in (Intent.TASK, Intent.CORRECT):
+            return say, await self._held_case(conn, say.person)
         return say, None
+
+    async def _held_case(self, conn: AsyncConnection, person: str) -> Route | None:
+        """«hecho», «hecho 3», «corregir 3» without a case id: the one case where the person
+        holds tasks, when they hold none of the crisis's (otherwise the crisis, as before)."""
+        rows = (await conn.execute(
+            select(T.crises.c.id, T.crises.c.kind).distinct().join(T.tasks, T.tasks.c.crisis_id == T.crises.c.id)
+            .where(T.tasks.c.owner == person, T.tasks.c.state == "claimed", T.crises.c.state != "closed").limit(3))).all()
+        if len(rows) != 1 or rows[0].kind != case_queries.CASE:
+            return None
+        return await self._route_of(conn, rows[0].id)

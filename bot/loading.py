@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -88,7 +89,22 @@ def _decode(path: Path, lang: str) -> str:
 
 
 def _read(path: Path, lang: str) -> tuple[Any, yaml.Node | None]:
-    """The file's data and its YAML node tree (for the lines)."""
+    """The file's data and its YAML node tree (for the lines). A file read before and not
+    changed since (same size and modification time) is not parsed again: several playbooks
+    and the directory are each read by more than one check at start-up. ConfigError as below."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return _parse(path, lang)  # says why it cannot be read
+    return _parsed(path, lang, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _parsed(path: Path, lang: str, mtime_ns: int, size: int) -> tuple[Any, yaml.Node | None]:
+    return _parse(path, lang)
+
+
+def _parse(path: Path, lang: str) -> tuple[Any, yaml.Node | None]:
     name = str(path)
     text = _decode(path, lang)
     try:

@@ -18,6 +18,7 @@ from flows.crisis import Task, TaskState
 from flows.matching import Intent
 from flows.messages import GROUP
 from flows.playbook import Input, Step
+from flows.case_help import how_to_open
 from flows.texts import t
 from flows.world import Turn
 
@@ -121,6 +122,9 @@ def send_help(turn: Turn, by: str) -> None:
     is listed once the chat understands it (Intent.NOTE)."""
     lang = turn.lang_of(by)
     extra = t(lang, "help_note") if hasattr(Intent, "NOTE") else ""
+    opening = how_to_open(turn.world.case_playbooks, lang)
+    if opening:  # case procedures run beside the crisis (issue 12): how to open one, and their words
+        extra += t(lang, "case_help.help_cases", lines=opening)
     turn.send(by, t(lang, "help_full", declare=turn.playbook.declare_phrase.in_lang(lang),
                     close=turn.playbook.close_phrase.in_lang(lang), extra=extra))
 

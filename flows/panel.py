@@ -22,7 +22,9 @@ def report_path(crisis_id: str) -> str:
 
 
 def viewer_roles(playbook: Playbook) -> list[str]:
-    roles = [*playbook.declarers, *playbook.coordinators]
+    """Who oversees a playbook: its declarers and coordinators, and whoever checks others'
+    steps; for a case playbook its coordinators (its declarers open nothing: `case.openers` do)."""
+    roles = [*playbook.coordinators] if playbook.is_case else [*playbook.declarers, *playbook.coordinators]
     for step in playbook.steps:
         if step.checks:
             roles.extend(step.responsibles)

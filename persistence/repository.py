@@ -75,7 +75,9 @@ def _crisis_from(row: Row[Any], task_rows: Sequence[Row[Any]]) -> Crisis:
         values = {name: getattr(t, name) for name in TASK_FIELDS}
         values["state"] = TaskState(values["state"])
         values["acks"], values["declined"] = list(values["acks"]), list(values["declined"])
-        crisis.tasks[t.step_id] = Task(step_id=t.step_id, **values)
+        # An earlier visit of a loop is stored under "<step id>@<visit>" (flows/cases/routing.py);
+        # its Task names the step itself, as when it was live.
+        crisis.tasks[t.step_id] = Task(step_id=t.step_id.split("@", 1)[0], **values)
     return crisis
 
 

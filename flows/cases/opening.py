@@ -3,7 +3,8 @@ playbook's open phrase («RECLAMO REITERADO 4452211»)."""
 
 from __future__ import annotations
 
-import shlex
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,33 +34,44 @@ class Opening:
         return not self.missing and not self.errors
 
 
-def _words(text: str) -> list[str]:
-    try:
-        return shlex.split(text)  # «motivo="sin señal"» keeps its spaces
-    except ValueError:
-        return text.split()
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1].strip()  # «motivo="sin señal"»: the quotes were only there to keep the spaces
+    return value
+
+
+def _split_fields(names: Iterable[str], text: str) -> tuple[dict[str, str], str]:
+    """`text` as `campo=valor` pairs for the field ids `names` (spaces around «=» allowed) and
+    the words before the first pair. A value runs up to the next `campo=` (a front desk writes
+    «problema=no hay internet desde ayer», «fecha=30/11 14:00», «telefono=4425 2211»)."""
+    ids = sorted(names, key=len, reverse=True)
+    if not ids:
+        return {}, text.strip()
+    marker = re.compile(rf"(?<![\w=])({'|'.join(re.escape(i) for i in ids)})\s*=\s*", re.IGNORECASE)
+    found = list(marker.finditer(text))
+    if not found:
+        return {}, text.strip()
+    raw: dict[str, str] = {}
+    for here, after in zip(found, [*found[1:], None], strict=True):
+        raw[here.group(1).lower()] = _unquote(text[here.end():after.start() if after else len(text)])
+    return raw, text[:found[0].start()].strip()
 
 
 def parse_opening(playbook: Playbook, text: str, now: datetime | None = None) -> Opening:
-    """Read `text` (what followed the keyword): `field=value` pairs by field id (quotes keep
-    spaces); every other word, joined, fills the first required field still missing (or,
-    with none missing, the first field without a value). Pure: the service calls it to
+    """Read `text` (what followed the keyword): `field=value` pairs by field id, each value up
+    to the next pair (spaces around «=» and inside a value are kept, quotes optional); the
+    words before the first pair fill the first required field still missing (or, with none
+    missing, the first field without a value). Pure: the service calls it to
     learn the key before loading earlier cases. `now` dates a «30/11 14:00» without year."""
     tz = ZoneInfo(playbook.timezone)
     by_id = playbook.fields_by_id
-    raw: dict[str, str] = {}
-    loose: list[str] = []
-    for word in _words(text):
-        name, sep, value = word.partition("=")
-        if sep and name.strip().lower() in by_id and value.strip():
-            raw[name.strip().lower()] = value.strip()
-        else:
-            loose.append(word)
+    raw, loose = _split_fields(by_id, text)
     if loose:
         empty = [f for f in playbook.fields if f.id not in raw]
         target = next((f for f in empty if f.required), empty[0] if empty else None)
         if target is not None:
-            raw[target.id] = " ".join(loose)
+            raw[target.id] = _unquote(loose)
     typed: dict[str, Any] = {}
     errors: list[values.FieldValueError] = []
     for name, value in raw.items():
