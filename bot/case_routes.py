@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows.case_words import CaseIntent, read_case_words
-from flows.matching import Intent, read
 from flows.commands import (
     CaseHelp,
     Command,
@@ -26,6 +25,7 @@ from flows.commands import (
     TimerFired,
     TimersFired,
 )
+from flows.matching import Intent, read
 from flows.messages import ActionKind
 from flows.playbook import Playbook
 from persistence import cases as case_queries

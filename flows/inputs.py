@@ -14,11 +14,11 @@ import re
 from functools import lru_cache
 
 from flows import render
+from flows.case_help import how_to_open
 from flows.crisis import Task, TaskState
 from flows.matching import Intent
 from flows.messages import GROUP
 from flows.playbook import Input, Step
-from flows.case_help import how_to_open
 from flows.texts import t
 from flows.world import Turn
 
