@@ -194,6 +194,9 @@ _TYPES = {
     "int_type": "config.type.int",
 }
 
+_PATTERNS = {r"^[A-Z]{1,3}$": "check_review.prefix", r"^[a-z_][a-z0-9_]*$": "check_review.field_id",
+             r"^open$": "check_review.unique"}  # flows/playbook.py: case.prefix, a field's id, case.key.unique
+
 
 def _schema_problem(error: ErrorDetails, data: Any, lang: str) -> tuple[Loc, str]:
     """The location (in the file) and the words of one pydantic error, without pydantic's
@@ -207,14 +210,16 @@ def _schema_problem(error: ErrorDetails, data: Any, lang: str) -> tuple[Loc, str
         message = t(lang, "config.missing" if kind == "missing" else "config.extra", field=loc[-1])
         said = loc[:-1]  # the field is in the message; an unknown one has its own line, a missing one its parent's
         loc = loc if kind == "extra_forbidden" else said
+    elif kind == "string_type" and isinstance(value, bool):  # «value: no» unquoted: YAML read a yes/no
+        message = t(lang, "check_review.yaml_bool")
     elif kind in _TYPES:
         message = t(lang, _TYPES[kind])
     elif kind == "too_short":
         message = t(lang, "config.too_short", min=ctx.get("min_length", 1))
     elif kind == "string_too_long":
         message = t(lang, "config.too_long", length=len(value) if isinstance(value, str) else "?", max=ctx.get("max_length"))
-    elif kind == "string_pattern_mismatch":
-        message = t(lang, "config.pattern", value=value)
+    elif kind == "string_pattern_mismatch":  # each rule in its own words (an id's by default)
+        message = t(lang, _PATTERNS.get(str(ctx.get("pattern")), "config.pattern"), value=value)
     elif kind in ("enum", "literal_error"):
         message = t(lang, "config.choice", value=value, expected=str(ctx.get("expected", "")).replace(" or ", ", "))
     else:

@@ -60,7 +60,7 @@ async def crisis_listing(db: AsyncEngine, lang: str) -> list[str]:
     when it was declared (its playbook's time zone), its state and its description
     (first line, cut at DESCRIPTION_WIDTH characters)."""
     async with reading(db) as conn:
-        crises = await repo.list_crises(conn)
+        crises = await repo.list_crises(conn, crises_only=True)
     lines = []
     for crisis in crises:
         tz = ZoneInfo(Playbook.from_frozen(crisis.playbook_json).timezone)

@@ -166,6 +166,9 @@ def check_graph(playbook: Playbook) -> list[Problem]:
             if not _complementary(parsed, choices):
                 bad(("steps", i, "next"), "graph.may_stall", number=step.number)
     problems += _check_case_settings(playbook, fields, choices)
+    from flows.graph_review import check_words  # numbers and option values name one thing
+
+    problems += check_words(playbook)
     return problems + _check_paths(playbook)
 
 

@@ -15,6 +15,7 @@ from flows.texts import t
 from flows.world import Turn
 
 PANEL_PATH = "/panel"
+CASES_PATH = f"{PANEL_PATH}/casos"  # the queue of open cases (handlers/web/cases.py)
 
 
 def report_path(crisis_id: str) -> str:
@@ -48,6 +49,9 @@ def send_link(turn: Turn, by: str) -> None:
         turn.send_key(by, "panel_unavailable")
         return
     turn.log("panel_link", by)
+    if not may_view(turn.directory, turn.playbook, by):  # oversees case procedures only: their queue
+        turn.send_key(by, "case_help.panel_link", url=links.personal(by, CASES_PATH), minutes=links.ttl_minutes)
+        return
     turn.send_key(by, "panel_link", url=links.personal(by), minutes=links.ttl_minutes)
 
 

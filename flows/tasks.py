@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flows import confirm, inputs, render
+from flows.cases import input_field
 from flows.crisis import Task, TaskEvent, TaskState
 from flows.messages import GROUP, Action, ActionKind, Button, SetTimer, TimerKind
 from flows.playbook import Step, StepMode
@@ -109,10 +110,11 @@ def finish(turn: Turn, by: str, step: Step, task: Task, value: str | None = None
         return  # (`by` already asked for the value: they confirmed; a form, like Slack's modal, brings it now)
     if step.input is not None and value is not None and value.strip():
         accepted = inputs.accept(step.input, value)
-        if accepted is not None:
+        if accepted is not None and not input_field.refused(turn, by, step, accepted):
             complete(turn, step, task, by, accepted)
             return
-        inputs.refuse(turn, by, step, value)  # asked again below, in chat
+        if accepted is None:
+            inputs.refuse(turn, by, step, value)  # asked again below, in chat
         if turn.channel == confirm.PANEL:  # the dashboard's form asks again itself: nothing taken, nothing asked in chat
             return
     if step.input is not None:
@@ -160,6 +162,8 @@ def answer(turn: Turn, by: str, step: Step, task: Task, text: str) -> None:
     value = inputs.accept(step.input, text)
     if value is None:  # nothing recorded: asked again, with the example (flows/inputs.py)
         inputs.refuse(turn, by, step, text)
+        return
+    if input_field.refused(turn, by, step, value):  # a case field's kind (a phone, a date): said why
         return
     complete(turn, step, task, by, value)
 

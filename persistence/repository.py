@@ -126,8 +126,13 @@ async def crisis_log(conn: AsyncConnection, crisis_id: str, with_deliveries: boo
     return [_log_from(r) for r in (await conn.execute(query.order_by(T.log.c.id))).all()]
 
 
-async def list_crises(conn: AsyncConnection) -> list[Crisis]:
-    ids = (await conn.execute(select(T.crises.c.id).order_by(T.crises.c.declared_at.desc()))).scalars().all()
+async def list_crises(conn: AsyncConnection, crises_only: bool = False, limit: int | None = None) -> list[Crisis]:
+    """Newest first. `crises_only`: leave out the cases of case playbooks (kind «case»,
+    issue 12), which may be thousands; `limit`: at most that many, loaded."""
+    query = select(T.crises.c.id).order_by(T.crises.c.declared_at.desc())
+    if crises_only:
+        query = query.where(T.crises.c.kind == "crisis")
+    ids = (await conn.execute(query.limit(limit))).scalars().all()
     return [c for c in [await load_crisis(conn, i) for i in ids] if c is not None]
 
 

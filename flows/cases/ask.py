@@ -3,7 +3,7 @@ option buttons (ActionKind.CHOOSE) or by writing an option's value, label or num
 
 from __future__ import annotations
 
-from flows import progress, tasks
+from flows import progress, render, tasks
 from flows.cases import routing, values
 from flows.crisis import Task, TaskEvent, TaskState
 from flows.playbook import Step, StepKind
@@ -21,6 +21,11 @@ def choose(turn: Turn, by: str, step: Step, task: Task, value: str) -> None:
         turn.send_key(by, "cases.not_a_question", number=step.number)
         return
     if tasks.refuse_if_inactive(turn, by, step, task):
+        return
+    if task.state == TaskState.CLAIMED and task.owner not in (None, by) and not turn.is_coordinator(by) and turn.out.crisis:
+        # another adviser's customer: a mistyped «D-2» must not answer (and close) their case
+        turn.send_key(by, "case_chat.held", number=step.number, id=turn.out.crisis.label,
+                      owner=render.who(turn.directory, task.owner, turn.lang_of(by)))
         return
     option = values.pick_option(step.options, value)
     if option is None:

@@ -10,9 +10,14 @@ import re
 from flows import describe, inputs, manage, tasks, which
 from flows.cases import ask, status
 from flows.commands import Say
+from flows.crisis import CrisisState
+from flows.localtext import LocalText
 from flows.matching import Intent, read
 from flows.messages import ActionKind
+from flows.playbook import Step, StepKind
 from flows.world import Turn
+
+_BARE_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")  # «R-12 2»: a button of the case's card, as under it
 
 
 def strip_label(text: str, label: str) -> str:
@@ -43,7 +48,7 @@ def on_say(turn: Turn, cmd: Say) -> None:
     elif reading.intent in (Intent.TASK, Intent.CORRECT):
         target = next((s for s in turn.playbook.steps if s.number.lower() == reading.step), None)
         if target is None or target.id not in case.tasks:
-            turn.send_key(by, "unknown_step", number=reading.step)
+            turn.send_key(by, "case_chat.unknown_step", id=case.label, number=reading.step)
         elif reading.intent == Intent.CORRECT and reading.rest:
             inputs.correct(turn, by, target, case.tasks[target.id], reading.rest)
         elif reading.intent == Intent.CORRECT:
@@ -52,7 +57,39 @@ def on_say(turn: Turn, cmd: Say) -> None:
             tasks.TASK_ACTIONS[ActionKind(reading.verb)](turn, by, target, case.tasks[target.id])
     elif reading.intent == Intent.MY_TASKS:
         tasks.my_tasks(turn, by)
+    elif reading.intent == Intent.OTHER and case.state == CrisisState.CLOSED:
+        turn.send_key(by, "case_chat.closed", id=case.label, outcome=_outcome(turn))
     elif reading.intent == Intent.OTHER and (question := ask.open_question(turn, by)) is not None:
         ask.choose(turn, by, *question, text)
+    elif reading.intent == Intent.OTHER and (number := _BARE_NUMBER.match(text)) is not None:
+        _press_number(turn, by, int(number.group(1)))
     elif cmd.direct:
         turn.send_key(by, "not_understood")
+
+
+def _press_number(turn: Turn, by: str, number: int) -> None:
+    """«R-12 2» on a case whose current step is a task: the button with that number on its
+    card (flows/buttons.py: 1 Lo tomo / Sigo en esto, 2 Hecho, 3 No puedo), as «2» typed
+    under the card does; the case's id is named, so no other card is meant. Told what to
+    write when the number is no button of a task `by` may act on."""
+    assert turn.out.crisis is not None
+    label = turn.out.crisis.label
+    verbs = {1: "still" if _task_candidates(turn, by, "still") else "claim", 2: "done", 3: "cantdo"}
+    verb = verbs.get(number)
+    if verb is None or not _task_candidates(turn, by, verb):
+        turn.send_key(by, "case_chat.no_option", id=label)
+        return
+    picked = which.pick(turn, by, verb)
+    if picked is not None:
+        tasks.TASK_ACTIONS[ActionKind(verb)](turn, by, *picked)
+
+
+def _task_candidates(turn: Turn, by: str, verb: str) -> list[Step]:
+    return [s for s, _ in which.candidates(turn, by, verb) if s.kind != StepKind.ASK]
+
+
+def _outcome(turn: Turn) -> LocalText | str:
+    """The outcome of the closed case's `end` step (its title when it has none)."""
+    assert turn.out.crisis is not None
+    end = turn.playbook.steps_by_id.get(turn.out.crisis.outcome or "")
+    return (end.outcome or end.title) if end is not None else turn.out.crisis.outcome or "-"

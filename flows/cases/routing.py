@@ -8,6 +8,7 @@ a fresh one (visit + 1) under the step id (flows/crisis.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flows import conditions, progress
@@ -100,11 +101,17 @@ def enter(turn: Turn, step: Step, by: str | None) -> None:
     else:
         turn.log("activated", None, step.id)
         keeper = _keeper(turn, step, by)
+        mark = len(turn.out.messages)
         progress.activate(turn, step, task, actor, cards=keeper is None)
         if keeper is not None and task.state == TaskState.OPEN:
             keep_with(turn, step, task, keeper)
         elif keeper is not None and task.state == TaskState.CLAIMED:
             progress.announce_card(turn, step, task, keeper)  # claimed_by_declarer: the opener's, shown to them
+        if visit > 1:  # a loop back: the step's cards are new, in full (a phone would show a redraw's one line)
+            ref = f"card:{case.id}/{step.id}"
+            for i in range(mark, len(turn.out.messages)):
+                if turn.out.messages[i].ref == ref:
+                    turn.out.messages[i] = replace(turn.out.messages[i], fresh=True)
 
 
 def _keeper(turn: Turn, step: Step, by: str | None) -> str | None:

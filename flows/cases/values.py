@@ -33,7 +33,10 @@ class FieldValueError(ValueError):
         self.field, self.value, self.key, self.options = field, value, key, options
 
     def render(self, lang: str) -> str:
-        return t(lang, self.key, label=self.field.label, value=self.value, options=self.options)
+        options = self.options
+        if self.field.kind == FieldKind.CHOICE:  # the options in the reader's language
+            options = ", ".join(f"{i}. {o.label.in_lang(lang)}" for i, o in enumerate(self.field.options, start=1))
+        return t(lang, self.key, label=self.field.label, value=self.value, options=options)
 
 
 def parse_value(field: FieldDef, text: str, tz: ZoneInfo, now: datetime | None = None) -> Any:

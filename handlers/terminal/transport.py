@@ -31,7 +31,7 @@ class TerminalTransport:
 
     async def deliver(self, recipient: str, message: OutMessage) -> str | None:
         key = (recipient, message.ref or "")
-        update = message.kind == "card" and key in self._seen
+        update = message.kind == "card" and key in self._seen and not message.fresh  # fresh: asks to act, in full
         if message.kind == "card":
             self._seen.add(key)
         text = render(message, self.directory, self.clock.now(), self.tz, self.lang, update=update)

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from bot.reports import fmt
 from bot.runtime import Runtime
+from flows.cases import values
+from flows.cases.status import ENGINE_FIELDS
 from flows.crisis import Crisis, TaskState
 from flows.directory import Person
 from flows.messages import LogEntry
-from flows.playbook import Playbook
+from flows.playbook import FieldDef, Playbook
 from flows.render import RECEIPTS, age, log_entry_text
 from flows.texts import t, tn
 from persistence import cases as queries
@@ -124,10 +125,23 @@ class CaseView:
     log: list[tuple[str, str, str]] = field(default_factory=list)  # (time, who, text)
 
 
-def _value(value: Any, lang: str) -> str:
+def _shown(field: FieldDef | None, value: object, lang: str, tz: ZoneInfo) -> str:
+    """A field's value as chat shows it (flows/cases/values.py), a yes/no capitalised for a table cell."""
     if isinstance(value, bool):
         return t(lang, "web_cases.yes" if value else "web_cases.no")
-    return str(value)
+    return values.show_value(field, value, lang, tz)
+
+
+def _recorded(playbook: Playbook, step_id: str, value: str, case: Crisis, lang: str, tz: ZoneInfo) -> str:
+    """What a step recorded as people read it: an option's label («Call Center», not «call_center»)."""
+    step = playbook.steps_by_id.get(step_id.partition("@")[0])
+    if step is None:
+        return value
+    option = next((o for o in step.options if o.value == value), None)
+    if option is not None:
+        return option.label.in_lang(lang)
+    field = playbook.fields_by_id.get(step.answer_field) if step.answer_field else None
+    return values.show_value(field, value, lang, tz) if field is not None else value
 
 
 def _log_text(entry: LogEntry, runtime: Runtime, playbook: Playbook, lang: str) -> str:
@@ -165,8 +179,10 @@ def case_view(case: Crisis, entries: list[LogEntry], runtime: Runtime, viewer: P
         warn=t(lang, "web_cases.warn", at=fmt.when(case.warn_at, tz, lang)) if case.warn_at and case.is_open and not overdue
         else None,
     )
-    defined = playbook.fields_by_id
-    view.fields = [(defined[k].label.in_lang(lang) if k in defined else k, _value(v, lang)) for k, v in case.fields.items()]
+    # As in chat (flows/cases/status.py): the playbook's order, an option's label, the engine's fields named
+    view.fields = [(f.label.in_lang(lang), _shown(f, case.fields[f.id], lang, tz)) for f in playbook.fields if f.id in case.fields]
+    view.fields += [(t(lang, f"cases.field_{name}"), _shown(None, case.fields[name], lang, tz))
+                    for name in ENGINE_FIELDS if name in case.fields and name not in playbook.fields_by_id]
     finished = sorted((task for task in case.tasks.values() if task.state in (TaskState.DONE, TaskState.SKIPPED)),
                       key=lambda task: task.done_at or case.declared_at)
     for task in finished:
@@ -174,7 +190,8 @@ def case_view(case: Crisis, entries: list[LogEntry], runtime: Runtime, viewer: P
         who = t(lang, "web_cases.done_by", who=fmt.person(directory, task.done_by or task.owner, lang),
                 at=fmt.when(task.done_at, tz, lang))
         detail = (t(lang, "web_cases.skipped", reason=task.skip_reason) if task.state == TaskState.SKIPPED
-                  else t(lang, "web_cases.value", value=task.value) if task.value else None)
+                  else t(lang, "web_cases.value", value=_recorded(playbook, task.step_id, task.value, case, lang, tz)) if task.value
+                  else None)
         view.done.append(DoneStep(number, name, who, detail))
     for task in case.tasks.values():
         if task.state in (TaskState.OPEN, TaskState.CLAIMED):

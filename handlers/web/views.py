@@ -233,5 +233,5 @@ async def delivery_for(db: AsyncEngine, crisis: Crisis, now: datetime) -> Delive
 
 async def crisis_rows(db: AsyncEngine, directory: Directory, lang: str, now: datetime, limit: int = 50) -> list[CrisisRow]:
     async with reading(db) as conn:
-        crises = await repo.list_crises(conn)
-    return [crisis_row(c, directory, lang, now) for c in crises[:limit]]
+        crises = await repo.list_crises(conn, crises_only=True, limit=limit)
+    return [crisis_row(c, directory, lang, now) for c in crises]

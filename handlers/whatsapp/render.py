@@ -229,7 +229,7 @@ class Renderer:
         return task_labels(lang)
 
     def text_of(self, message: OutMessage, lang: str, seen: bool) -> str:
-        text = card_update(message.text, lang) if message.kind == "card" and seen else message.text
+        text = card_update(message.text, lang) if message.kind == "card" and seen and not message.fresh else message.text
         return with_links(text, message.buttons, lang)
 
     def session(self, message: OutMessage, lang: str, seen: bool = False) -> list[Outgoing]:

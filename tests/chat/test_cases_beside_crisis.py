@@ -54,7 +54,7 @@ async def test_help_says_how_to_open_a_case_and_a_case_coordinator_gets_the_pane
     help_text = help_message.text
     assert "/caso comteco_direccionamiento" in help_text and "ATENCIÓN CLIENTE" in help_text and "mis casos" in help_text
     await chat.say("Mónica", "panel")  # jefatura_soporte: the coordinators of seed 001
-    assert chat.received("Mónica", "https://crisis.example/panel?para=")
+    assert chat.received("Mónica", "https://crisis.example/panel/casos?para=")  # her cases, not the crisis panel
     await chat.say("Silvia", "panel")  # an adviser oversees nothing
     assert not chat.received("Silvia", "https://crisis.example/panel")
 
