@@ -7,6 +7,7 @@ playbook's open phrase opens one. Runs inside the command's transaction."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from flows.playbook import Playbook
 from persistence import cases as case_queries
 from persistence import tables as T
 
+SHORT_ID = re.compile(r"^([A-Z]{1,3})-\d+$")  # a case's id («R-12»); a crisis's is «20261130-ab12»
 _BY_CRISIS_REF = frozenset({ActionKind.STATUS, ActionKind.PANEL, ActionKind.NOTE})
 
 
@@ -49,6 +51,7 @@ class CaseRoutes:
     def __init__(self, cases: dict[str, Playbook]) -> None:
         self.cases = cases
         self._known: dict[str, str | None] = {}  # crisis id -> case playbook id, None for a crisis
+        self._prefixes = {p.case.prefix: p.id for p in cases.values() if p.case is not None}
 
     async def route(self, conn: AsyncConnection, command: Command) -> tuple[Command, Route | None]:
         """The command to run (a line naming a case loses the short id) and where."""
@@ -75,6 +78,10 @@ class CaseRoutes:
     async def _route_of(self, conn: AsyncConnection, crisis_id: str | None) -> Route | None:
         if not crisis_id or crisis_id == "-":
             return None
+        prefix = SHORT_ID.match(crisis_id)
+        by_prefix = self._prefixes.get(prefix.group(1)) if prefix else None
+        if by_prefix is not None:  # a case's id is its short id: its prefix names the playbook
+            return Route(by_prefix, crisis_id)
         if crisis_id not in self._known:
             row = (await conn.execute(select(T.crises.c.kind, T.crises.c.playbook_id).where(
                 T.crises.c.id == crisis_id))).first()

@@ -20,7 +20,7 @@ from bot.processes import this_process
 from bot.routing import Router
 from flows import engine as crisis_engine
 from flows.clock import Clock
-from flows.commands import Command, MyCases, RecurringDue, TimerFired, TimersFired
+from flows.commands import Command, MyCases, RecurringDue, Say, TimerFired, TimersFired
 from flows.directory import Directory
 from flows.playbook import Playbook
 from flows.world import Links, Outcome, World
@@ -159,9 +159,13 @@ class CrisisService:
                         continue
                     job.command = TimersFired(tuple(fired for i, fired in job.timers if i in claimed))
                 now = self.clock.now()
+                if isinstance(job.command, Say):
+                    await writes.flush(conn)  # its route may read what earlier commands of the batch wrote
                 command, route = await self.routes.route(conn, job.command)
-                if route is not None:  # a case: its own world, read afresh (what this batch wrote first)
-                    await writes.flush(conn)
+                if route is not None:  # a case: its own world, read afresh
+                    if route.case_id is None or route.case_id in writes.crises:
+                        await writes.flush(conn)  # what this batch wrote to it first (a burst of timers on
+                        # different cases is written together, in a few statements, at the end)
                     case_world = await load_case_world(conn, self._case_playbook(route), self.directory, now,
                                                        self.new_id, self.group_lang, route, command)
                     case_world.links = self.links

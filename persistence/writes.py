@@ -124,7 +124,10 @@ class PendingWrites:
 
     async def flush(self, conn: AsyncConnection) -> None:
         """Write everything gathered so far, inside the caller's transaction."""
-        playbooks = {c.playbook_id for c in self.crises.values()} | {p.playbook_id for p in self.proposals.values()}
+        # The revision guards a process's cached crisis world (bot/service.py); cases are never cached.
+        case_playbooks = {c.playbook_id for c in self.crises.values() if c.is_case}
+        playbooks = ({c.playbook_id for c in self.crises.values() if not c.is_case}
+                     | {p.playbook_id for p in self.proposals.values() if p.playbook_id not in case_playbooks})
         for crisis in self.crises.values():
             await self._save_crisis(conn, crisis)
         await _save_proposals(conn, list(self.proposals.values()))

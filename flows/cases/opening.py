@@ -121,7 +121,9 @@ def open_case(turn: Turn, cmd: OpenCase) -> None:
                           at=same.declared_at.astimezone(turn.tz_of(by)).strftime("%H:%M"),
                           by=opener.name if opener else same.declared_by)
             return
-    case = Crisis(id=f"{turn.now:%Y%m%d}-{turn.world.new_id()}", playbook_id=playbook.id, state=CrisisState.ACTIVE,
+    # The case's id is its short id («R-12», unique): a button's ref names the case's playbook by
+    # its prefix, so the service routes a press without reading anything (bot/case_routes.py).
+    case = Crisis(id=turn.world.short_id or f"{turn.now:%Y%m%d}-{turn.world.new_id()}", playbook_id=playbook.id, state=CrisisState.ACTIVE,
                   declared_at=turn.now, declared_by=by, playbook_json=playbook.model_dump_json(), kind="case",
                   short_id=turn.world.short_id, fields=dict(opening.fields), case_key=opening.key)
     if key is not None:

@@ -69,3 +69,15 @@ async def test_a_bare_verb_goes_to_the_one_case_the_person_holds(chat: Chat) -> 
     await chat.say("Jaime", "ALERTA ROJA: se cayó el servidor")
     await chat.say("Jaime", "hecho")  # Jaime holds the crisis's step 1, not a case: the crisis's words
     assert not chat.received("Jaime", "No hay ninguna crisis abierta")
+
+
+async def test_deadlines_of_several_cases_falling_due_together_each_reach_their_holder(chat: Chat) -> None:
+    await chat.say("Ximena", "/caso danos contrato=1111111 vulnerabilidad=1")
+    await chat.say("Rodrigo", "/caso danos contrato=2222222 vulnerabilidad=1")
+    await chat.say("Daniela", "/caso danos contrato=3333333 vulnerabilidad=1")
+    await chat.advance("12h")  # the three due times (12 h) fire in one sweep, one transaction
+    for name, case in (("Ximena", "R-1"), ("Rodrigo", "R-2"), ("Daniela", "R-3")):
+        [checkin] = [m for m in chat.inbox(name) if m.kind == "nudge"]  # «¿Sigues en esto?» / «Still on it?»
+        assert f" {case} · " in checkin.text, (name, checkin.text)
+    await chat.say("Rodrigo", "estado R-2")  # each case's state was written, not only the last one's
+    assert "Rodrigo Mamani" in chat.inbox("Rodrigo")[-1].text
