@@ -225,7 +225,8 @@ async def write_transaction(engine: AsyncEngine, lock_key: str) -> AsyncIterator
         yield conn
 
 
-def _upgrade(connection: Connection) -> None:
+def upgrade_to_head(connection: Connection) -> None:
+    """Apply the migrations on a synchronous connection (`migrate` runs it under its locks)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -281,4 +282,4 @@ async def migrate(engine: AsyncEngine) -> None:
     replicas never both create `alembic_version`), on SQLite under BEGIN IMMEDIATE and a
     lock file. The one who waited finds the schema at head and does nothing."""
     async with _migration_file_lock(engine), engine.begin() as conn:
-        await conn.run_sync(_upgrade)
+        await conn.run_sync(upgrade_to_head)
