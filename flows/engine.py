@@ -140,17 +140,10 @@ def on_say(turn: Turn, cmd: Say) -> None:
         elif picked is not None:
             tasks.TASK_ACTIONS[ActionKind(reading.verb)](turn, by, *picked)
     elif reading.intent in (Intent.TASK, Intent.CORRECT):
-        target = next((s for s in turn.playbook.steps if s.number.lower() == reading.step), None)
         if crisis is None:
             turn.send_key(by, "no_open_crisis")
-        elif target is None or target.id not in crisis.tasks:
+        elif not tasks.act_on_step(turn, by, reading):
             turn.send_key(by, "unknown_step", number=reading.step)
-        elif reading.intent == Intent.CORRECT and reading.rest:
-            inputs.correct(turn, by, target, crisis.tasks[target.id], reading.rest)
-        elif reading.intent == Intent.CORRECT:
-            inputs.ask_correction(turn, by, target, crisis.tasks[target.id])
-        else:
-            tasks.TASK_ACTIONS[ActionKind(reading.verb)](turn, by, target, crisis.tasks[target.id])
     elif reading.intent == Intent.MY_TASKS:
         if crisis is None:
             turn.send_key(by, "no_open_crisis")

@@ -8,6 +8,7 @@ from dataclasses import replace
 from flows import confirm, inputs, render
 from flows.cases import input_field
 from flows.crisis import Task, TaskEvent, TaskState
+from flows.matching import Intent, Reading
 from flows.messages import GROUP, Action, ActionKind, Button, SetTimer, TimerKind
 from flows.playbook import Step, StepMode
 from flows.progress import announce_card, arm_deadline, arm_unclaimed, cancel_timers, complete, refresh_cards
@@ -361,3 +362,20 @@ def fire(turn: Turn, step: Step, task: Task, kind: TimerKind, seq: int) -> None:
                      age=overdue, label=step.input.label)
         else:
             escalate(turn, step, "checkin_escalation", "checkin_escalated", about=task.owner, owner=owner, age=overdue)
+
+
+def act_on_step(turn: Turn, by: str, reading: Reading) -> bool:
+    """«hecho 3», «tomo 3», «corregir 3[: valor]» on the live task of the step numbered
+    `reading.step` (of the crisis or the case in `turn`); False when no such task is live."""
+    crisis = turn.out.crisis
+    target = next((s for s in turn.playbook.steps if s.number.lower() == reading.step), None)
+    if crisis is None or target is None or target.id not in crisis.tasks:
+        return False
+    task = crisis.tasks[target.id]
+    if reading.intent == Intent.CORRECT and reading.rest:
+        inputs.correct(turn, by, target, task, reading.rest)
+    elif reading.intent == Intent.CORRECT:
+        inputs.ask_correction(turn, by, target, task)
+    else:
+        TASK_ACTIONS[ActionKind(reading.verb)](turn, by, target, task)
+    return True

@@ -81,6 +81,13 @@ def settings_for(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
+def cases_settings(tmp_path: Path, **overrides: object) -> Settings:
+    """Every shipped playbook (the crisis plan and the case procedures of issue 12) with the
+    shipped directory, where everybody is."""
+    values: dict[str, object] = {"playbooks": str(ROOT / "playbooks" / "*.yaml"), "directory": SHIPPED_DIRECTORY}
+    return settings_for(tmp_path, **{**values, **overrides})
+
+
 class Chat:
     """A whole conversation against the real runtime."""
 

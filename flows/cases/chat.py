@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from flows import describe, inputs, manage, tasks, which
+from flows import describe, manage, tasks, which
 from flows.cases import ask, status
 from flows.commands import Say
 from flows.crisis import CrisisState
@@ -46,15 +46,8 @@ def on_say(turn: Turn, cmd: Say) -> None:
         if picked is not None:
             tasks.TASK_ACTIONS[ActionKind(reading.verb)](turn, by, *picked)
     elif reading.intent in (Intent.TASK, Intent.CORRECT):
-        target = next((s for s in turn.playbook.steps if s.number.lower() == reading.step), None)
-        if target is None or target.id not in case.tasks:
+        if not tasks.act_on_step(turn, by, reading):
             turn.send_key(by, "case_chat.unknown_step", id=case.label, number=reading.step)
-        elif reading.intent == Intent.CORRECT and reading.rest:
-            inputs.correct(turn, by, target, case.tasks[target.id], reading.rest)
-        elif reading.intent == Intent.CORRECT:
-            inputs.ask_correction(turn, by, target, case.tasks[target.id])
-        else:
-            tasks.TASK_ACTIONS[ActionKind(reading.verb)](turn, by, target, case.tasks[target.id])
     elif reading.intent == Intent.MY_TASKS:
         tasks.my_tasks(turn, by)
     elif reading.intent == Intent.OTHER and case.state == CrisisState.CLOSED:

@@ -3,22 +3,7 @@ chat: paths the example script does not take, read as each unit reads them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
-from tests.support import ROOT, SHIPPED_DIRECTORY, Chat, settings_for
-
-
-@pytest.fixture
-async def desk(tmp_path: Path) -> AsyncIterator[Chat]:
-    chat = await Chat.open(settings_for(tmp_path, playbooks=str(ROOT / "playbooks" / "*.yaml"),
-                                        directory=SHIPPED_DIRECTORY))
-    try:
-        yield chat
-    finally:
-        await chat.close()
+from tests.support import Chat
 
 
 def last(chat: Chat, name: str) -> str:

@@ -5,27 +5,19 @@ case procedure's coordinator gets the dashboard."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from tests.chat.test_closing import FakeLinks
-from tests.support import ROOT, SHIPPED_DIRECTORY, Chat, settings_for
+from tests.support import Chat
 
 FULLPYME = ("Juan Pablo", "Cecilia", "Catalina", "Jaime", "Luis", "Valeria", "Claudia Riveros", "Claudia Martínez",
             "Marcelo")
 
 
 @pytest.fixture
-async def chat(tmp_path: Path) -> AsyncIterator[Chat]:
-    opened = await Chat.open(settings_for(tmp_path, playbooks=str(ROOT / "playbooks" / "*.yaml"),
-                                          directory=SHIPPED_DIRECTORY))
-    opened.rt.service.links = FakeLinks()
-    try:
-        yield opened
-    finally:
-        await opened.close()
+def chat(desk: Chat) -> Chat:
+    desk.rt.service.links = FakeLinks()
+    return desk
 
 
 async def test_the_all_staff_round_is_the_crisis_plans_people_only(chat: Chat) -> None:
