@@ -74,11 +74,12 @@ def handle(world: World, command: Command) -> Outcome:
 def needs_log(world: World, command: Command) -> bool:
     """Whether the command may read the bitácora: a chat line («bitácora», the banner's
     message), confirming a closing, or anything once the crisis is closing (its end posts
-    the report). Other commands skip loading it."""
+    the report). Other commands skip loading it; nothing on a case reads its log (flows/cases
+    answers from its tasks and fields)."""
+    if world.crisis is not None and world.crisis.is_case:
+        return False
     if isinstance(command, Say):
         return True
-    if world.crisis is not None and world.crisis.is_case:
-        return False  # a press or a timer on a case never reads its log
     if isinstance(command, Press) and command.action.kind in (ActionKind.CONFIRM, ActionKind.STATUS):
         return True  # «estado» also shows who can be reached, read with the bitácora
     return world.crisis is not None and world.crisis.state == CrisisState.CLOSING

@@ -257,11 +257,12 @@ def test_estado_of_a_case_and_crisis_words_on_it() -> None:
     assert desk.case.tasks["revisar"].owner == "tito" and not to(took, GROUP)
 
 
-def test_a_press_on_a_case_does_not_load_its_log() -> None:
+def test_nothing_on_a_case_loads_its_log() -> None:
     desk = Desk()
     desk.open("4452211")
     assert not needs_log(desk.world, Press("ana", Action.for_choice(desk.case.id, "canal", "fono"), "test"))
     assert not needs_log(desk.world, Press("ana", Action.for_task(ActionKind.STATUS, desk.case.id, "canal"), "test"))
+    assert not needs_log(desk.world, Say("ana", "estado", "test"))  # a line too: the case answers from its tasks
 
 
 def test_mis_casos_lists_each_open_case_with_its_step_and_due() -> None:
