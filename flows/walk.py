@@ -4,13 +4,17 @@ and people reviewing a playbook want to read it as the routes a case can take).
 
 Pure. A path takes each way out of a step (flows/graph.py `exits`) at most once, so every
 loop is taken at most once; at most `limit` paths (200) are listed, and `Walk.capped` says
-when there were more.
+when there were more. A path remembers what its questions answered: a condition that those
+answers make false is not taken (after «A. Venta» at step 5, «tipo == 'baja'» cannot hold at
+step 8), nor a later way out of a step whose earlier condition they make true.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
+from flows import conditions
 from flows.graph import exits
 from flows.playbook import Option, Playbook, Step, StepKind
 from flows.texts import t, tn
@@ -60,24 +64,68 @@ def walk(playbook: Playbook, limit: int = LIMIT) -> Walk:
     used: set[tuple[str, int]] = set()
     legs: list[Leg] = []
 
-    def go(step: Step) -> bool:  # False once more than `limit` paths are found
+    def go(step: Step, fields: Known) -> bool:  # False once more than `limit` paths are found
         if step.kind == StepKind.END:
             paths.append([*legs, Leg(step)])
             return len(paths) <= limit
+        # per answer (an ask's option; "" elsewhere): a way before this one holds for sure on
+        # this path, so the later ones are never taken
+        settled: set[tuple[str, ...]] = set()
         for n, way in enumerate(out[step.id]):
-            if (step.id, n) in used or way.goto not in by_id:
+            answer = tuple(option.value for option in way.options)
+            if (step.id, n) in used or way.goto not in by_id or answer in settled:
                 continue
+            known = _answered(step, way, fields)
+            verdict = _verdict(way.when, known)
+            if verdict is False:
+                continue
+            if verdict is True:
+                settled.add(answer)
             used.add((step.id, n))
             legs.append(Leg(step, way))
-            going = go(by_id[way.goto])
+            going = go(by_id[way.goto], known)
             legs.pop()
             used.discard((step.id, n))
             if not going:
                 return False
         return True
 
-    complete = go(playbook.first_step())
+    complete = go(playbook.first_step(), {})
     return Walk(paths[:limit], capped=not complete)
+
+
+Known = dict[str, frozenset[object]]
+"""What a path knows of a field: the values its answers allow (one option, or the options
+that lead alike)."""
+
+
+def _answered(step: Step, way: Way, fields: Known) -> Known:
+    """The fields known along the path once `step` is left by `way`: an ask's answer is one
+    of the way's options; a value typed at a task is not known."""
+    known = dict(fields)
+    if step.kind == StepKind.ASK and way.options:
+        known[step.answer_field] = frozenset(option.value for option in way.options)
+    else:
+        known.pop(step.answer_field, None)
+    return known
+
+
+def _verdict(when: str | None, known: Known) -> bool | None:
+    """Whether `when` holds whatever the path's answers were: True or False when it does for
+    every value they allow, None when it depends, reads a field the path does not know, or
+    does not parse (`check` says so)."""
+    if when is None:
+        return True
+    try:
+        condition = conditions.parse(when)
+    except conditions.ConditionError:
+        return None
+    names = sorted(condition.names)
+    if not set(names) <= known.keys():
+        return None
+    outcomes = {condition.evaluate(dict(zip(names, values, strict=True)))
+                for values in itertools.islice(itertools.product(*(known[n] for n in names)), 256)}
+    return outcomes.pop() if len(outcomes) == 1 else None
 
 
 def _leg_text(leg: Leg, lang: str, first: bool) -> str:

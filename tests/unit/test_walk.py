@@ -92,3 +92,24 @@ def test_recorrer_of_a_broken_graph_prints_its_problems_and_exits_1(tmp_path: Pa
     assert cli.main(["recorrer", str(file)]) == 1
     err = capsys.readouterr().err
     assert f"{file}:1: paso 2: va al paso 'nada', que no existe" in err
+
+
+def test_a_path_remembers_its_answers_and_leaves_out_what_they_rule_out() -> None:
+    desk = Playbook.model_validate({
+        "id": "mesa", "name": "Mesa", "kind": "case", "case": {"prefix": "M"}, **ROLES,
+        "fields": [{"id": "tipo", "kind": "choice", "label": "tipo",
+                    "options": [{"value": "venta", "label": "Venta"}, {"value": "baja", "label": "Baja"}]}],
+        "steps": [
+            step("tipo", "1", kind="ask", field="tipo", options=[{"value": "venta", "label": "Venta", "goto": "ventas"},
+                                                                 {"value": "baja", "label": "Baja", "goto": "bajas"}]),
+            step("ventas", "2", next=[{"goto": "ficha"}]),
+            step("bajas", "3"),
+            step("ficha", "4", next=[{"when": "tipo == 'venta'", "goto": "fin_venta"}, {"goto": "fin_baja"}]),
+            step("fin_venta", "5", kind="end", outcome="Venta"),
+            step("fin_baja", "6", kind="end", outcome="Retiro"),
+        ]})
+    assert walk_lines(desk, "es")[1:] == [
+        "1. paso 1 [Venta] → 2 → 4 [tipo == 'venta'] → 5 → fin: Venta",  # not «Venta → … → fin: Retiro»
+        "2. paso 1 [Baja] → 3 → 4 → 6 → fin: Retiro",  # nor «Baja → 4 [tipo == 'venta']»
+        "2 caminos.",
+    ]
