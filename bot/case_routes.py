@@ -48,8 +48,10 @@ class CaseRoutes:
     """`cases`: the case playbooks running, by id. Remembers which crisis ids are cases (an
     id never changes playbook), so most routes cost no query."""
 
-    def __init__(self, cases: dict[str, Playbook]) -> None:
+    def __init__(self, cases: dict[str, Playbook], crisis: Playbook | None = None) -> None:
+        """`crisis`: the crisis playbook, whose words («ALERTA ROJA», «FIN …») stay the crisis's."""
         self.cases = cases
+        self.crisis = crisis
         self._known: dict[str, str | None] = {}  # crisis id -> case playbook id, None for a crisis
         self._prefixes = {p.case.prefix: p.id for p in cases.values() if p.case is not None}
 
@@ -114,7 +116,11 @@ class CaseRoutes:
             .order_by(T.tasks.c.asked_at.desc().nulls_last()).limit(1))).scalar()
         if asked is not None:  # the answer to the newest question the bot asked them, a case's or the crisis's
             return say, await self._route_of(conn, asked)
-        if read(say.text, "", "").intent in (Intent.TASK, Intent.CORRECT):
+        phrases = (self.crisis.declare_phrase, self.crisis.close_phrase) if self.crisis else ("", "")
+        intent = read(say.text, *phrases).intent
+        if intent in (Intent.TASK, Intent.CORRECT) or (intent == Intent.OTHER and say.direct):
+            # «hecho», or an answer typed as the option's label or letter («C», «Cerrada»): the one
+            # case whose step the person holds, when they hold nothing of the crisis
             return say, await self._held_case(conn, say.person)
         return say, None
 

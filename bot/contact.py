@@ -21,8 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.outbox import Transport
 from bot.service import CrisisService
 from flows.commands import ContactLost, ContactRestored
-from flows.contact import NO_CHANNEL, PersonContact, Reason
+from flows.contact import NO_CHANNEL, DeliveryBoard, PersonContact, Reason
+from flows.crisis import Crisis
 from flows.directory import Person
+from persistence import cases as case_queries
 from persistence import repository as repo
 from persistence.database import reading
 
@@ -86,15 +88,23 @@ class ContactWatcher:
                 return found
 
     async def check(self) -> int:
-        """Report new losses and recoveries in the open crisis; returns how many commands
-        were submitted (0 when a replica already submitted them)."""
+        """Report new losses and recoveries in the open crisis and in the open cases with a
+        message not delivered (a case handed to someone no channel reaches: issue 12 review);
+        returns how many commands were submitted (0 when a replica already submitted them)."""
         now = self.service.clock.now()
+        boards: list[tuple[Crisis, DeliveryBoard]] = []
         async with reading(self.service.db) as conn:
             crisis_id = await repo.open_crisis_id(conn, self.service.playbook.id)
-            crisis = await repo.load_crisis(conn, crisis_id) if crisis_id else None
-            if crisis is None:
-                return 0
-            board = await repo.delivery_board(conn, crisis, now)
+            for watched in ([crisis_id] if crisis_id else []) + await case_queries.cases_with_delivery_trouble(conn):
+                crisis = await repo.load_crisis(conn, watched)
+                if crisis is not None:
+                    boards.append((crisis, await repo.delivery_board(conn, crisis, now)))
+        submitted = 0
+        for crisis, board in boards:
+            submitted += await self._report(crisis, board)
+        return submitted
+
+    async def _report(self, crisis: Crisis, board: DeliveryBoard) -> int:
         submitted = 0
         for contact in board.to_report():
             person = self.service.directory.get(contact.person)

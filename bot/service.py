@@ -74,7 +74,7 @@ class CrisisService:
         self.db = db
         self.playbook = playbook
         self.cases = dict(cases or {})  # the case playbooks running beside the crisis one (issue 12)
-        self.routes = CaseRoutes(self.cases)
+        self.routes = CaseRoutes(self.cases, playbook)
         self.directory = directory
         self.clock = clock
         self.router = router

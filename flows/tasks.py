@@ -10,7 +10,7 @@ from flows.cases import input_field
 from flows.crisis import Task, TaskEvent, TaskState
 from flows.matching import Intent, Reading
 from flows.messages import GROUP, Action, ActionKind, Button, SetTimer, TimerKind
-from flows.playbook import Step, StepMode
+from flows.playbook import Step, StepKind, StepMode
 from flows.progress import announce_card, arm_deadline, arm_unclaimed, cancel_timers, complete, refresh_cards
 from flows.texts import t, tn
 from flows.world import Turn
@@ -352,6 +352,8 @@ def fire(turn: Turn, step: Step, task: Task, kind: TimerKind, seq: int) -> None:
         if step.input is not None and task.value is None:  # ask for what is missing, not «¿sigues en esto?»
             task.asking, task.asked_at = task.owner, turn.now
             nudge(turn, step, task, task.owner, "checkin_input", label=step.input.label, prompt=step.input.prompt)
+        elif step.kind == StepKind.ASK:  # its numbers pick options: «1» is not «Sigo en esto» here
+            nudge(turn, step, task, task.owner, "checkin_ask.question", case=crisis.label)
         else:
             nudge(turn, step, task, task.owner, "checkin")
     elif kind == TimerKind.CHECKIN and task.state == TaskState.CLAIMED and task.checkin_pending and task.owner:

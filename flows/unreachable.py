@@ -12,6 +12,7 @@ from flows.commands import ContactLost, ContactRestored
 from flows.contact import via_name, why
 from flows.crisis import CrisisState
 from flows.directory import Person
+from flows.texts import t
 from flows.world import Turn
 
 
@@ -39,13 +40,16 @@ def contact_lost(turn: Turn, cmd: ContactLost) -> None:
     told = told_about(turn, person.id, cmd.unreachable)
     turn.log("contact_lost", None, who=person.id, why=why(cmd.reasons, turn.world.group_lang),
              told=", ".join(p.name for p in told) or "-")
+    case = turn.out.crisis.label if turn.out.crisis is not None and turn.out.crisis.is_case else None
     for coordinator in told:
         lang = coordinator.lang
         text = why(cmd.reasons, lang)
         if person.whatsapp:
-            turn.send_key(coordinator.id, "contact.lost_phone", name=person.name, why=text, phone=person.whatsapp)
+            lost = t(lang, "contact.lost_phone", name=person.name, why=text, phone=person.whatsapp)
         else:
-            turn.send_key(coordinator.id, "contact.lost", name=person.name, why=text)
+            lost = t(lang, "contact.lost", name=person.name, why=text)
+        # on a case, which one: the coordinators of a case playbook oversee many at once
+        turn.send(coordinator.id, lost + ("\n" + t(lang, "contact.lost_case", id=case) if case else ""))
 
 
 def contact_restored(turn: Turn, cmd: ContactRestored) -> None:

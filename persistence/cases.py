@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, select, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from flows.contact import FAILURE_KINDS
 from flows.crisis import Crisis, CrisisState, TaskState
 from flows.localtext import LocalText
+from flows.messages import GROUP
 from flows.playbook import Playbook
 from persistence import frozen
 from persistence import tables as T
@@ -117,6 +119,21 @@ async def count_open(conn: AsyncConnection, playbook_ids: Collection[str]) -> in
     if not playbook_ids:
         return 0
     return int((await conn.execute(select(func.count()).select_from(T.crises).where(_open_cases(playbook_ids)))).scalar_one())
+
+
+async def cases_with_delivery_trouble(conn: AsyncConnection) -> list[str]:
+    """Ids of the open cases (any playbook) with a message to a person not delivered yet, or
+    one that failed (a person no channel reaches has no outbox row, only its
+    `delivery_failed`): the cases whose people the contact watcher (bot/contact.py) looks
+    at. Most open cases have neither, so the watcher does not fold them all."""
+    o, c, g = T.outbox.c, T.crises.c, T.log.c
+    is_open = and_(c.kind == CASE, c.state != CrisisState.CLOSED.value)
+    waiting = select(o.crisis_id.label("id")).join_from(T.outbox, T.crises, c.id == o.crisis_id).where(
+        and_(is_open, o.recipient != GROUP, o.delivered_at.is_(None)))
+    failed = select(g.crisis_id.label("id")).join_from(T.log, T.crises, c.id == g.crisis_id).where(
+        and_(is_open, g.kind.in_(sorted(FAILURE_KINDS))))
+    rows = await conn.execute(union(waiting, failed))
+    return sorted(str(r.id) for r in rows)
 
 
 async def find_by_short_id(conn: AsyncConnection, short_id: str) -> tuple[str, str] | None:

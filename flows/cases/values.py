@@ -20,6 +20,7 @@ from flows.texts import t
 _PHONE_JUNK = re.compile(r"[\s\-.()]")
 _PHONE = re.compile(r"^\+?\d{6,15}$")
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_LETTER = re.compile(r"^[A-Za-z][.)]\s")  # «C. Baja de servicios»
 _DATE_FORMATS = ("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M")
 _YEARLESS = re.compile(r"^(\d{1,2})/(\d{1,2})\s+(\d{1,2}):(\d{2})$")
 
@@ -70,14 +71,16 @@ def parse_value(field: FieldDef, text: str, tz: ZoneInfo, now: datetime | None =
 
 def pick_option(options: list[Option], text: str) -> Option | None:
     """The option `text` names: by value, by label in any language (accents and case
-    ignored), or by its number in the list (1 first); None when none fits."""
+    ignored), by its number in the list (1 first), or by the letter its label starts with
+    («C» for «C. Baja de servicios», seed 004); None when none fits."""
     word = normalize(text)
     for option in options:
         if word == normalize(option.value.replace("_", " ")) or word in {normalize(v) for v in option.label.variants()}:
             return option
     if word.isdigit() and 1 <= int(word) <= len(options):
         return options[int(word) - 1]
-    return None
+    lettered = [o for o in options if any(_LETTER.match(v) and normalize(v[0]) == word for v in o.label.variants())]
+    return lettered[0] if len(word) == 1 and len(lettered) == 1 else None
 
 
 def _number(field: FieldDef, raw: str) -> int | float:

@@ -103,8 +103,8 @@ async def test_a_due_case_asks_its_holder_then_tells_the_coordinators(desk: Chat
     await desk.say("Ximena", "hecho R-1 2")
     await desk.say("Ximena", "44252211")  # step 3, a question she keeps
     await desk.advance("12h")
-    assert last(desk, "Ximena") == ("⌛ La tarea 3 (¿En qué estado está la solicitud de daño?) pasó su plazo. "
-                                    "¿Sigues en esto?\n📁 Caso R-1 · Daños reiterados COMTECO")
+    assert last(desk, "Ximena") == ("⌛ La pregunta 3 (¿En qué estado está la solicitud de daño?) pasó su plazo: elige una opción. "
+                                    "Si aún no puedes, escribe «sigo R-1 3».\n📁 Caso R-1 · Daños reiterados COMTECO")
     assert not desk.inbox("Mónica")
     await desk.advance("1h")  # no answer: the coordinators are told, each in their language, with the case
     assert last(desk, "Mónica").startswith("🔺 Ximena Quispe no responde sobre la tarea 3")

@@ -73,3 +73,11 @@ async def test_deadlines_of_several_cases_falling_due_together_each_reach_their_
         assert f" {case} · " in checkin.text, (name, checkin.text)
     await chat.say("Rodrigo", "estado R-2")  # each case's state was written, not only the last one's
     assert "Rodrigo Mamani" in chat.inbox("Rodrigo")[-1].text
+
+
+async def test_an_answer_typed_as_its_label_or_letter_goes_to_the_question_the_person_holds(desk: Chat) -> None:
+    await desk.say("Silvia", "ATENCIÓN CLIENTE")
+    await desk.say("Silvia", "Trámite específico")  # the label, no case id: her one question (D-1, step 1)
+    assert desk.received("Silvia", "Paso 5 · ¿Qué tipo de trámite?")
+    await desk.say("Silvia", "C")  # the letter of «C. Baja de servicios»
+    assert desk.received("Silvia", "Paso 5C")

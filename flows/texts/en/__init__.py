@@ -5,6 +5,7 @@ from flows.texts.en.case_chat import TEXTS as CASE_CHAT
 from flows.texts.en.case_help import TEXTS as CASE_HELP
 from flows.texts.en.cases import TEXTS as CASES
 from flows.texts.en.check_review import TEXTS as CHECK_REVIEW
+from flows.texts.en.checkin_ask import TEXTS as CHECKIN_ASK
 from flows.texts.en.closing import TEXTS as CLOSING
 from flows.texts.en.conditions import TEXTS as CONDITIONS
 from flows.texts.en.config import TEXTS as CONFIG
@@ -30,4 +31,4 @@ from flows.texts.en.web_cases import TEXTS as WEB_CASES
 from flows.texts.en.whatsapp import TEXTS as WHATSAPP
 
 TEXTS: dict[str, str] = {**CORE, **INBOX, **SLACK_DEGRADED, **CONTACT, **WEB, **WEB_CASES, **WHATSAPP, **SMS, **SLACK, **DOCTOR, **CONFIG, **DATABASE,
-                       **SAFETY, **BUTTONS, **DIGEST, **CLOSING, **INPUTS, **DRILL, **MANAGE, **COUNTS, **GRAPH, **WALK, **CONDITIONS, **OPTIONS, **CASES, **CASE_HELP, **CASE_CHAT, **CHECK_REVIEW}
+                       **SAFETY, **BUTTONS, **DIGEST, **CLOSING, **INPUTS, **DRILL, **MANAGE, **COUNTS, **GRAPH, **WALK, **CONDITIONS, **OPTIONS, **CASES, **CASE_HELP, **CASE_CHAT, **CHECK_REVIEW, **CHECKIN_ASK}

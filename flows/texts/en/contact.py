@@ -3,6 +3,7 @@
 TEXTS: dict[str, str] = {
     "contact.lost": "⚠️ I cannot reach {name} ({why}). Let them know some other way.",
     "contact.lost_phone": "⚠️ I cannot reach {name} ({why}). Let them know some other way (phone {phone}).",
+    "contact.lost_case": "It is about case {id}: write «status {id}» to see what is theirs.",
     "contact.why_failed": "{via}: {detail}",
     "contact.why_pending": "{via}: undelivered for {minutes} min",
     "contact.why_none": "no {via}",

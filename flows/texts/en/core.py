@@ -73,7 +73,7 @@ TEXTS: dict[str, str] = {
     "done_you": "✔️ Recorded: task {number} ({title}) done.",
     "done_you_value": "✔️ Recorded: task {number} ({title}) done · {label}: {value}",
     "done_for_you": "{by} marked task {number} ({title}), which you held, as done.",
-    "gave_up_you": "Understood, I am telling the others responsible for task {number}.",
+    "gave_up_you": "Understood: you can't do task {number}. I am telling the others responsible.",
     "gave_up_others": "🔁 {who} can't do task {number} ({title}). Can someone take it?",
     "nobody_can": "🔺 Nobody can do task {number} ({title}): everyone responsible said «I can't».",
     "round_closed_you": "✔️ Step {number} marked as fulfilled for everyone.",

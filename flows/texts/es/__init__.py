@@ -5,6 +5,7 @@ from flows.texts.es.case_chat import TEXTS as CASE_CHAT
 from flows.texts.es.case_help import TEXTS as CASE_HELP
 from flows.texts.es.cases import TEXTS as CASES
 from flows.texts.es.check_review import TEXTS as CHECK_REVIEW
+from flows.texts.es.checkin_ask import TEXTS as CHECKIN_ASK
 from flows.texts.es.closing import TEXTS as CLOSING
 from flows.texts.es.conditions import TEXTS as CONDITIONS
 from flows.texts.es.config import TEXTS as CONFIG
@@ -30,4 +31,4 @@ from flows.texts.es.web_cases import TEXTS as WEB_CASES
 from flows.texts.es.whatsapp import TEXTS as WHATSAPP
 
 TEXTS: dict[str, str] = {**CORE, **INBOX, **SLACK_DEGRADED, **CONTACT, **WEB, **WEB_CASES, **WHATSAPP, **SMS, **SLACK, **DOCTOR, **CONFIG, **DATABASE,
-                       **SAFETY, **BUTTONS, **DIGEST, **CLOSING, **INPUTS, **DRILL, **MANAGE, **COUNTS, **GRAPH, **WALK, **CONDITIONS, **OPTIONS, **CASES, **CASE_HELP, **CASE_CHAT, **CHECK_REVIEW}
+                       **SAFETY, **BUTTONS, **DIGEST, **CLOSING, **INPUTS, **DRILL, **MANAGE, **COUNTS, **GRAPH, **WALK, **CONDITIONS, **OPTIONS, **CASES, **CASE_HELP, **CASE_CHAT, **CHECK_REVIEW, **CHECKIN_ASK}

@@ -5,6 +5,7 @@ TEXTS: dict[str, str] = {
     # to the coordinators, once per person and loss
     "contact.lost": "⚠️ No consigo contactar a {name} ({why}). Avísale por otra vía.",
     "contact.lost_phone": "⚠️ No consigo contactar a {name} ({why}). Avísale por otra vía (teléfono {phone}).",
+    "contact.lost_case": "Es por el caso {id}: escribe «estado {id}» para ver qué le toca.",
     "contact.why_failed": "{via}: {detail}",
     "contact.why_pending": "{via}: sin entregar hace {minutes} min",
     "contact.why_none": "sin {via}",

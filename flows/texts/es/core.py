@@ -73,7 +73,7 @@ TEXTS: dict[str, str] = {
     "done_you": "✔️ Registrado: tarea {number} ({title}) hecha.",
     "done_you_value": "✔️ Registrado: tarea {number} ({title}) hecha · {label}: {value}",
     "done_for_you": "{by} marcó hecha la tarea {number} ({title}), que tenías tú.",
-    "gave_up_you": "Entendido, aviso a los demás responsables de la tarea {number}.",
+    "gave_up_you": "Entendido: no puedes con la tarea {number}. Aviso a los demás responsables.",
     "gave_up_others": "🔁 {who} no puede con la tarea {number} ({title}). ¿Alguien la toma?",
     "nobody_can": "🔺 Nadie puede con la tarea {number} ({title}): todos sus responsables dijeron «No puedo».",
     "round_closed_you": "✔️ Paso {number} dado por cumplido para todos.",
