@@ -4,6 +4,7 @@ by direct message, like any answer of the bot."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -14,8 +15,16 @@ from handlers.slack.config import COMMAND, VIA
 from handlers.slack.context import SlackContext
 from handlers.slack.inbound import command_key, command_line
 
+Line = Callable[[SlackContext, str], str | None]
+"""What the engine reads for a slash command's text; None: not understood (the usage is shown)."""
 
-def register(app: AsyncApp, ctx: SlackContext, command: str = COMMAND) -> None:
+
+def crisis_line(ctx: SlackContext, text: str) -> str | None:
+    playbook = ctx.rt.playbook
+    return command_line(text, playbook.declare_phrase, playbook.close_phrase)
+
+
+def register(app: AsyncApp, ctx: SlackContext, command: str = COMMAND, line_of: Line = crisis_line) -> None:
     @app.command(command)
     async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
         user = str(body.get("user_id") or "")
@@ -24,8 +33,7 @@ def register(app: AsyncApp, ctx: SlackContext, command: str = COMMAND) -> None:
             await ack(text=ctx.unknown_text(user), response_type="ephemeral")
             return
         lang = ctx.lang_of(person)
-        playbook = ctx.rt.playbook
-        line = command_line(str(body.get("text") or ""), playbook.declare_phrase, playbook.close_phrase)
+        line = line_of(ctx, str(body.get("text") or ""))
         if line is None:
             await ack(text=t(lang, "slack.usage"), response_type="ephemeral")
             return
