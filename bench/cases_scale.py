@@ -71,6 +71,7 @@ from flows.messages import Action, ActionKind, OutMessage, TimerKind  # noqa: E4
 from flows.playbook import Playbook, StepKind  # noqa: E402
 from persistence import cases as case_queries  # noqa: E402
 from persistence import tables as T  # noqa: E402
+from persistence.database import reading  # noqa: E402
 
 PLAYBOOK_ID = "comteco_danos_reiterados"
 OPENER = "ximena_quispe"
@@ -79,7 +80,7 @@ OPENER = "ximena_quispe"
 OPENERS = ("ximena_quispe", "rodrigo_mamani", "daniela_vargas", "marco_flores", "gonzalo_choque", "lucia_gutierrez")
 FIRST_KEY = 5_000_000
 CHUNK = 1000
-CASE_ID = re.compile(r"bench-\d+|\d{8}-[0-9a-f]{8}")
+CASE_ID = re.compile(r"\bR-\d+\b")  # a case's id is its short id, as the service gives it
 TARGETS = {"timer_p99_s": 1.0, "press_p99_ms": 20.0, "estado_p99_ms": 100.0, "dashboard_p99_ms": 100.0, "rss_growth_mb": 64.0}
 
 
@@ -135,7 +136,7 @@ class Template:
 async def open_template(rt: Runtime) -> Template:
     """Open one case through the service and read back its rows."""
     await rt.service.handle(Say(OPENER, f"RECLAMO REITERADO {FIRST_KEY} vulnerabilidad=3", "bench"))
-    async with rt.db.connect() as conn:
+    async with reading(rt.db) as conn:
         crisis = dict((await conn.execute(select(T.crises).where(T.crises.c.kind == "case"))).one()._mapping)
         tasks = [dict(r._mapping) for r in (await conn.execute(select(T.tasks).where(T.tasks.c.crisis_id == crisis["id"]))).all()]
         timer = dict((await conn.execute(select(T.timers).where(T.timers.c.crisis_id == crisis["id"]))).one()._mapping)
@@ -151,7 +152,7 @@ async def seed(rt: Runtime, template: Template, first: int, last: int, timers_pe
         numbers = range(lo, min(last, lo + CHUNK - 1) + 1)
         crises, tasks, timers = [], [], []
         for n in numbers:
-            case_id, key, opener = f"bench-{n:05d}", str(FIRST_KEY + n), OPENERS[n % len(OPENERS)]
+            case_id, key, opener = f"R-{n}", str(FIRST_KEY + n), OPENERS[n % len(OPENERS)]
             crises.append({**template.crisis, "id": case_id, "short_id": f"R-{n}", "case_key": key, "declared_by": opener,
                            "fields": {**template.crisis["fields"], "contrato": key}})
             tasks += [{**row, "crisis_id": case_id, "owner": opener if row["owner"] else None} for row in template.tasks]
@@ -195,7 +196,7 @@ class Driver:
         return people[0].id
 
     def _command(self, n: int) -> tuple[Command, bool]:
-        case_id = f"bench-{n:05d}"
+        case_id = f"R-{n}"
         if self.rng.random() < 0.2:
             person = self.rng.choice(list(self.rt.directory.people)).id
             return Say(person, f"estado R-{n}", "bench"), True
@@ -212,7 +213,7 @@ class Driver:
 
     def _note(self, n: int, outcome: Any) -> None:
         case = getattr(outcome, "crisis", None)
-        if case is None or case.id != f"bench-{n:05d}":
+        if case is None or case.id != f"R-{n}":
             return
         if case.state == CrisisState.CLOSED:
             self.live.pop(n, None)
@@ -263,7 +264,7 @@ class Driver:
 
 async def dashboard_ms(rt: Runtime) -> float:
     started = time.perf_counter()
-    async with rt.db.connect() as conn:
+    async with reading(rt.db) as conn:
         await case_queries.queue(conn, [PLAYBOOK_ID], datetime.now(UTC), limit=50)
         await case_queries.count_open(conn, [PLAYBOOK_ID])
     return (time.perf_counter() - started) * 1000
@@ -296,7 +297,7 @@ async def run(args: argparse.Namespace, url: str, folder: Path) -> dict[str, Any
         seconds += await seed(rt, template, 1001, args.cases, args.timers_per_case)
         figures["seed_s"] = seconds
         figures["rss"][args.cases] = rss_mb()
-        async with rt.db.connect() as conn:
+        async with reading(rt.db) as conn:
             figures["open"] = await case_queries.count_open(conn, [PLAYBOOK_ID])
             figures["pending"] = len((await conn.execute(select(T.timers.c.id).where(T.timers.c.status == "pending"))).all())
         # the cases pressed, and those whose timer falls due in the window, apart
@@ -311,7 +312,7 @@ async def run(args: argparse.Namespace, url: str, folder: Path) -> dict[str, Any
         await rt.outbox.drain()
         # the window
         window_start = datetime.now(UTC) + timedelta(seconds=2)
-        due = {f"bench-{n:05d}": window_start + timedelta(seconds=i / args.timer_rate) for i, n in enumerate(timed)}
+        due = {f"R-{n}": window_start + timedelta(seconds=i / args.timer_rate) for i, n in enumerate(timed)}
         async with rt.db.begin() as conn:  # one DEADLINE timer of each of those cases moved into the window
             await conn.execute(update(T.timers).where(and_(
                 T.timers.c.crisis_id == bindparam("b_case"), T.timers.c.kind == TimerKind.DEADLINE.value,
@@ -344,7 +345,7 @@ async def run(args: argparse.Namespace, url: str, folder: Path) -> dict[str, Any
                 handed.setdefault(case_id, at)
         figures["lateness"] = [(handed[c] - due[c]).total_seconds() for c in handed]
         figures["unfired"] = len(due) - len(handed)
-        async with rt.db.connect() as conn:
+        async with reading(rt.db) as conn:
             rows = (await conn.execute(select(T.timers.c.crisis_id, T.timers.c.fired_at).where(and_kind(list(due))))).all()
         figures["claim"] = [(r.fired_at - due[r.crisis_id]).total_seconds() for r in rows if r.fired_at is not None]
         figures["press_window"] = window.press_ms

@@ -77,6 +77,11 @@ class CaseRoutes:
             crisis_id = command.crisis_id
         return command, await self._route_of(conn, crisis_id)
 
+    def is_case_id(self, crisis_id: str) -> bool:
+        """Whether `crisis_id` is known, without a query, to be a case of a running playbook."""
+        prefix = SHORT_ID.match(crisis_id)
+        return bool(prefix and prefix.group(1) in self._prefixes) or self._known.get(crisis_id) in self.cases
+
     async def _route_of(self, conn: AsyncConnection, crisis_id: str | None) -> Route | None:
         if not crisis_id or crisis_id == "-":
             return None

@@ -95,7 +95,8 @@ class ContactWatcher:
         boards: list[tuple[Crisis, DeliveryBoard]] = []
         async with reading(self.service.db) as conn:
             crisis_id = await repo.open_crisis_id(conn, self.service.playbook.id)
-            for watched in ([crisis_id] if crisis_id else []) + await case_queries.cases_with_delivery_trouble(conn):
+            troubled = await case_queries.cases_with_delivery_trouble(conn, now - self._contact_after())
+            for watched in ([crisis_id] if crisis_id else []) + troubled:
                 crisis = await repo.load_crisis(conn, watched)
                 if crisis is not None:
                     boards.append((crisis, await repo.delivery_board(conn, crisis, now)))
@@ -103,6 +104,12 @@ class ContactWatcher:
         for crisis, board in boards:
             submitted += await self._report(crisis, board)
         return submitted
+
+    def _contact_after(self) -> timedelta:
+        """The shortest `policy.contact_after` of the running playbooks: no message younger
+        than that can make anybody «sin contacto» (a case on an older frozen copy of its
+        playbook is judged on this one's threshold for whether to look at all)."""
+        return min(pb.policy.contact_after for pb in [self.service.playbook, *self.service.cases.values()])
 
     async def _report(self, crisis: Crisis, board: DeliveryBoard) -> int:
         submitted = 0

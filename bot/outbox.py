@@ -335,14 +335,18 @@ class OutboxSender:
         """Deliver rows in order; at the first that is not delivered, give the rest back
         (they are free for the next lease at once, and wait there behind a retry)."""
         count, rest = 0, []
-        for index, row in enumerate(queue):
-            if self._stopped:
-                rest = queue[index:]
-                break
-            if not await self._deliver(row, slot):
-                rest = queue[index + 1:]
-                break
-            count += 1
+        marks: list[asyncio.Task[list[None]]] = []  # «delivered» being recorded while the next one goes out
+        try:
+            for index, row in enumerate(queue):
+                if self._stopped:
+                    rest = queue[index:]
+                    break
+                if not await self._deliver(row, slot, marks):
+                    rest = queue[index + 1:]
+                    break
+                count += 1
+        finally:
+            await asyncio.gather(*marks)  # each row marked (or its error raised) before the queue ends
         if rest:
             ids = [r.id for r in rest if r.leased_by is None]
             unknown = [r.id for r in rest if r.leased_by is not None]  # may have landed: still to be checked
@@ -351,9 +355,16 @@ class OutboxSender:
                 await self.writer.write(lambda conn: repo.release_outbox(conn, unknown, keep_holder=True))
         return count
 
-    async def _deliver(self, row: repo.OutboxRow, slot: asyncio.Semaphore | None = None) -> bool:
+    async def _deliver(self, row: repo.OutboxRow, slot: asyncio.Semaphore | None = None,
+                       marks: list[asyncio.Task[list[None]]] | None = None) -> bool:
         """Send one row (holding one of the `concurrency` slots only while the platform is
-        called), then record what happened. Marked delivered only once the transport took it."""
+        called), then record what happened. Marked delivered only once the transport took it.
+        `marks`: the marking is started and added there instead of waited for, so that the
+        person's next row goes out meanwhile (the caller waits for them all); the next lease
+        still skips this person's later rows until the mark is committed (`repository._behind`),
+        and a crash in between re-sends only the rows handed over and not yet marked. A message
+        now shown under a ref (a Slack card) is waited for: where it is shown is recorded with
+        the mark, and what follows may update it in place."""
         if self.make_way is not None:
             await self.make_way()
         transport = self._transports(row.via)
@@ -393,7 +404,12 @@ class OutboxSender:
             return False
         finally:
             current_attempt.reset(attempt)
-        await self._delivered.submit([(row, transport.name, result if isinstance(result, Sent) else Sent(result))])
+        sent = result if isinstance(result, Sent) else Sent(result)
+        mark = self._delivered.submit([(row, transport.name, sent)])
+        if marks is None or sent.shown:
+            await mark
+        else:
+            marks.append(asyncio.create_task(mark))
         return True
 
     async def _mark_delivered(self, delivered: list[tuple[repo.OutboxRow, str, Sent]]) -> list[None]:

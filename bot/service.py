@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.case_routes import CaseRoutes, Route
 from bot.compact import Compactor
@@ -26,7 +26,7 @@ from flows.playbook import Playbook
 from flows.world import Links, Outcome, World
 from persistence import cases as case_queries
 from persistence import repository as repo
-from persistence.case_world import load_case_world, release_short_number, responsible_steps
+from persistence.case_world import Preloaded, load_case_world, preload_cases, release_short_number, responsible_steps
 from persistence.database import reading, write_transaction, writing
 from persistence.writes import PendingWrites, Stored
 
@@ -132,18 +132,19 @@ class CrisisService:
     async def _transaction(self, batch: list[_Job]) -> list[Outcome | None]:
         """One transaction for the batch: the events recorded and the timers claimed first,
         then each command on the world the previous one left, then all the writes. The
-        world is read from the database unless this process's own last transaction is the
-        last write (the revision says so), or the command reads the bitácora."""
+        crisis world is read from the database unless this process's own last transaction
+        is the last write to it (the revision says so), or the command reads the bitácora.
+        A case's world is read afresh; the cases of a burst of timers are read together.
+        A batch of case commands alone neither reads nor bumps the crisis's revision."""
         cached, self._cached = self._cached, None  # taken: a failed transaction leaves none behind
+        revision: int | None = None
         async with write_transaction(self.db, self.playbook.id) as conn:
             now = self.clock.now()
             fresh = await repo.mark_processed_many(conn, [j.event_key for j in batch if j.event_key is not None], now)
             claimed = await repo.claim_timers(conn, [i for j in batch for i, _ in j.timers], now)
             writes = PendingWrites(self.router.plan, compact=self.compact)
-            revision = await writes.take_revision(conn, self.playbook.id)
+            preloaded = await self._preload(conn, batch, claimed)
             world: World | None = None
-            if cached is not None and cached.revision == revision - 1 and cached.world.directory is self.directory:
-                world, writes.stored = cached.world, cached.stored
             outcomes: list[Outcome | None] = []
             for job in batch:
                 if job.event_key is not None and job.event_key[:200] not in fresh:
@@ -166,8 +167,10 @@ class CrisisService:
                     if route.case_id is None or route.case_id in writes.crises:
                         await writes.flush(conn)  # what this batch wrote to it first (a burst of timers on
                         # different cases is written together, in a few statements, at the end)
+                    # read at the batch's start: valid for the first command on that case only
+                    ahead = preloaded.pop(route.case_id, None) if route.case_id else None
                     case_world = await load_case_world(conn, self._case_playbook(route), self.directory, now,
-                                                       self.new_id, self.group_lang, route, command)
+                                                       self.new_id, self.group_lang, route, command, ahead)
                     case_world.links = self.links
                     writes.loaded(case_world)
                     outcome = crisis_engine.handle(case_world, command)
@@ -177,6 +180,12 @@ class CrisisService:
                     outcomes.append(outcome)
                     continue
                 job.command = command
+                if revision is None:  # the first command on the crisis's world in this batch
+                    revision = await writes.take_revision(conn, self.playbook.id)
+                    if cached is not None and cached.revision == revision - 1 and cached.world.directory is self.directory:
+                        world = cached.world
+                        for crisis_id, stored in cached.stored.items():
+                            writes.stored.setdefault(crisis_id, stored)  # (cases read in this batch are newer)
                 if world is None or crisis_engine.needs_log(world, job.command):
                     await writes.flush(conn)  # what earlier commands wrote is read back with the bitácora
                     world = await repo.load_world(conn, self.playbook, self.directory, now, self.new_id,
@@ -197,9 +206,18 @@ class CrisisService:
                 outcomes.append(outcome)
                 world = world.after(outcome, now)
             await writes.flush(conn)
-        if world is not None:
+        if revision is None:
+            self._cached = cached  # nothing here touched the crisis's world: still as this process left it
+        elif world is not None:
             self._cached = _Cached(revision, world, writes.stored)
         return outcomes
+
+    async def _preload(self, conn: AsyncConnection, batch: list[_Job], claimed: set[int]) -> dict[str, Preloaded]:
+        """The cases of the timers this batch claimed, read together (three statements, not
+        three per case: timers falling due at 50 a second on as many cases, bench/cases_scale.py)."""
+        ids = {job.timers[0][1].crisis_id for job in batch if job.timers and any(i in claimed for i, _ in job.timers)}
+        cases = [case_id for case_id in ids if self.routes.is_case_id(case_id)]
+        return await preload_cases(conn, cases) if len(cases) > 1 else {}
 
     def _case_playbook(self, route: Route) -> Playbook:
         """The running case playbook of a route (a case whose playbook is no longer loaded runs

@@ -121,17 +121,22 @@ async def count_open(conn: AsyncConnection, playbook_ids: Collection[str]) -> in
     return int((await conn.execute(select(func.count()).select_from(T.crises).where(_open_cases(playbook_ids)))).scalar_one())
 
 
-async def cases_with_delivery_trouble(conn: AsyncConnection) -> list[str]:
-    """Ids of the open cases (any playbook) with a message to a person not delivered yet, or
-    one that failed (a person no channel reaches has no outbox row, only its
-    `delivery_failed`): the cases whose people the contact watcher (bot/contact.py) looks
-    at. Most open cases have neither, so the watcher does not fold them all."""
+async def cases_with_delivery_trouble(conn: AsyncConnection, queued_before: datetime) -> list[str]:
+    """Ids of the open cases (any playbook) where somebody may be, or may have been, out of
+    reach: a message to a person queued before `queued_before` (now − the playbook's
+    `contact_after`) and still undelivered, a failure (a person no channel reaches has no
+    outbox row, only its `delivery_failed`), or a «sin contacto» already reported (to say
+    when they are reached again). The contact watcher (bot/contact.py) folds only these: a
+    message younger than `contact_after` makes nobody «sin contacto», and with 10,000 cases
+    and a busy outbox, folding every case with a message on its way after each drain kept
+    SQLite from keeping up (bench/cases_scale.py)."""
     o, c, g = T.outbox.c, T.crises.c, T.log.c
     is_open = and_(c.kind == CASE, c.state != CrisisState.CLOSED.value)
     waiting = select(o.crisis_id.label("id")).join_from(T.outbox, T.crises, c.id == o.crisis_id).where(
-        and_(is_open, o.recipient != GROUP, o.delivered_at.is_(None)))
+        and_(is_open, o.delivered_at.is_(None), o.failed_at.is_(None), o.recipient != GROUP,
+             o.created_at < queued_before))
     failed = select(g.crisis_id.label("id")).join_from(T.log, T.crises, c.id == g.crisis_id).where(
-        and_(is_open, g.kind.in_(sorted(FAILURE_KINDS))))
+        and_(is_open, g.kind.in_(sorted(FAILURE_KINDS | {"contact_lost"}))))
     rows = await conn.execute(union(waiting, failed))
     return sorted(str(r.id) for r in rows)
 

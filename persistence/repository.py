@@ -114,6 +114,25 @@ async def load_crisis(conn: AsyncConnection, crisis_id: str) -> Crisis | None:
     return crisis
 
 
+async def load_crises(conn: AsyncConnection, crisis_ids: Collection[str]) -> dict[str, Crisis]:
+    """Several crises (or cases) at once, in two statements however many (a burst of timers
+    on many cases: bot/service.py); ids with no row are left out."""
+    ids = sorted(set(crisis_ids))
+    if not ids:
+        return {}
+    rows = (await conn.execute(select(T.crises).where(T.crises.c.id.in_(ids)))).all()
+    tasks: dict[str, list[Row[Any]]] = {}
+    for t in (await conn.execute(select(T.tasks).where(T.tasks.c.crisis_id.in_(ids)).order_by(
+            T.tasks.c.crisis_id, T.tasks.c.position))).all():
+        tasks.setdefault(t.crisis_id, []).append(t)
+    found: dict[str, Crisis] = {}
+    for row in rows:
+        crisis = _crisis_from(row, tasks.get(row.id, []))
+        crisis.playbook_json = await frozen.resolve(conn, crisis.playbook_json)
+        found[crisis.id] = crisis
+    return found
+
+
 async def open_crisis_id(conn: AsyncConnection, playbook_id: str) -> str | None:
     result = await conn.execute(select(T.crises.c.id).where(T.crises.c.open_key == playbook_id))
     return result.scalar_one_or_none()

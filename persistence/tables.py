@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy import false as sa_false
 
@@ -43,6 +44,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 metadata = MetaData()
+_UNDONE = text("delivered_at IS NULL AND failed_at IS NULL")  # an outbox row still on its way
 
 crises = Table(
     "crises",
@@ -165,6 +167,9 @@ outbox = Table(
     Index("ix_outbox_pending", "delivered_at", "failed_at", "id"),
     Index("ix_outbox_recipient", "recipient", "via", "id"),
     Index("ix_outbox_external", "via", "external_id"),
+    # Undelivered rows only (migration 0006): a person's or a case's messages still on their way
+    Index("ix_outbox_undone_recipient", "recipient", "via", "id", sqlite_where=_UNDONE, postgresql_where=_UNDONE),
+    Index("ix_outbox_undone_crisis", "crisis_id", sqlite_where=_UNDONE, postgresql_where=_UNDONE),
 )
 
 # The processes that deliver the outbox, each with a heartbeat (bot/processes.py): a lease
@@ -215,6 +220,7 @@ timers = Table(
     Column("fired_at", UTCDateTime()),
     Index("ix_timers_pending", "status", "due_at"),
     Index("ix_timers_task", "crisis_id", "step_id", "status"),
+    Index("ix_timers_crisis", "crisis_id", "status", "due_at"),  # a case's pending timers in due order
 )
 
 # The last firing (slot) of each recurring reminder: a slot missed while no process ran

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from flows.world import Outcome
+from persistence.database import reading
 from persistence.web import last_log_id
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ async def watch_database(updates: LiveUpdates, db: AsyncEngine, every: float = 2
     seen: int | None = None
     while not updates.closed:
         try:
-            async with db.connect() as conn:
+            async with reading(db) as conn:  # a snapshot: on SQLite it takes no write lock
                 last = await last_log_id(conn)
         except (SQLAlchemyError, OSError):  # the database may be briefly unreachable: the next look retries
             log.warning("dashboard: could not read the bitácora for changes", exc_info=True)

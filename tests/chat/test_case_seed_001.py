@@ -111,3 +111,21 @@ async def test_a_due_case_asks_its_holder_then_tells_the_coordinators(desk: Chat
     assert last(desk, "Mónica").endswith("📁 Caso R-1 · Daños reiterados COMTECO")
     assert last(desk, "Ramiro").startswith("🔺 Ximena Quispe does not answer about task 3")
     assert "📁 Case R-1" in last(desk, "Ramiro")
+
+
+async def test_cases_falling_due_together_each_ask_their_own_holder(desk: Chat) -> None:
+    """Timers of several cases due at once are handled in one transaction (their cases read
+    together: bench/cases_scale.py); each message still names its own case and goes to its
+    own people. Marco does not answer step 3 himself: his case waits there for the role."""
+    for n, who in enumerate(("Ximena", "Rodrigo", "Marco"), start=1):
+        await desk.say(who, f"/caso r 999001{n}")  # no vulnerability: asked at 1.1
+        await desk.say(who, f"R-{n} 1")  # takes it
+        await desk.say(who, f"R-{n} 1")  # 1 Muy alta: due in 12 h
+        await desk.say(who, f"hecho R-{n} 2")
+        await desk.say(who, "44252211")  # step 3: a question Ximena and Rodrigo keep
+    await desk.advance("12h")
+    for n, who in ((1, "Ximena"), (2, "Rodrigo")):
+        assert last(desk, who) == ("⌛ La pregunta 3 (¿En qué estado está la solicitud de daño?) pasó su plazo: elige "
+                                   f"una opción. Si aún no puedes, escribe «sigo R-{n} 3».\n📁 Caso R-{n} · Daños reiterados COMTECO")
+    assert last(desk, "Mónica") == ("🔺 Vencida: la tarea 3 (¿En qué estado está la solicitud de daño?) pasó su plazo sin "
+                                    "responsable.\n📁 Caso R-3 · Daños reiterados COMTECO")

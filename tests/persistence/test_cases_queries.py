@@ -8,8 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.routing import Delivery
 from flows.crisis import CrisisState, TaskState
+from flows.messages import LogEntry, OutMessage
 from persistence import cases, frozen
+from persistence import repository as repo
+from persistence.database import reading, writing
 from tests.persistence.cases_support import case_playbook, make_case, write_cases
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -109,3 +113,26 @@ async def test_short_numbers_count_up_per_prefix(db: AsyncEngine) -> None:
         assert await cases.next_short_number(conn, "A") == 1
     async with db.begin() as conn:
         assert await cases.next_short_number(conn, "R") == 4
+
+
+async def test_the_contact_watcher_looks_only_at_cases_where_someone_may_be_out_of_reach(db: AsyncEngine) -> None:
+    """A message younger than `contact_after` makes nobody «sin contacto»: with 10,000 cases and
+    a busy outbox, folding every case with a message on its way kept SQLite behind."""
+    playbook = case_playbook()
+    opened = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    fresh, old, failed, reported, closed = (make_case(playbook, n, opened, closed=n == 5) for n in range(1, 6))
+    log = [LogEntry(at=opened, kind="delivery_failed", channel=None, crisis_id=failed.id,
+                    data={"to": "ana", "via": "-", "error": "no channel reaches them"}),
+           LogEntry(at=opened, kind="contact_lost", channel=None, crisis_id=reported.id, data={"to": "ana"}),
+           LogEntry(at=opened, kind="delivery_failed", channel=None, crisis_id=closed.id,
+                    data={"to": "ana", "via": "-", "error": "no channel reaches them"})]
+    await write_cases(db, [fresh, old, failed, reported, closed], opened, log)
+    now = opened + timedelta(minutes=30)
+    async with writing(db) as conn:
+        await repo.enqueue(conn, fresh.id, [Delivery("ana", "slack", OutMessage("ana", "nuevo"))], now - timedelta(minutes=2))
+        await repo.enqueue(conn, old.id, [Delivery("ana", "slack", OutMessage("ana", "viejo"))], now - timedelta(minutes=12))
+        await repo.enqueue(conn, closed.id, [Delivery("ana", "slack", OutMessage("ana", "viejo"))], now - timedelta(minutes=12))
+    async with reading(db) as conn:
+        watched = await cases.cases_with_delivery_trouble(conn, queued_before=now - timedelta(minutes=10))
+    # the old message, the failure, and the one already reported (to say when they are back)
+    assert watched == sorted([old.id, failed.id, reported.id])
