@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, Protocol
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows import engine as crisis_engine
@@ -19,8 +20,9 @@ from flows.directory import Directory
 from flows.playbook import Playbook
 from flows.world import World
 from persistence import cases as case_queries
+from persistence import frozen
 from persistence import tables as T
-from persistence.repository import crisis_log, load_crises, load_crisis, task_row
+from persistence.repository import crisis_from, crisis_log, load_crises, task_row
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,26 @@ async def preload_cases(conn: AsyncConnection, case_ids: Collection[str]) -> dic
             T.proposals.c.crisis_id.in_(sorted(cases)), T.proposals.c.state == ProposalState.PENDING.value)))).all():
         proposals.setdefault(r.crisis_id, []).append(_proposal(r))
     return {case_id: Preloaded(case, proposals.get(case_id, [])) for case_id, case in cases.items()}
+
+
+_TASK_COLUMNS = [column.label(f"task_{column.name}") for column in T.tasks.c]
+_PENDING = (select(func.count()).where(and_(T.proposals.c.crisis_id == T.crises.c.id,
+                                            T.proposals.c.state == ProposalState.PENDING.value))
+            .scalar_subquery().label("pending_proposals"))
+
+
+async def _load_case(conn: AsyncConnection, case_id: str) -> tuple[Crisis | None, int]:
+    """One case, its tasks and how many proposals wait on it, in one statement (a press is
+    a handful of statements, each a round trip: issue 12 point 8). None when there is no row."""
+    rows = (await conn.execute(select(T.crises, _PENDING, *_TASK_COLUMNS).outerjoin(
+        T.tasks, T.tasks.c.crisis_id == T.crises.c.id).where(T.crises.c.id == case_id).order_by(T.tasks.c.position))).all()
+    if not rows:
+        return None, 0
+    tasks = [SimpleNamespace(**{column.name: getattr(r, f"task_{column.name}") for column in T.tasks.c})
+             for r in rows if r.task_step_id is not None]
+    case = crisis_from(rows[0], tasks)
+    case.playbook_json = await frozen.resolve(conn, case.playbook_json)
+    return case, int(rows[0].pending_proposals)
 
 
 def _proposal(r: Any) -> Proposal:
@@ -84,9 +106,9 @@ async def load_case_world(
     if preloaded is not None and preloaded.case.id == route.case_id:
         case, proposals = preloaded.case, list(preloaded.proposals)
     else:
-        case = await load_crisis(conn, route.case_id)
-        proposals = [] if case is None else [_proposal(r) for r in (await conn.execute(select(T.proposals).where(and_(
-            T.proposals.c.crisis_id == case.id, T.proposals.c.state == ProposalState.PENDING.value)))).all()]
+        case, pending = await _load_case(conn, route.case_id)
+        proposals = [] if not pending else [_proposal(r) for r in (await conn.execute(select(T.proposals).where(and_(
+            T.proposals.c.crisis_id == route.case_id, T.proposals.c.state == ProposalState.PENDING.value)))).all()]
     world.crisis = case
     if case is None:
         return world

@@ -22,7 +22,7 @@ from flows.messages import GROUP
 from flows.playbook import Playbook
 from persistence import frozen
 from persistence import tables as T
-from persistence.repository import _crisis_from, load_crisis
+from persistence.repository import crisis_from, load_crisis
 from persistence.writes import bump_revision
 
 CASE = "case"
@@ -159,7 +159,7 @@ async def cases_of_key(conn: AsyncConnection, playbook_id: str, key: str, since:
     rows = (await conn.execute(select(T.crises).where(and_(
         c.playbook_id == playbook_id, c.case_key == key, c.kind == CASE, c.declared_at >= since,
     )).order_by(c.declared_at, c.id))).all()
-    cases = [_crisis_from(r, []) for r in rows]
+    cases = [crisis_from(r, []) for r in rows]
     for case in cases:
         case.playbook_json = await frozen.resolve(conn, case.playbook_json)
     return cases

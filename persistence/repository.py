@@ -63,7 +63,8 @@ TASK_FIELDS = ("state", "activated_at", "deadline_at", "owner", "claimed_at", "d
                "skip_reason", "asked_at", "visit", "kept")
 
 
-def _crisis_from(row: Row[Any], task_rows: Sequence[Row[Any]]) -> Crisis:
+def crisis_from(row: Any, task_rows: Sequence[Any]) -> Crisis:
+    """A crisis (or case) from its row and its task rows (anything with those attributes)."""
     crisis = Crisis(
         id=row.id, playbook_id=row.playbook_id, state=CrisisState(row.state), declared_at=row.declared_at,
         declared_by=row.declared_by, playbook_json=row.playbook_json, description=row.description,
@@ -109,7 +110,7 @@ async def load_crisis(conn: AsyncConnection, crisis_id: str) -> Crisis | None:
         return None
     task_rows = (await conn.execute(
         select(T.tasks).where(T.tasks.c.crisis_id == crisis_id).order_by(T.tasks.c.position))).all()
-    crisis = _crisis_from(row, task_rows)
+    crisis = crisis_from(row, task_rows)
     crisis.playbook_json = await frozen.resolve(conn, crisis.playbook_json)
     return crisis
 
@@ -127,7 +128,7 @@ async def load_crises(conn: AsyncConnection, crisis_ids: Collection[str]) -> dic
         tasks.setdefault(t.crisis_id, []).append(t)
     found: dict[str, Crisis] = {}
     for row in rows:
-        crisis = _crisis_from(row, tasks.get(row.id, []))
+        crisis = crisis_from(row, tasks.get(row.id, []))
         crisis.playbook_json = await frozen.resolve(conn, crisis.playbook_json)
         found[crisis.id] = crisis
     return found

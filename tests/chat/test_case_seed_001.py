@@ -129,3 +129,19 @@ async def test_cases_falling_due_together_each_ask_their_own_holder(desk: Chat) 
                                    f"una opción. Si aún no puedes, escribe «sigo R-{n} 3».\n📁 Caso R-{n} · Daños reiterados COMTECO")
     assert last(desk, "Mónica") == ("🔺 Vencida: la tarea 3 (¿En qué estado está la solicitud de daño?) pasó su plazo sin "
                                     "responsable.\n📁 Caso R-3 · Daños reiterados COMTECO")
+
+
+async def test_a_task_someone_else_holds_is_asked_about_then_signed_by_who_did_it(desk: Chat) -> None:
+    """The confirmation waits on the case (a pending proposal) between two presses."""
+    await desk.say("Ximena", "/caso r 9990001")
+    await desk.say("Ximena", "R-1 1")  # takes it
+    await desk.say("Ximena", "R-1 1")  # 1 Muy alta; step 2 stays with her
+    await desk.say("Rodrigo", "hecho R-1 2")
+    assert last(desk, "Rodrigo") == "La tarea 2 la tiene Ximena Quispe. ¿La marcas hecha tú?"
+    await desk.press("Rodrigo", "Sí, la hice yo")
+    assert last(desk, "Rodrigo") == ("✍️ Tarea 2 (Recepcionar la llamada del cliente): ¿Cuál es el número telefónico "
+                                     "del servicio? (ejemplo: 44252211)")
+    await desk.say("Rodrigo", "44252211")
+    assert desk.inbox("Ximena")[-2].text == ("Rodrigo Mamani marcó hecha la tarea 2 (Recepcionar la llamada del cliente), "
+                                             "que tenías tú.")
+    assert "• teléfono: 44252211" in last(desk, "Rodrigo")
