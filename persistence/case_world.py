@@ -8,21 +8,21 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows import engine as crisis_engine
 from flows.commands import Command, OpenCase
-from flows.crisis import Crisis, Proposal, ProposalKind, ProposalState
+from flows.crisis import Crisis, Proposal, ProposalState
 from flows.directory import Directory
 from flows.playbook import Playbook
 from flows.world import World
 from persistence import cases as case_queries
 from persistence import frozen
 from persistence import tables as T
-from persistence.repository import crisis_from, crisis_log, load_crises, task_row
+from persistence.repository import crisis_from, crisis_log, load_crises, proposal_from, task_row
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ async def preload_cases(conn: AsyncConnection, case_ids: Collection[str]) -> dic
     proposals: dict[str, list[Proposal]] = {}
     for r in (await conn.execute(select(T.proposals).where(and_(
             T.proposals.c.crisis_id.in_(sorted(cases)), T.proposals.c.state == ProposalState.PENDING.value)))).all():
-        proposals.setdefault(r.crisis_id, []).append(_proposal(r))
+        proposals.setdefault(r.crisis_id, []).append(proposal_from(r))
     return {case_id: Preloaded(case, proposals.get(case_id, [])) for case_id, case in cases.items()}
 
 
@@ -65,11 +65,6 @@ async def _load_case(conn: AsyncConnection, case_id: str) -> tuple[Crisis | None
     case = crisis_from(rows[0], tasks)
     case.playbook_json = await frozen.resolve(conn, case.playbook_json)
     return case, int(rows[0].pending_proposals)
-
-
-def _proposal(r: Any) -> Proposal:
-    return Proposal(id=r.id, kind=ProposalKind(r.kind), playbook_id=r.playbook_id, proposed_by=r.proposed_by, text=r.text,
-                    created_at=r.created_at, state=ProposalState(r.state), crisis_id=r.crisis_id, resolved_by=r.resolved_by)
 
 
 class _Route(Protocol):  # the shape of bot.case_routes.Route, without importing bot/ from persistence/
@@ -107,7 +102,7 @@ async def load_case_world(
         case, proposals = preloaded.case, list(preloaded.proposals)
     else:
         case, pending = await _load_case(conn, route.case_id)
-        proposals = [] if not pending else [_proposal(r) for r in (await conn.execute(select(T.proposals).where(and_(
+        proposals = [] if not pending else [proposal_from(r) for r in (await conn.execute(select(T.proposals).where(and_(
             T.proposals.c.crisis_id == route.case_id, T.proposals.c.state == ProposalState.PENDING.value)))).all()]
     world.crisis = case
     if case is None:

@@ -82,6 +82,13 @@ def crisis_from(row: Any, task_rows: Sequence[Any]) -> Crisis:
     return crisis
 
 
+def proposal_from(r: Any) -> Proposal:
+    """A proposal from its row."""
+    return Proposal(id=r.id, kind=ProposalKind(r.kind), playbook_id=r.playbook_id, proposed_by=r.proposed_by,
+                    text=r.text, created_at=r.created_at, state=ProposalState(r.state), crisis_id=r.crisis_id,
+                    resolved_by=r.resolved_by)
+
+
 def _log_from(row: Row[Any]) -> LogEntry:
     return LogEntry(at=row.at, kind=row.kind, person=row.person, channel=row.channel, crisis_id=row.crisis_id,
                     data=dict(row.data))
@@ -168,11 +175,7 @@ async def load_world(
     crisis = await load_crisis(conn, crisis_id) if crisis_id else None
     rows = (await conn.execute(select(T.proposals).where(
         and_(T.proposals.c.playbook_id == playbook.id, T.proposals.c.state == ProposalState.PENDING.value)))).all()
-    proposals = [
-        Proposal(id=r.id, kind=ProposalKind(r.kind), playbook_id=r.playbook_id, proposed_by=r.proposed_by, text=r.text,
-                 created_at=r.created_at, state=ProposalState(r.state), crisis_id=r.crisis_id, resolved_by=r.resolved_by)
-        for r in rows
-    ]
+    proposals = [proposal_from(r) for r in rows]
     world = World(playbook=playbook, directory=directory, now=now, crisis=crisis, proposals=proposals, new_id=new_id,
                   group_lang=group_lang)
     if crisis is not None and (with_log is None or with_log(world)):
