@@ -3,18 +3,16 @@ shipped directory; a question's options as quick replies, a list picker or numbe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
 from flows.commands import Say
 from handlers.whatsapp.templates import list_specs
 from tests.support import ROOT, SHIPPED_DIRECTORY
+from tests.whatsapp.conftest import OpenPhones
 from tests.whatsapp.fake_twilio import FakeTwilio, fill
-from tests.whatsapp.harness import TEMPLATES, Phones, open_app, whatsapp_settings
+from tests.whatsapp.harness import TEMPLATES, Phones
 
 LIST_8 = "HX" + "8" * 32  # TWILIO_CONTENT_LIST_8: the list picker with eight items
 
@@ -26,23 +24,17 @@ def install_list(twilio: FakeTwilio, count: int, sid: str) -> None:
 
 
 @pytest.fixture
-def open_comteco(tmp_path: Path, twilio: FakeTwilio) -> Iterator[Any]:
-    clients: list[TestClient] = []
-
+def open_comteco(open_phones: OpenPhones, twilio: FakeTwilio) -> Any:
+    """The app with every shipped playbook and the shipped directory (lists: the eight-item
+    list picker configured)."""
     def factory(templates: bool = True, lists: bool = True) -> Phones:
         overrides: dict[str, Any] = {"directory": SHIPPED_DIRECTORY, "playbooks": str(ROOT / "playbooks" / "*.yaml")}
         if lists:
             install_list(twilio, 8, LIST_8)
             overrides["twilio_content_list_8"] = LIST_8
-        client, phones = open_app(whatsapp_settings(tmp_path, twilio, templates=templates, **overrides), twilio)
-        clients.append(client)
-        return phones
+        return open_phones(templates=templates, **overrides)
 
-    try:
-        yield factory
-    finally:
-        for client in clients:
-            client.__exit__(None, None, None)
+    return factory
 
 
 def pick(phones: Phones, name: str, title: str) -> None:
