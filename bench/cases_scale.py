@@ -5,7 +5,8 @@
 
 A real runtime (bot/runtime.py `Runtime.build`, the shipped playbooks `playbooks/*.yaml`
 and directory, the real clock, the outbox with 16 senders as `crisisbot serve` runs it, the
-real `TimerScheduler` started by `runtime.start()`) delivering to a recording transport that
+real `TimerScheduler` started by `runtime.start()`, what start-up built kept out of the
+garbage collector's full collections as `serve` keeps it) delivering to a recording transport that
 notes the wall-clock moment each message is handed to it. On a fresh database: a SQLite
 file in a temporary folder, or a PostgreSQL database made on `--postgres` and dropped after.
 
@@ -43,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import re
@@ -280,6 +282,8 @@ async def run(args: argparse.Namespace, url: str, folder: Path) -> dict[str, Any
     transport = StampingTransport()
     rt = await Runtime.build(settings, transports={transport.name: transport}, concurrency=16)
     await rt.start()
+    gc.collect()  # as `crisisbot serve` does once started (bot/app.py create_app, freeze=True)
+    gc.freeze()
     figures: dict[str, Any] = {"rss": {}}
     rng = random.Random(args.seed)
     try:

@@ -190,7 +190,17 @@ class OutboxSender:
             return
         self._more.set()
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self.drain())
+            self._task = asyncio.create_task(self._drain_while_kicked())
+
+    async def _drain_while_kicked(self) -> int:
+        """Drain, and again if a kick came after the drain's last look for rows (while it
+        was ending): that kick found the drain still running and started none, and the
+        rows it announced would otherwise wait for the next heartbeat."""
+        delivered = 0
+        while self._more.is_set() and not self._stopped:
+            self._more.clear()
+            delivered += await self.drain()
+        return delivered
 
     def _live(self) -> repo.Liveness:
         return repo.Liveness(me=self.identity.id, alive_since=self.heartbeat.alive_since())

@@ -253,9 +253,13 @@ class TimerScheduler:
         """The sweep job at a wall-clock moment (UTC)."""
         if self._stopped:
             return
+        # Two instances: a sweep re-arms at its very end, and a job falling due before
+        # APScheduler has counted that sweep's run as ended would otherwise be skipped
+        # («maximum number of running instances reached»), leaving every timer unfired
+        # (bench/cases_scale.py: 723 of 750). The second waits for `_sweeping`.
         self.scheduler.add_job(
             self.sweep, DateTrigger(run_date=run_at), id=SWEEP_JOB, replace_existing=True,
-            misfire_grace_time=None, coalesce=True,
+            misfire_grace_time=None, coalesce=True, max_instances=2,
         )
 
     # recurring reminders ----------------------------------------------------

@@ -120,12 +120,13 @@ class CrisisService:
 
     async def _run(self, jobs: list[_Job], waited_on: bool = True) -> list[Outcome | None]:
         """`waited_on=False` (timers): nobody waits for an answer, so deliveries do not make
-        way for them (bot/priority.py); timers falling due at 50 a second would otherwise hold
-        every delivery back half a second (bench/cases_scale.py)."""
+        way for them (bot/priority.py), and they run in small groups after the commands
+        waiting (bot/grouping.py); timers falling due at 50 a second would otherwise hold
+        every delivery back half a second, and every press behind them (bench/cases_scale.py)."""
         if not self.router.transports:  # its messages could reach nobody, yet count as sent
             raise RuntimeError("this process has no chat transport: it runs no command")
         if not waited_on:
-            return await self._group.submit(jobs)
+            return await self._group.submit(jobs, background=True)
         async with self.inbound.command():
             return await self._group.submit(jobs)
 

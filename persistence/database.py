@@ -13,7 +13,7 @@ import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from flows.texts import DEFAULT_LANG, t
+from persistence import sqlite_driver
 
 try:  # POSIX: the lock file of SQLite migrations (elsewhere BEGIN IMMEDIATE alone serialises them)
     import fcntl
@@ -121,7 +122,12 @@ def make_engine(url: str | URL, busy_timeout_ms: int = 10_000, connect_timeout: 
         # and new pragmas, and is closed again on return.
         # Every transaction here ends with its commit or rollback before the connection goes
         # back, so the pool's own reset (one more rollback, one more thread hop) is not needed.
-        engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_reset_on_return=None)
+        # Statements of a write transaction run in place, not on aiosqlite's thread (persistence/sqlite_driver.py).
+        engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_reset_on_return=None,
+                                     async_creator=sqlite_driver.connector(url))
+        path = sqlite_file(engine)  # a file in WAL mode: checkpointed beside the commits
+        gate = _GATES[engine.sync_engine] = WriteGate()
+        checkpoints = gate.checkpoints = sqlite_driver.Checkpoints(path, gate.hold) if path is not None else None
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -133,12 +139,23 @@ def make_engine(url: str | URL, busy_timeout_ms: int = 10_000, connect_timeout: 
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            if checkpoints is not None:  # never inside a commit: beside it (sqlite_driver.Checkpoints)
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
+                # a log started over is cut back to this, so that its size says whether it is
+                cursor.execute(f"PRAGMA journal_size_limit={sqlite_driver.WAL_RESTART_BYTES // 2}")
+
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin(conn: Connection) -> None:
             # A look (`reading`) is a snapshot and takes no lock; anything else may write.
-            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+            driver = cast(sqlite_driver.Connection, conn.connection.driver_connection)
+            driver.writing = False
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN")
+            elif not driver.begin_write(busy_timeout_ms):  # taken by another process: wait on the thread
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                driver.writing = True
 
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW,
@@ -163,6 +180,7 @@ class WriteGate:
     other processes."""
 
     def __init__(self) -> None:
+        self.checkpoints: sqlite_driver.Checkpoints | None = None  # told of each commit (make_engine's, on a file)
         self._held = False
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []  # (priority, arrival, wake-up)
         self._arrivals = itertools.count()
@@ -209,8 +227,11 @@ async def writing(engine: AsyncEngine, urgent: bool = False) -> AsyncIterator[As
             yield conn
         return
     gate = _GATES.setdefault(engine.sync_engine, WriteGate())
-    async with gate.hold(urgent), engine.begin() as conn:
-        yield conn
+    async with gate.hold(urgent):
+        async with engine.begin() as conn:
+            yield conn
+        if gate.checkpoints is not None:
+            gate.checkpoints.committed()
 
 
 @asynccontextmanager

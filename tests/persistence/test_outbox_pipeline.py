@@ -81,3 +81,26 @@ async def test_a_card_is_recorded_before_the_next_message_to_that_person(db: Asy
     async with reading(db) as conn:
         refs = (await conn.execute(select(T.message_refs.c.ref).order_by(T.message_refs.c.ref))).scalars().all()
     assert refs == ["card:a1", "card:a2"]
+
+
+async def test_a_message_committed_while_a_delivery_round_is_ending_still_goes_out(db: AsyncEngine) -> None:
+    """A commit kicks the sender just as its round is ending (after its last look for rows):
+    that kick finds the round still running, and the new message must still go out then,
+    not at the next heartbeat."""
+    await enqueue(db, ("ana", "slack", "a1"))
+    phone, wall = Phone(), Wall()
+    sender = OutboxSender(db, ManualClock(START), {"slack": phone}, concurrency=4, heartbeat=Heartbeat(60, 180, wall))
+    arm_wake, late = sender._arm_wake, []
+
+    async def commit_while_ending() -> None:
+        if not late:
+            late.append(True)
+            await enqueue(db, ("ben", "slack", "b1"))  # committed after the round's last lease...
+            sender.kick()  # ... and announced while the round still runs
+        await arm_wake()
+
+    sender._arm_wake = commit_while_ending  # type: ignore[method-assign]
+    sender.kick()
+    await until(lambda: ("ben", "b1") in phone.got)
+    assert phone.got == [("ana", "a1"), ("ben", "b1")]
+    await sender.stop()

@@ -18,6 +18,7 @@ from flows.commands import Press, Say
 from flows.messages import Action, ActionKind, LogEntry
 from flows.world import Outcome
 from persistence import repository as repo
+from persistence import sqlite_driver
 from persistence import tables as T
 from persistence.database import (
     POOL_SIZE,
@@ -162,6 +163,36 @@ async def test_group_commit_gathers_the_jobs_that_arrive_meanwhile() -> None:
         assert events.index(group_done) < events.index(got)
 
 
+async def test_a_command_behind_a_burst_of_due_timers_waits_for_one_small_group_of_them() -> None:
+    """Ten timers fall due (background jobs), then a press comes in: it goes in the very next
+    group, alone, after at most one group of four timers, and its caller has its answer
+    before the timers' next group runs, even when a group runs without yielding to the event
+    loop (SQLite's write transactions, persistence/sqlite_driver.py)."""
+    groups: list[list[str]] = []
+    answered: list[str] = []
+
+    async def run_group(jobs: list[str]) -> list[str]:
+        groups.append(list(jobs))
+        if jobs == ["press"] or len(groups) > 2:
+            return jobs  # no await at all, as a SQLite write transaction
+        await asyncio.sleep(0.01)
+        return jobs
+
+    group: GroupCommit[str, str] = GroupCommit(run_group)
+    timers = asyncio.create_task(group.submit([f"timer {n}" for n in range(10)], background=True))
+    await asyncio.sleep(0)  # the first group of timers is under way
+
+    async def press() -> None:
+        await group.submit(["press"])
+        answered.append(f"answered while {len(groups)} groups had run")
+
+    await asyncio.gather(press(), timers)
+    assert groups[0] == ["timer 0", "timer 1", "timer 2", "timer 3"]
+    assert groups[1] == ["press"]
+    assert [len(g) for g in groups[2:]] == [4, 2]
+    assert answered == ["answered while 2 groups had run"]
+
+
 async def test_group_writer_commits_together_and_a_faulty_write_fails_alone(db: AsyncEngine) -> None:
     writer = GroupWriter(db)
     sizes: list[int] = []
@@ -265,3 +296,70 @@ async def test_writing_a_playbooks_state_bumps_its_revision(db: AsyncEngine) -> 
     async with reading(db) as look:
         notes = (await look.execute(select(func.count()).select_from(T.log).where(T.log.c.kind == "note"))).scalar()
     assert notes == 1
+
+
+# --- SQLite: statements of a write transaction in place, BEGIN and checkpoints beside (persistence/sqlite_driver.py)
+
+
+async def test_a_writer_waiting_for_another_process_lock_leaves_the_bot_answering(tmp_path: Path) -> None:
+    """Another process holds SQLite's write lock for 0.4 s: our write waits for it (and then
+    commits) without holding up everything else the bot does meanwhile (its event loop
+    keeps running: a webhook still gets its answer)."""
+    import sqlite3
+
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'lock.db'}", busy_timeout_ms=5_000)
+    await migrate(engine)
+    other = sqlite3.connect(tmp_path / "lock.db", isolation_level=None, check_same_thread=False)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        ticks = 0
+
+        async def ticking() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        async def write() -> None:
+            async with writing(engine) as conn:
+                await repo.mark_processed(conn, "after the lock", START)
+
+        ticker = asyncio.create_task(ticking())
+        writer = asyncio.create_task(write())
+        await asyncio.sleep(0.4)
+        assert not writer.done()  # it waits for the lock...
+        other.execute("ROLLBACK")
+        await asyncio.wait_for(writer, 5)
+        ticker.cancel()
+        assert ticks >= 20  # ... and the loop ran all along (0.4 s of 10 ms ticks: about 40)
+        async with reading(engine) as conn:
+            assert await keys(conn) == {"after the lock"}
+    finally:
+        other.close()
+        await engine.dispose()
+
+
+async def test_the_write_ahead_log_is_checkpointed_beside_the_commits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commits never copy the write-ahead log back into the database themselves (that made
+    one commit in fifty 5 ms slower), yet the log does not grow without end under a steady
+    stream of writes: it is checkpointed beside them and starts over once past its bound."""
+    monkeypatch.setattr(sqlite_driver, "WAL_RESTART_BYTES", 1_000_000)  # 8 MB in production
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'wal.db'}")
+    await migrate(engine)
+    try:
+        async with engine.connect() as conn:
+            from sqlalchemy import text
+
+            assert (await conn.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 0
+        for n in range(1_500):  # one after the other, as under a steady load
+            async with writing(engine) as conn:
+                await repo.mark_processed(conn, f"event {n} " + "x" * 1_000, START)
+            await asyncio.sleep(0)  # the next request comes in
+        wal = tmp_path / "wal.db-wal"
+        # 1,500 commits of three pages or more each: 20 MB if the log were never started over
+        assert wal.stat().st_size < 3_000_000, wal.stat().st_size
+        async with reading(engine) as conn:
+            assert len(await keys(conn)) == 1_500
+    finally:
+        await engine.dispose()
