@@ -143,7 +143,6 @@ def make_engine(url: str | URL, busy_timeout_ms: int = 10_000, connect_timeout: 
                 cursor.execute("PRAGMA wal_autocheckpoint=0")
                 # a log started over is cut back to this, so that its size says whether it is
                 cursor.execute(f"PRAGMA journal_size_limit={sqlite_driver.WAL_RESTART_BYTES // 2}")
-
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
