@@ -100,3 +100,43 @@ async def test_connections_cut_in_the_middle_of_a_sweep_lose_and_repeat_no_remin
     finally:
         event.remove(runtime.db.sync_engine, "before_cursor_execute", cut_once)
         await runtime.stop()
+
+
+async def test_a_command_right_after_a_server_restart_goes_through_on_the_first_try(
+    pg_url: str, tmp_path: Path,
+) -> None:
+    """Every pooled connection ended by the server while it rested (a restart between two
+    presses): the pool tries each before handing it out (`pool_pre_ping`), so the next
+    command runs on a new one and the person gets the answer, not «being recorded»."""
+    transport = RecordingTransport()
+    runtime = await Runtime.build(settings_for(tmp_path, database_url=pg_url), transports={"test": transport},
+                                  clock=ManualClock(START))
+    try:
+        await runtime.service.handle(Say("jaime", "ALERTA ROJA", "test"))
+        await runtime.outbox.drain()  # nothing under way: every connection rests in the pool
+        assert terminate_backends_of(pg_url.rsplit("/", 1)[1]) >= 1
+        outcome = await runtime.service.handle(Say("jaime", "estado", "test"))
+        assert outcome is not None and any(m.to == "jaime" and "Estado de la crisis" in m.text for m in outcome.messages), outcome
+    finally:
+        await runtime.stop()
+
+
+async def test_a_dashboard_read_right_after_a_server_restart_works(
+    pg_url: str, tmp_path: Path,
+) -> None:
+    """The same for a read outside any command (the dashboard's): a page read after a
+    restart works on the first request."""
+    from sqlalchemy import text
+
+    from persistence import database
+
+    runtime = await Runtime.build(settings_for(tmp_path, database_url=pg_url), transports={"test": RecordingTransport()},
+                                  clock=ManualClock(START))
+    try:
+        async with database.reading(runtime.db) as conn:
+            assert (await conn.execute(text("SELECT 1"))).scalar_one() == 1
+        assert terminate_backends_of(pg_url.rsplit("/", 1)[1]) >= 1
+        async with database.reading(runtime.db) as conn:
+            assert (await conn.execute(text("SELECT 2"))).scalar_one() == 2
+    finally:
+        await runtime.stop()
