@@ -204,8 +204,15 @@ class CrisisService:
                 outcome = crisis_engine.handle(world, job.command)
                 world.my_cases = []
                 writes.add(world, outcome)
-                outcomes.append(outcome)
                 world = world.after(outcome, now)
+                if outcome.then is not None:  # a drill ended for a real crisis: declared now, in this transaction
+                    follow = crisis_engine.handle(world, outcome.then)
+                    writes.add(world, follow)
+                    world = world.after(follow, now)
+                    outcome = Outcome(messages=outcome.messages + follow.messages, log=outcome.log + follow.log,
+                                      timer_ops=outcome.timer_ops + follow.timer_ops, crisis=follow.crisis,
+                                      proposals=outcome.proposals + follow.proposals)
+                outcomes.append(outcome)
             await writes.flush(conn)
         if revision is None:
             self._cached = cached  # nothing here touched the crisis's world: still as this process left it

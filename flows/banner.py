@@ -19,7 +19,8 @@ SET = "banner_set"
 
 
 def is_up(crisis: Crisis | None) -> bool:
-    return crisis is not None and crisis.state == CrisisState.ACTIVE
+    """Up while a real crisis is active; never for a drill (issue 14 point 2)."""
+    return crisis is not None and crisis.state == CrisisState.ACTIVE and not crisis.drill
 
 
 def public_message(playbook: Playbook, entries: Iterable[LogEntry]) -> str:
@@ -39,7 +40,9 @@ def mark_done(turn: Turn, step: Step, task: Task) -> None:
     """The bot did the step by putting the banner up (crisis phase) or down (closing)."""
     task.move(TaskEvent.COMPLETE)
     task.done_at, task.done_by = turn.now, None
-    turn.log("banner_up" if step.phase == Phase.CRISIS else "banner_down", None, step.id)
+    drill = turn.out.crisis is not None and turn.out.crisis.drill  # never published: the bitácora says it would have been
+    kind = ("banner_would_up" if drill else "banner_up") if step.phase == Phase.CRISIS else ("banner_would_down" if drill else "banner_down")
+    turn.log(kind, None, step.id)
 
 
 def on_say(turn: Turn, by: str, text: str) -> None:

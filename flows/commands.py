@@ -75,6 +75,17 @@ class ContactRestored:
 
 
 @dataclass(frozen=True)
+class Declare:
+    """Declare the crisis now, as `person` (a declarer): what follows the end of a drill
+    for a real crisis, in the same transaction (flows/drills.py, `Outcome.then`)."""
+
+    person: str
+    description: str
+    reported_by: str | None
+    channel: str
+
+
+@dataclass(frozen=True)
 class OpenCase:
     """«/caso <playbook> …» or a case playbook's `open_phrase` (flows/cases): open a case.
     `text` is what followed the keyword (fields: «contrato=4452211 vulnerabilidad=2»)."""
@@ -105,4 +116,4 @@ class CaseHelp:
 
 
 Command = (Say | Press | TimerFired | TimersFired | RecurringDue | ContactLost | ContactRestored | OpenCase | MyCases
-           | CaseHelp)
+           | CaseHelp | Declare)

@@ -152,6 +152,7 @@ class Crisis:
     closing_by: str | None = None
     closed_at: datetime | None = None
     clock_offset: int | None = None  # seconds: a drill in the terminal runs on simulated time (now + offset); None: real time
+    drill: bool = False  # a rehearsal (SIMULACRO, issue 14): every message says so, no public banner, kept out of the figures
     tasks: dict[str, Task] = field(default_factory=dict)
     # A case (playbook kind «case», flows/cases): declared_at/by are its opening, closed_at its end.
     kind: str = "crisis"  # "crisis" | "case" (flows.playbook.PlaybookKind)
@@ -184,6 +185,7 @@ class ProposalKind(StrEnum):
     CLOSE = "close"
     ACT = "act"  # acting on a task someone else holds (flows/confirm.py); text: "<action>:<step id>:<holder>"
     DESCRIBE = "describe"  # a broadcast answer shown back before it goes to all (flows/describe.py); text: the answer
+    REAL = "real"  # ALERTA ROJA during a drill: «¿crisis real o parte del simulacro?» (flows/drills.py); text: what they wrote
 
 
 @dataclass

@@ -113,4 +113,4 @@ def merge(parts: Sequence[OutMessage], lang: str, number_of: Callable[[str], str
             buttons.append(replace(button, label=label))
     newest = next((part for part in reversed(parts) if part.buttons), parts[-1])
     return OutMessage(to=parts[0].to, text="\n\n".join(texts), buttons=tuple(buttons), ref=newest.ref, kind="digest",
-                      fresh=any(part.fresh for part in parts))
+                      fresh=any(part.fresh for part in parts), drill=any(part.drill for part in parts))

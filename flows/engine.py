@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flows import banner, closing, describe, digest, inputs, lifecycle, manage, panel, render, tasks, unreachable, which
+from flows import banner, closing, describe, digest, drills, inputs, lifecycle, manage, panel, render, tasks, unreachable, which
 from flows.case_help import on_case_help
 from flows.cases import ask, chat, opening, routing, status
 from flows.commands import (
@@ -12,6 +12,7 @@ from flows.commands import (
     Command,
     ContactLost,
     ContactRestored,
+    Declare,
     MyCases,
     OpenCase,
     Press,
@@ -35,13 +36,15 @@ _QUIET = frozenset({"status", "joined", "info", "claim_refused", "reminder", "pr
 
 
 def handle(world: World, command: Command) -> Outcome:
-    personal = Say | Press | OpenCase | MyCases | CaseHelp
+    personal = Say | Press | OpenCase | MyCases | CaseHelp | Declare
     channel = command.channel if isinstance(command, personal) else "sistema"
     turn = Turn(world, channel)
     if isinstance(command, personal) and world.directory.get(command.person) is None:
         return turn.out  # handlers tell unknown people so before reaching the engine
     if isinstance(command, CaseHelp):
         on_case_help(turn, command)
+    elif isinstance(command, Declare):
+        lifecycle.declare(turn, command.person, command.description, reported_by=command.reported_by)
     elif isinstance(command, OpenCase):
         opening.open_case(turn, command)
     elif isinstance(command, MyCases):
@@ -101,10 +104,14 @@ def _reading_order(world: World) -> Callable[[OutMessage], int]:
 
 def on_say(turn: Turn, cmd: Say) -> None:
     by, crisis = cmd.person, turn.out.crisis
-    reading = read(cmd.text, turn.playbook.declare_phrase, turn.playbook.close_phrase)
+    reading = read(cmd.text, turn.playbook.declare_phrase, turn.playbook.close_phrase, turn.playbook.drill.phrase)
     if crisis is not None and describe.take_answer(turn, by, cmd.text, reading, cmd.direct):
         return  # the answer to a question the bot asked (never a command, a button, an old question)
-    if reading.intent == Intent.DECLARE:
+    if reading.intent == Intent.DRILL:
+        drills.start(turn, by, reading.rest)
+    elif reading.intent == Intent.DECLARE and crisis is not None and crisis.drill:
+        drills.ask_if_real(turn, by, cmd.text)
+    elif reading.intent == Intent.DECLARE:
         if crisis is not None or turn.is_declarer(by):
             lifecycle.declare(turn, by, reading.rest)
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import banner, confirm, describe, render, tasks
+from flows import banner, confirm, describe, drills, render, tasks
 from flows.crisis import (
     Crisis,
     CrisisEvent,
@@ -38,7 +38,8 @@ def plan_lines(turn: Turn, phase: Phase, lang: str, not_needed: dict[str, str] |
     return "\n".join(lines)
 
 
-def declare(turn: Turn, by: str, description: str, reported_by: str | None = None) -> None:
+def declare(turn: Turn, by: str, description: str, reported_by: str | None = None, drill: bool = False) -> None:
+    """Open the crisis (a drill when `drill`, flows/drills.py), or join the one open."""
     if turn.world.crisis is not None:
         join(turn, by, description)
         return
@@ -47,17 +48,20 @@ def declare(turn: Turn, by: str, description: str, reported_by: str | None = Non
         id=f"{turn.now:%Y%m%d}-{turn.world.new_id()[:4]}", playbook_id=turn.playbook.id, state=CrisisState.ACTIVE, declared_at=turn.now,
         declared_by=by, playbook_json=turn.playbook.model_dump_json(),
         description=description if description and reported_by is None else None,
-        reported_by=reported_by,
+        reported_by=reported_by, drill=drill,
     )
     turn.out.crisis = crisis
-    turn.log("declared", by, reported_by=reported_by)
+    if drill:
+        turn.log("declared", by, reported_by=reported_by, drill=True)
+    else:
+        turn.log("declared", by, reported_by=reported_by)
     for kind in (ProposalKind.DECLARE, ProposalKind.CLOSE, ProposalKind.ACT, ProposalKind.DESCRIBE):
         expire_proposals(turn, kind)  # questions left over from an earlier crisis
 
     def announcement(lang: str) -> str:
         reported = t(lang, "declared_reported", who=render.who(turn.directory, reported_by, lang)) if reported_by else ""
         desc = t(lang, "declared_report" if reported_by else "declared_description", text=description) if description else ""
-        return t(lang, "declared", by=turn.person(by).name, at=render.clock_time(turn.now, turn.tz),
+        return t(lang, "drill.declared" if drill else "declared", by=turn.person(by).name, at=render.clock_time(turn.now, turn.tz),
                  reported=reported, description=desc, plan=plan_lines(turn, Phase.CRISIS, lang))
 
     turn.send(GROUP, announcement, ref=f"announcement:{crisis.id}", kind="announcement")
@@ -199,6 +203,9 @@ def resolve_proposal(turn: Turn, proposal: Proposal, by: str, confirm: bool) -> 
     if proposal.state != ProposalState.PENDING:
         turn.send_key(by, "proposal_done", state=proposal.state.value)
         return
+    if proposal.kind == ProposalKind.REAL:
+        drills.resolve(turn, proposal, by, real=confirm)
+        return
     if proposal.kind in (ProposalKind.ACT, ProposalKind.DESCRIBE):
         if by != proposal.proposed_by:
             turn.send_key(by, "safety.not_for_you", who=render.who(turn.directory, proposal.proposed_by, turn.lang_of(by)))
@@ -246,7 +253,10 @@ def resolve_proposal(turn: Turn, proposal: Proposal, by: str, confirm: bool) -> 
     if proposal.kind == ProposalKind.DECLARE:
         rest = read(proposal.text, turn.playbook.declare_phrase, turn.playbook.close_phrase).rest
         reporter = proposal.proposed_by if proposal.proposed_by != by else None
-        declare(turn, by, rest, reported_by=reporter)
+        if turn.out.crisis is not None and turn.out.crisis.drill and turn.out.crisis.is_open:
+            drills.end_for_real(turn, by, rest, reported_by=reporter)  # a real crisis ends the drill at once
+        else:
+            declare(turn, by, rest, reported_by=reporter)
     else:
         close(turn, by)
 

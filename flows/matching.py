@@ -33,6 +33,7 @@ class Intent(StrEnum):
     PANEL = "panel"  # a link to the web dashboard
     BANNER = "banner"  # "banner: <public message>" (or "banner" alone: show it)
     NOTE = "note"  # "nota: <text>": a note for the bitácora (flows/manage.py)
+    DRILL = "drill"  # the playbook's drill phrase («SIMULACRO»): start a drill (flows/drills.py)
     OTHER = "other"
 
 
@@ -81,9 +82,10 @@ def keyword_forms(phrase: str) -> list[str]:
     return [n for n in dict.fromkeys(normalize(f) for f in forms) if n]
 
 
-def read(text: str, declare_phrase: str, close_phrase: str) -> Reading:
+def read(text: str, declare_phrase: str, close_phrase: str, drill_phrase: str | None = None) -> Reading:
     """What a chat line asks. The phrases may be LocalText: every language's is accepted
-    (issue 11, point 9), whoever writes it."""
+    (issue 11, point 9), whoever writes it. `drill_phrase` («SIMULACRO»), when given, is
+    read only as the whole line or at its start (a description may follow)."""
     norm = normalize(text)
     asks = "?" in text
     banner = _BANNER.match(text)
@@ -94,6 +96,10 @@ def read(text: str, declare_phrase: str, close_phrase: str) -> Reading:
         return Reading(Intent.NOTE, note.group("rest"))
     if text.strip() in _HELP_MARKS:
         return Reading(Intent.HELP)
+    for phrase in keyword_forms(drill_phrase) if drill_phrase else ():
+        rest = after_phrase(text, phrase)
+        if rest is not None and "?" not in text:
+            return Reading(Intent.DRILL, rest)
     for phrases, exact, mention in (
         (keyword_forms(declare_phrase), Intent.DECLARE, Intent.DECLARE_MENTION),
         (keyword_forms(close_phrase), Intent.CLOSE, Intent.CLOSE_MENTION),

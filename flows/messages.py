@@ -90,6 +90,10 @@ class OutMessage:
     langs: tuple[tuple[str, str], ...] = ()
     """A GROUP message's text in the other languages of the directory, (lang, text): a
     transport that relays the group to each person (WhatsApp, SMS) gives each their own."""
+    drill: bool = False
+    """A message of a drill (issue 14): its text already starts with «🧪 SIMULACRO · » in its
+    reader's language; a transport that cannot send the text as it is (WhatsApp outside
+    the 24-hour window: an approved template) must still say it is a drill."""
 
     def text_in(self, lang: str) -> str:
         """The text in `lang` when the message has it, else `text`."""
@@ -105,6 +109,7 @@ class OutMessage:
                         for b in self.buttons],
             **({"fresh": True} if self.fresh else {}),
             **({"langs": [list(pair) for pair in self.langs]} if self.langs else {}),
+            **({"drill": True} if self.drill else {}),
         }
 
     @classmethod
@@ -113,7 +118,8 @@ class OutMessage:
                         for b in data["buttons"])
         return cls(to=data["to"], text=data["text"], buttons=buttons, ref=data.get("ref"), kind=data.get("kind", "info"),
                    fresh=bool(data.get("fresh", False)),
-                   langs=tuple((str(lang), str(text)) for lang, text in data.get("langs", ())))
+                   langs=tuple((str(lang), str(text)) for lang, text in data.get("langs", ())),
+                   drill=bool(data.get("drill", False)))
 
 
 class TimerKind(StrEnum):

@@ -288,6 +288,40 @@ class Banner(_Strict):
     auto_steps: list[str] = Field(default_factory=list)
 
 
+class Inject(_Strict):
+    """A scripted event of a drill (issue 14 point 3), `at` after the drill starts (a
+    duration: «5m», «1h»). Exactly one of: `text` said to `to` (a person id or a role) or
+    to whoever holds or is responsible for step `to_step` («Entel no contesta»);
+    `unavailable`, a person id or role the bot treats as unreachable from then on (the
+    escalation ladder and the stand-ins do their work); `incident`, a second incident
+    said to the group."""
+
+    at: Duration
+    text: LocalText | None = None
+    to: str | None = None
+    to_step: str | None = None
+    unavailable: str | None = None
+    incident: LocalText | None = None
+
+    @model_validator(mode="after")
+    def _one_event(self) -> Inject:
+        kinds = [self.text is not None, self.unavailable is not None, self.incident is not None]
+        if sum(kinds) != 1:
+            raise PydanticCustomError("config.inject_kind",
+                                      "cada inyección lleva una sola cosa: «text», «unavailable» o «incident»")
+        if self.text is not None and (self.to is None) == (self.to_step is None):
+            raise PydanticCustomError("config.inject_to", "«text» necesita «to» (persona o rol) o «to_step», uno de los dos")
+        return self
+
+
+class DrillSettings(_Strict):
+    """Drills of this playbook (issue 14): the keyword that starts one (any language's is
+    accepted, like `declare_phrase`) and the events scripted into every drill."""
+
+    phrase: LocalText = LocalText("SIMULACRO", {"es": "SIMULACRO", "en": "DRILL"})
+    injects: list[Inject] = Field(default_factory=list)
+
+
 class Playbook(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64)  # stored in String(80) columns
     name: str
@@ -306,6 +340,7 @@ class Playbook(_Strict):
     recurring: list[Recurring] = Field(default_factory=list)
     timezone: TimeZone = "America/Santiago"
     banner: Banner = Banner()
+    drill: DrillSettings = DrillSettings()
 
     @staticmethod
     @lru_cache(maxsize=16)

@@ -83,6 +83,9 @@ class Outcome:
     timer_ops: list[SetTimer | CancelTimers] = field(default_factory=list)  # in order
     crisis: Crisis | None = None  # the crisis to save (new or changed)
     proposals: list[Proposal] = field(default_factory=list)  # new or changed
+    then: Any = None
+    """A command to run next in the same transaction, on the world this outcome leaves (a
+    flows.commands.Declare once a drill has ended for a real crisis, flows/drills.py)."""
 
 
 class Turn:
@@ -94,6 +97,7 @@ class Turn:
         self.out = Outcome(crisis=world.crisis)
         self.playbook = world.running_playbook()
         self.tz = ZoneInfo(self.playbook.timezone)
+        self.drill_mark = True  # messages of a drill say so (flows/drills.py); off for what is about a real crisis
 
     @property
     def now(self) -> datetime:
@@ -128,13 +132,20 @@ class Turn:
         ref: str | None = None,
         kind: str = "info",
     ) -> None:
-        """Queue a message; `text` may be a function of the recipient's language."""
+        """Queue a message; `text` may be a function of the recipient's language. During a
+        drill every message starts with «🧪 SIMULACRO · » in its reader's language (issue 14
+        point 2), unless `drill_mark` was turned off for this part of the turn."""
+        drill = self.drill_mark and self.out.crisis is not None and self.out.crisis.drill
+        if drill:
+            body = text
+            text = lambda lang: t(lang, "drill.prefix") + (body(lang) if callable(body) else body)  # noqa: E731
         rendered = text(self.lang_of(to)) if callable(text) else text
         langs: tuple[tuple[str, str], ...] = ()
         if to == GROUP and callable(text):  # relayed to each phone: each reader's language too
             others = sorted({p.lang for p in self.directory.people} - {self.lang_of(to)})
             langs = tuple((lang, text(lang)) for lang in others)
-        self.out.messages.append(OutMessage(to=to, text=rendered, buttons=buttons, ref=ref, kind=kind, langs=langs))
+        self.out.messages.append(OutMessage(to=to, text=rendered, buttons=buttons, ref=ref, kind=kind, langs=langs,
+                                            drill=drill))
 
     def send_key(self, to: str, key: str, buttons: tuple[Button, ...] = (), ref: str | None = None, **kw: Any) -> None:
         self.send(to, lambda lang: t(lang, key, **kw), buttons, ref)

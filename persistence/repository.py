@@ -69,7 +69,7 @@ def crisis_from(row: Any, task_rows: Sequence[Any]) -> Crisis:
         id=row.id, playbook_id=row.playbook_id, state=CrisisState(row.state), declared_at=row.declared_at,
         declared_by=row.declared_by, playbook_json=row.playbook_json, description=row.description,
         reported_by=row.reported_by, closing_at=row.closing_at, closing_by=row.closing_by, closed_at=row.closed_at,
-        clock_offset=row.clock_offset, kind=row.kind, short_id=row.short_id, fields=dict(row.fields or {}),
+        clock_offset=row.clock_offset, drill=bool(row.drill), kind=row.kind, short_id=row.short_id, fields=dict(row.fields or {}),
         case_key=row.case_key, outcome=row.outcome, due_at=row.due_at, warn_at=row.warn_at,
     )
     for t in task_rows:

@@ -64,6 +64,7 @@ crises = Table(
     Column("closed_at", UTCDateTime()),
     Column("playbook_json", Text, nullable=False),
     Column("clock_offset", Integer),  # seconds of simulated time (a drill in the terminal); NULL: real time
+    Column("drill", Boolean, nullable=False, server_default=sa_false()),  # a rehearsal (SIMULACRO, issue 14)
     # Cases (issue 12, flows/cases): a crisis is the kind «crisis»; a case's open_key is NULL
     # (many open at once) and its playbook_json names a row of frozen_playbooks («@<sha256>»).
     Column("kind", String(16), nullable=False, server_default="crisis"),

@@ -189,7 +189,7 @@ def crisis_row(crisis: Crisis) -> dict[str, Any]:
         "declared_at": crisis.declared_at, "declared_by": crisis.declared_by, "reported_by": crisis.reported_by,
         "description": crisis.description, "closing_at": crisis.closing_at, "closing_by": crisis.closing_by,
         "closed_at": crisis.closed_at, "playbook_json": crisis.playbook_json,
-        "clock_offset": crisis.clock_offset,
+        "clock_offset": crisis.clock_offset, "drill": crisis.drill,
         "open_key": None if crisis.state == CrisisState.CLOSED or crisis.is_case else crisis.playbook_id,
         "kind": crisis.kind, "short_id": crisis.short_id, "fields": dict(crisis.fields) or None,
         "case_key": crisis.case_key, "outcome": crisis.outcome, "due_at": crisis.due_at, "warn_at": crisis.warn_at,

@@ -1,0 +1,123 @@
+"""Drills in the real channels (issue 14, points 1 and 2), read like the chat: SIMULACRO
+starts one; every message of it says so, in its reader's language; the public banner never
+shows it; the crisis keyword during a drill is asked about; a real crisis ends the drill at
+once and says so."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from flows.banner import is_up
+from flows.messages import GROUP
+from persistence.database import reading
+from persistence.repository import load_world
+from tests.support import DIRECTORY, Chat, settings_for
+
+PREFIX = "🧪 SIMULACRO · "
+
+
+@pytest.fixture
+async def mixed(tmp_path: Path) -> AsyncIterator[Chat]:
+    """The shipped directory, Luis reading English."""
+    text = DIRECTORY.read_text(encoding="utf-8").replace("    name: Luis\n", "    name: Luis\n    lang: en\n")
+    directory = tmp_path / "dir.yaml"
+    directory.write_text(text, encoding="utf-8")
+    chat = await Chat.open(settings_for(tmp_path, directory=directory))
+    try:
+        yield chat
+    finally:
+        await chat.close()
+
+
+async def open_crisis(chat: Chat):  # type: ignore[no-untyped-def]
+    async with reading(chat.rt.db) as conn:
+        world = await load_world(conn, chat.rt.playbook, chat.rt.directory, chat.clock.now(), lambda: "x", "es")
+    return world.crisis
+
+
+async def test_a_drill_says_so_in_every_message_in_each_readers_language(mixed: Chat) -> None:
+    chat = mixed
+    chat.new()
+    await chat.say("Catalina", "SIMULACRO: cae el servidor principal")
+    await chat.say("Luis", "tomo 2")
+    await chat.say("Luis", "hecho 2")
+    await chat.say("Luis", "5521-XY")
+    await chat.say("Valeria", "estado")
+    await chat.advance("10m")  # reminders and escalations of the drill
+    sent = chat.new()
+    assert len(sent) > 15
+    for to, message in sent:
+        lang = "en" if to == chat.pid("Luis") else "es"
+        expected = "🧪 DRILL · " if lang == "en" else PREFIX
+        assert message.text.startswith(expected), (to, message.text)
+        for other, text in message.langs:  # the group's text relayed to each phone in its language
+            assert text.startswith("🧪 DRILL · " if other == "en" else PREFIX), text
+    [announcement] = [m for to, m in sent if to == GROUP and m.kind == "announcement"]
+    assert "Simulacro iniciado por Catalina" in announcement.text and "nada de esto es real" in announcement.text
+    assert "Tareas:" in announcement.text
+    assert any("Drill started by Catalina" in text for _, text in announcement.langs)
+
+
+async def test_the_public_banner_never_shows_a_drill(chat: Chat) -> None:
+    await chat.say("Catalina", "SIMULACRO")
+    crisis = await open_crisis(chat)
+    assert crisis is not None and crisis.drill and not is_up(crisis)
+    await chat.say("Catalina", "banner")
+    assert chat.inbox("Catalina")[-1].text.startswith(PREFIX)
+
+
+async def test_only_declarers_start_a_drill_and_never_over_an_open_crisis(chat: Chat) -> None:
+    await chat.say("Luis", "SIMULACRO")
+    assert chat.inbox("Luis")[-1].text.startswith("Solo pueden iniciar un simulacro quienes decretan la crisis:")
+    assert await open_crisis(chat) is None
+    await chat.say("Catalina", "ALERTA ROJA: se cayó la web")
+    await chat.say("Jaime", "SIMULACRO")
+    assert chat.inbox("Jaime")[-1].text.startswith("Hay una crisis real abierta desde las")
+    crisis = await open_crisis(chat)
+    assert crisis is not None and not crisis.drill
+
+
+async def test_the_crisis_keyword_during_a_drill_asks_and_part_of_the_drill_keeps_it(chat: Chat) -> None:
+    await chat.say("Catalina", "SIMULACRO")
+    await chat.say("Luis", "ALERTA ROJA: no responde Entel")
+    [question] = chat.received("Luis", "¿Es una crisis real o parte del simulacro?")
+    assert not question.text.startswith(PREFIX)  # the question itself is real
+    assert [b.label for b in question.buttons] == ["🚨 Crisis real", "🧪 Parte del simulacro"]
+    await chat.press("Luis", "🧪 Parte del simulacro")
+    assert chat.inbox("Luis")[-1].text == PREFIX + "Entendido: es parte del simulacro. Sigue el simulacro."
+    crisis = await open_crisis(chat)
+    assert crisis is not None and crisis.drill
+
+
+async def test_a_real_crisis_from_a_declarer_ends_the_drill_at_once(chat: Chat) -> None:
+    await chat.say("Catalina", "SIMULACRO")
+    drill = await open_crisis(chat)
+    chat.new()
+    await chat.say("Jaime", "ALERTA ROJA: se cayó de verdad el servidor")
+    await chat.press("Jaime", "🚨 Crisis real")
+    sent = chat.new()
+    group = [m.text for to, m in sent if to == GROUP]
+    ended = next(i for i, text in enumerate(group) if text.startswith("🚨 El simulacro terminó: Jaime decretó una crisis real"))
+    declared = next(i for i, text in enumerate(group) if text.startswith("🚨 ALERTA ROJA · decretada por Jaime"))
+    assert ended < declared
+    assert "se cayó de verdad el servidor" in group[declared]
+    assert not any(m.text.startswith(PREFIX) for _, m in sent[ended:] if True)  # the real crisis is not marked
+    crisis = await open_crisis(chat)
+    assert crisis is not None and not crisis.drill and crisis.id != drill.id and is_up(crisis)
+    await chat.say("Luis", "hecho 2")
+    assert not chat.inbox("Luis")[-1].text.startswith(PREFIX)
+
+
+async def test_a_real_crisis_proposed_by_staff_ends_the_drill_when_a_declarer_confirms(chat: Chat) -> None:
+    await chat.say("Catalina", "SIMULACRO")
+    await chat.say("Luis", "ALERTA ROJA: cortaron la fibra")
+    await chat.press("Luis", "🚨 Crisis real")
+    [proposal] = chat.received("Jaime", "Luis escribió: «ALERTA ROJA: cortaron la fibra»")
+    assert not proposal.text.startswith(PREFIX)
+    await chat.press("Jaime", "Decretar ALERTA ROJA")
+    assert chat.received("grupo", "🚨 El simulacro terminó: Jaime decretó una crisis real")
+    crisis = await open_crisis(chat)
+    assert crisis is not None and not crisis.drill and crisis.reported_by == chat.pid("Luis")
