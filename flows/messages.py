@@ -128,6 +128,7 @@ class TimerKind(StrEnum):
     DEADLINE = "deadline"  # claimed: ask the owner "¿sigues en esto?"
     CHECKIN = "checkin"  # the owner did not answer the check-in: escalate
     WAIT = "wait"  # a case's `wait` step is over: the case goes on (flows/cases)
+    INJECT = "inject"  # a drill's scripted event is due (issue 14 point 3, flows/drill_injects.py)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,10 @@ from flows.texts.es.database import TEXTS as DATABASE
 from flows.texts.es.digest import TEXTS as DIGEST
 from flows.texts.es.doctor import TEXTS as DOCTOR
 from flows.texts.es.drill import TEXTS as DRILL
+from flows.texts.es.drill_channels import TEXTS as DRILL_CHANNELS
+from flows.texts.es.drill_injects import TEXTS as DRILL_INJECTS
+from flows.texts.es.drill_score import TEXTS as DRILL_SCORE
+from flows.texts.es.drill_start import TEXTS as DRILL_START
 from flows.texts.es.graph import TEXTS as GRAPH
 from flows.texts.es.inbox import TEXTS as INBOX
 from flows.texts.es.inputs import TEXTS as INPUTS
@@ -31,4 +35,5 @@ from flows.texts.es.web_cases import TEXTS as WEB_CASES
 from flows.texts.es.whatsapp import TEXTS as WHATSAPP
 
 TEXTS: dict[str, str] = {**CORE, **INBOX, **SLACK_DEGRADED, **CONTACT, **WEB, **WEB_CASES, **WHATSAPP, **SMS, **SLACK, **DOCTOR, **CONFIG, **DATABASE,
-                       **SAFETY, **BUTTONS, **DIGEST, **CLOSING, **INPUTS, **DRILL, **MANAGE, **COUNTS, **GRAPH, **WALK, **CONDITIONS, **OPTIONS, **CASES, **CASE_HELP, **CASE_CHAT, **CHECK_REVIEW, **CHECKIN_ASK}
+                       **SAFETY, **BUTTONS, **DIGEST, **CLOSING, **INPUTS, **DRILL, **MANAGE, **COUNTS, **GRAPH, **WALK, **CONDITIONS, **OPTIONS, **CASES, **CASE_HELP, **CASE_CHAT, **CHECK_REVIEW, **CHECKIN_ASK,
+                       **DRILL_START, **DRILL_CHANNELS, **DRILL_INJECTS, **DRILL_SCORE}
