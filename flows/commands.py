@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flows.contact import Reason
 from flows.messages import Action, TimerKind
+from flows.playbook import Inject
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,20 @@ class ContactRestored:
 
 
 @dataclass(frozen=True)
+class StartDrill:
+    """Start a drill of the playbook now, as `person` (who must be a declarer): what
+    «SIMULACRO» typed does, from anywhere else (Slack's `/crisis simulacro`, the command
+    line, a drill scheduled ahead). `injects`: the drill's scripted events when they come
+    from a drill file, replacing the playbook's `drill.injects` for this drill (None: the
+    playbook's)."""
+
+    person: str
+    description: str
+    channel: str
+    injects: tuple[Inject, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Declare:
     """Declare the crisis now, as `person` (a declarer): what follows the end of a drill
     for a real crisis, in the same transaction (flows/drills.py, `Outcome.then`)."""
@@ -116,4 +131,4 @@ class CaseHelp:
 
 
 Command = (Say | Press | TimerFired | TimersFired | RecurringDue | ContactLost | ContactRestored | OpenCase | MyCases
-           | CaseHelp | Declare)
+           | CaseHelp | Declare | StartDrill)

@@ -21,6 +21,7 @@ from flows import confirm, render
 from flows.commands import Declare
 from flows.crisis import CrisisEvent, CrisisState, Proposal, ProposalEvent, ProposalKind, TaskEvent, TaskState
 from flows.messages import GROUP, Action, ActionKind, Button
+from flows.playbook import Inject
 from flows.texts import t
 from flows.world import Turn
 
@@ -35,9 +36,10 @@ def unmarked(turn: Turn) -> Iterator[None]:
         turn.drill_mark = before
 
 
-def start(turn: Turn, by: str, description: str) -> None:
+def start(turn: Turn, by: str, description: str, injects: tuple[Inject, ...] | None = None) -> None:
     """«SIMULACRO [texto]»: a drill of the playbook, by somebody who may declare, when no
-    crisis (real or drill) is open."""
+    crisis (real or drill) is open. `injects` (a drill file's) replace the playbook's
+    scripted events in the copy frozen into this drill."""
     from flows import lifecycle  # lifecycle builds on this module
 
     crisis = turn.world.crisis
@@ -50,6 +52,9 @@ def start(turn: Turn, by: str, description: str) -> None:
         turn.send_key(by, "drill.not_declarer", names=render.names(
             turn.directory, [p.id for p in turn.directory.with_any_role(turn.playbook.declarers)]))
         return
+    if injects is not None:
+        playbook = turn.world.playbook
+        turn.world.playbook = playbook.model_copy(update={"drill": playbook.drill.model_copy(update={"injects": list(injects)})})
     lifecycle.declare(turn, by, description, drill=True)
 
 

@@ -18,6 +18,7 @@ from flows.commands import (
     Press,
     RecurringDue,
     Say,
+    StartDrill,
     TimerFired,
     TimersFired,
 )
@@ -36,13 +37,15 @@ _QUIET = frozenset({"status", "joined", "info", "claim_refused", "reminder", "pr
 
 
 def handle(world: World, command: Command) -> Outcome:
-    personal = Say | Press | OpenCase | MyCases | CaseHelp | Declare
+    personal = Say | Press | OpenCase | MyCases | CaseHelp | Declare | StartDrill
     channel = command.channel if isinstance(command, personal) else "sistema"
     turn = Turn(world, channel)
     if isinstance(command, personal) and world.directory.get(command.person) is None:
         return turn.out  # handlers tell unknown people so before reaching the engine
     if isinstance(command, CaseHelp):
         on_case_help(turn, command)
+    elif isinstance(command, StartDrill):
+        drills.start(turn, command.person, command.description, command.injects)
     elif isinstance(command, Declare):
         lifecycle.declare(turn, command.person, command.description, reported_by=command.reported_by)
     elif isinstance(command, OpenCase):

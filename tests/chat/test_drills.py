@@ -121,3 +121,19 @@ async def test_a_real_crisis_proposed_by_staff_ends_the_drill_when_a_declarer_co
     assert chat.received("grupo", "🚨 El simulacro terminó: Jaime decretó una crisis real")
     crisis = await open_crisis(chat)
     assert crisis is not None and not crisis.drill and crisis.reported_by == chat.pid("Luis")
+
+
+async def test_a_drill_started_from_elsewhere_keeps_the_script_it_was_given(chat: Chat) -> None:
+    from datetime import timedelta
+
+    from flows.commands import StartDrill
+    from flows.playbook import Inject, Playbook
+
+    script = (Inject(at=timedelta(minutes=5), text="Entel no contesta", to_step="entel"),)
+    await chat.rt.service.handle(StartDrill(chat.pid("Jaime"), "prueba de guion", "test", script))
+    await chat.rt.outbox.drain()
+    crisis = await open_crisis(chat)
+    assert crisis is not None and crisis.drill
+    assert Playbook.from_frozen(crisis.playbook_json).drill.injects == list(script)
+    assert chat.received("grupo", PREFIX + "Simulacro iniciado por Jaime")
+    assert not chat.rt.playbook.drill.injects  # the playbook file is left as it was
