@@ -186,11 +186,25 @@ def main(argv: list[str] | None = None) -> int:
     informe.add_argument("crisis_id", nargs="?")
     informe.add_argument("--html", type=Path, metavar="ARCHIVO", help="escribe el informe en HTML (con el gráfico)")
     informe.add_argument("--csv", type=Path, metavar="ARCHIVO", help="escribe la bitácora en CSV")
+    simulacro = sub.add_parser("simulacro", help="inicia un simulacro del plan de crisis (ahora, o programado con --el)")
+    simulacro.add_argument("playbook", metavar="PLAYBOOK", help="id del playbook de crisis o su archivo")
+    simulacro.add_argument("texto", nargs="*", help="el escenario, que todos leen (opcional)")
+    simulacro.add_argument("--como", required=True, metavar="ID", help="id en el directorio de quien lo inicia (un declarante)")
+    simulacro.add_argument("--el", metavar="\"AAAA-MM-DD HH:MM\"",
+                           help="programarlo para esa fecha y hora (hora del playbook); se avisa a todos ahora")
+    simulacro.add_argument("--sorpresa", action="store_true", help="con --el: solo se le avisa a quien lo inicia")
+    simulacro.add_argument("--guion", type=Path, metavar="ARCHIVO", help="archivo YAML con las inyecciones del simulacro")
     whatsapp = sub.add_parser("whatsapp", help="WhatsApp por Twilio")
     whatsapp_sub = whatsapp.add_subparsers(dest="whatsapp_command")
     plantillas = whatsapp_sub.add_parser("plantillas", help="crea (o lista) las plantillas de contenido que usa el bot")
     plantillas.add_argument("--listar", action="store_true", help="solo lista, no crea nada")
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    # argparse gives a `nargs="*"` positional nothing once an option follows the one before
+    # it: `simulacro PLAYBOOK --como ID se cae la web` leaves the words over; they are the text.
+    if extra and (args.command != "simulacro" or any(word.startswith("-") for word in extra)):
+        parser.error("argumentos no reconocidos: " + " ".join(extra))
+    if extra:
+        args.texto = [*args.texto, *extra]
     if args.command == "doctor":  # before loading the settings: doctor reports their errors itself
         return _doctor(args.timeout)
     try:
@@ -230,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
             return walk_playbook(settings, args.playbook)
         if command == "informe":
             return asyncio.run(_report(settings, args.crisis_id, args.html, args.csv))
+        if command == "simulacro":
+            from bot.drill_cli import simulacro as drill
+
+            return asyncio.run(drill(settings, args.playbook, args.como, " ".join(args.texto), args.el, args.sorpresa,
+                                     args.guion))
     except ConfigError as exc:
         return _refuse(exc, settings.lang)
     except DatabaseProblem as exc:  # one line: what is wrong with DATABASE_URL and what to do

@@ -312,9 +312,11 @@ def sibling_roles(paths: Sequence[Path], lang: str = "es") -> dict[str, str]:
 
 def _directory_problems(directory: Directory, playbook: Playbook, known: dict[str, str]) -> list[Problem]:
     """`check_directory` with the roles of `known` accepted in the directory; only the
-    playbook's own roles must be held by someone."""
+    playbook's own roles must be held by someone; a drill's injects name people of the
+    directory or roles (issue 14 point 3)."""
     merged = playbook.model_copy(update={"roles": {**known, **playbook.roles}})
-    return [p for p in check_directory(directory, merged) if p.source == "directory" or p.values.get("role") in playbook.roles]
+    return [p for p in check_directory(directory, merged) if p.source == "directory" or p.values.get("role") in playbook.roles
+            or p.key.startswith("drill_injects.")]
 
 
 def load_directory(path: Path, playbook: Playbook, playbook_path: Path, lang: str = "es",

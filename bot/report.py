@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.reports import drill
 from bot.reports.bitacora_csv import to_csv
 from bot.reports.gantt import gantt_svg
 from bot.reports.html import to_html
 from bot.reports.markdown import to_markdown
-from bot.reports.view import build
+from bot.reports.view import ReportView, build
 from flows.clock import crisis_now
 from flows.directory import Directory
 from flows.playbook import Playbook
@@ -36,15 +37,27 @@ async def load_report(db: AsyncEngine, crisis_id: str, directory: Directory, now
     return compute(crisis, Playbook.from_frozen(crisis.playbook_json), directory, entries, now)
 
 
+def _view(report: Report, directory: Directory, lang: str) -> ReportView:
+    view = build(report, directory, lang)
+    if report.crisis.drill:
+        view.title = t(lang, "drill_score.title", id=report.crisis.id)
+    return view
+
+
 def markdown_report(report: Report, directory: Directory, lang: str) -> str:
-    """Message receipts are counted, not listed: they are in the CSV only (issue 11, point 6)."""
-    return to_markdown(build(report, directory, lang))
+    """Message receipts are counted, not listed: they are in the CSV only (issue 11, point 6).
+    A drill's report adds its score (issue 14 point 4, bot/reports/drill.py)."""
+    extra = drill.to_markdown(drill.score_view(drill.drill_score_of(report, directory), directory, lang)) \
+        if report.crisis.drill else ""
+    return to_markdown(_view(report, directory, lang), extra)
 
 
 def html_report(
     report: Report, directory: Directory, lang: str, downloads: Sequence[tuple[str, str]] = (), back: str | None = None,
 ) -> str:
-    return to_html(build(report, directory, lang), gantt_svg(report, directory, lang), downloads, back)
+    extra = drill.to_html(drill.score_view(drill.drill_score_of(report, directory), directory, lang)) \
+        if report.crisis.drill else ""
+    return to_html(_view(report, directory, lang), gantt_svg(report, directory, lang), downloads, back, extra)
 
 
 def csv_report(report: Report, directory: Directory, lang: str) -> str:

@@ -21,9 +21,12 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import drill_ahead
 from bot.service import CrisisService
 from flows.crontab import Crontab
+from flows.drill_start import ScheduleState
 from flows.messages import SetTimer
 from flows.playbook import Recurring
 from flows.world import Outcome
@@ -34,6 +37,8 @@ from persistence.database import reading, writing
 log = logging.getLogger(__name__)
 
 SWEEP_JOB = "timer-sweep"
+LOOK_AGAIN_JOB = "timer-look-again"
+LOOK_AGAIN_SECONDS = 15.0  # a sweep at least this often: rows other processes committed (bot/drill_cli.py)
 MAX_ROUNDS = 50  # rounds of one sweep at most while timers keep falling due (then it re-arms)
 AGAIN_SECONDS = 0.05  # ... this much later, when this sweep's job has ended
 
@@ -142,6 +147,10 @@ class TimerScheduler:
                 args=[recurring], id=f"recurring-{recurring.id}", replace_existing=True,
                 coalesce=True, misfire_grace_time=None,  # a paused process fires a late slot, once
             )
+        # What other processes committed (`crisisbot simulacro`: a drill started or scheduled,
+        # its timers) is found by a sweep at least this often.
+        self.scheduler.add_job(self._look_again, IntervalTrigger(seconds=LOOK_AGAIN_SECONDS), id=LOOK_AGAIN_JOB,
+                               replace_existing=True, coalesce=True, misfire_grace_time=None)
         if not self.scheduler.running:
             self.scheduler.start()
         for recurring in self.service.playbook.recurring:
@@ -169,6 +178,7 @@ class TimerScheduler:
                 self._arm_real(datetime.now(UTC))
             return
         due = [op.due_at for op in outcome.timer_ops if isinstance(op, SetTimer)]
+        due += [d.due_at for d in outcome.drill_schedule if d.state == ScheduleState.PENDING]  # a drill scheduled ahead
         if due and (self._armed_for is None or min(due) < self._armed_for):
             self._arm(min(due))
 
@@ -183,10 +193,12 @@ class TimerScheduler:
                 fired = 0
                 for _ in range(MAX_ROUNDS):
                     fired += await self.service.fire_due_timers(real_time_only=not self.drill)
+                    fired += await drill_ahead.start_due(self.service)  # drills scheduled ahead (issue 14)
                     async with reading(self.service.db) as conn:
                         next_at = await repo.next_due(conn, real_time_only=not self.drill)
                         if not self.drill:
                             self._note_drills(await drill_reads.simulated_crises(conn))
+                    next_at = _earliest(next_at, await drill_ahead.next_due(self.service))
                     # Timers that fell due while this sweep ran are fired now: a job armed for
                     # a moment already past, from inside the running job, would be skipped by
                     # APScheduler (one instance at a time) and nothing would arm it again.
@@ -219,6 +231,7 @@ class TimerScheduler:
         try:
             async with reading(self.service.db) as conn:
                 next_at = await repo.next_due(conn, real_time_only=not self.drill)
+            next_at = _earliest(next_at, await drill_ahead.next_due(self.service))
         except Exception as exc:  # noqa: BLE001 -- the sweep retries and reports it
             log.warning("re-arming the timer sweep failed: %s; sweeping in %.1f s", one_line(exc),
                         self.backoff.base_seconds)
@@ -229,6 +242,12 @@ class TimerScheduler:
             self._disarm()
         else:
             self._arm(next_at)
+
+    async def _look_again(self) -> None:
+        """The periodic sweep (LOOK_AGAIN_SECONDS): what another process committed without
+        arming this one's sweep. Not while a failed sweep waits for its retry."""
+        if not self._retrying:
+            await self.sweep()
 
     def _note_drills(self, crisis_ids: list[str]) -> None:
         """Say once per crisis that its timers are left to the terminal that runs it."""
@@ -315,6 +334,12 @@ class TimerScheduler:
                 self.scheduler.add_job(again, DateTrigger(run_date=datetime.now(UTC) + timedelta(seconds=delay)),
                                        args=[*args, failures], id=job_id, replace_existing=True,
                                        misfire_grace_time=None)
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    """The earliest of the moments given (None: none given)."""
+    known = [m for m in moments if m is not None]
+    return min(known) if known else None
 
 
 def one_line(exc: BaseException) -> str:

@@ -69,9 +69,13 @@ class CrisisService:
     def __init__(
         self, db: AsyncEngine, playbook: Playbook, directory: Directory, clock: Clock, router: Router,
         group_lang: str = "es", new_id: Callable[[], str] = lambda: secrets.token_hex(4),
-        cases: dict[str, Playbook] | None = None,
+        cases: dict[str, Playbook] | None = None, relay: bool = False,
     ) -> None:
         self.db = db
+        # `relay`: a process with no chat transport of its own that records commands for the
+        # live processes to deliver (`crisisbot simulacro`, bot/drill_cli.py): its router
+        # plans through their channels (`Router.peers`).
+        self.relay = relay
         self.playbook = playbook
         self.cases = dict(cases or {})  # the case playbooks running beside the crisis one (issue 12)
         self.routes = CaseRoutes(self.cases, playbook)
@@ -123,7 +127,7 @@ class CrisisService:
         way for them (bot/priority.py), and they run in small groups after the commands
         waiting (bot/grouping.py); timers falling due at 50 a second would otherwise hold
         every delivery back half a second, and every press behind them (bench/cases_scale.py)."""
-        if not self.router.transports:  # its messages could reach nobody, yet count as sent
+        if not self.router.transports and not self.relay:  # its messages could reach nobody, yet count as sent
             raise RuntimeError("this process has no chat transport: it runs no command")
         if not waited_on:
             return await self._group.submit(jobs, background=True)
@@ -211,7 +215,8 @@ class CrisisService:
                     world = world.after(follow, now)
                     outcome = Outcome(messages=outcome.messages + follow.messages, log=outcome.log + follow.log,
                                       timer_ops=outcome.timer_ops + follow.timer_ops, crisis=follow.crisis,
-                                      proposals=outcome.proposals + follow.proposals)
+                                      proposals=outcome.proposals + follow.proposals,
+                                      drill_schedule=outcome.drill_schedule + follow.drill_schedule)
                 outcomes.append(outcome)
             await writes.flush(conn)
         if revision is None:
@@ -253,6 +258,7 @@ class CrisisService:
             messages=[m for o in outcomes for m in o.messages], log=[e for o in outcomes for e in o.log],
             timer_ops=[op for o in outcomes for op in o.timer_ops], crisis=outcomes[-1].crisis,
             proposals=[p for o in outcomes for p in o.proposals],
+            drill_schedule=[d for o in outcomes for d in o.drill_schedule],  # the sweep arms for them
         )
         for hook in self.after_commit:
             await hook(merged)

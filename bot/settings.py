@@ -93,6 +93,15 @@ class Settings(BaseSettings):
     twilio_content_notice_en: str | None = None
     twilio_content_task_es: str | None = None
     twilio_content_task_en: str | None = None
+    # The same two for drills (issue 14): their approved body starts with «🧪 SIMULACRO · »
+    # («🧪 DRILL · » in English). Without them a drill message outside the window goes as the
+    # ones above with the prefix inside its first variable (`crisisbot doctor` warns).
+    twilio_content_drill_notice: str | None = None
+    twilio_content_drill_task: str | None = None
+    twilio_content_drill_notice_es: str | None = None
+    twilio_content_drill_notice_en: str | None = None
+    twilio_content_drill_task_es: str | None = None
+    twilio_content_drill_task_en: str | None = None
     # The web dashboard (handlers/web): how long a personal link from the bot («panel») opens
     # it, and how long the session it starts lasts in that browser.
     panel_link_minutes: int = Field(default=120, ge=1)  # minutes
@@ -129,6 +138,8 @@ class Settings(BaseSettings):
     @field_validator("twilio_content_notice", "twilio_content_task", "twilio_content_buttons_1",
                      "twilio_content_buttons_2", "twilio_content_buttons_3", "twilio_content_notice_es",
                      "twilio_content_notice_en", "twilio_content_task_es", "twilio_content_task_en",
+                     "twilio_content_drill_notice", "twilio_content_drill_task", "twilio_content_drill_notice_es",
+                     "twilio_content_drill_notice_en", "twilio_content_drill_task_es", "twilio_content_drill_task_en",
                      *(f"twilio_content_list_{n}" for n in range(1, 11)))
     @classmethod
     def _content_sid(cls, value: str | None) -> str | None:

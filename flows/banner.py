@@ -49,17 +49,18 @@ def on_say(turn: Turn, by: str, text: str) -> None:
     """«banner: texto» from a declarer sets the public message; «banner» shows it."""
     crisis = turn.out.crisis
     current = public_message(turn.playbook, turn.world.log if crisis else ())
+    drill = crisis is not None and crisis.drill and crisis.state == CrisisState.ACTIVE
     if not text:
-        key = "banner_shown" if is_up(crisis) else "banner_hidden"
+        key = "banner_drill" if drill else "banner_shown" if is_up(crisis) else "banner_hidden"
         turn.send_key(by, key, text=current)
         return
     if not turn.is_declarer(by):
         turn.send_key(by, "banner_not_declarer", names=render.names(
             turn.directory, [p.id for p in turn.directory.with_any_role(turn.playbook.declarers)]))
         return
-    if not is_up(crisis):
+    if not is_up(crisis) and not drill:
         turn.send_key(by, "banner_no_crisis", text=current)
         return
     message = " ".join(text.split())[:MAX_LENGTH]
-    turn.log(SET, by, text=message)
-    turn.send_key(by, "banner_set_you", text=message)
+    turn.log(SET, by, text=message)  # in a drill, what the banner would say (the dashboard shows it)
+    turn.send_key(by, "banner_drill_set_you" if drill else "banner_set_you", text=message)

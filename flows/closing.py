@@ -60,7 +60,13 @@ def send_last_closed(turn: Turn, by: str, full: bool = True) -> bool:
     """«informe» or «bitácora» when no crisis is open: the last closed crisis's summary,
     with a personal link to its report for those who may see the dashboard, else (`full`,
     «bitácora») with its bitácora (receipts left out) or («informe», short for a phone)
-    saying that «bitácora» gives it. False when there is no closed crisis to tell about."""
+    saying that «bitácora» gives it. False when there is no closed crisis to tell about.
+    Drills are left out; «informe» after a drill gives that drill's score (issue 14)."""
+    if turn.world.last_drill is not None and not full:
+        from flows.drill_summary import send_last_drill
+
+        send_last_drill(turn, by, *turn.world.last_drill, turn.tz_of(by))
+        return True
     if turn.world.last_closed is None:
         return False
     crisis, entries = turn.world.last_closed

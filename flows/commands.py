@@ -90,6 +90,21 @@ class StartDrill:
 
 
 @dataclass(frozen=True)
+class ScheduleDrill:
+    """Schedule a drill of the playbook for `at` (aware) as `person` (a declarer): what
+    «SIMULACRO el 3/12 a las 10:00» typed does, from the command line (`crisisbot simulacro
+    --el`). Announced now to everybody, or told to `person` alone when `surprise`; started
+    at its time (flows/drill_ahead.py). `injects` as in StartDrill."""
+
+    person: str
+    at: datetime
+    description: str
+    channel: str
+    surprise: bool = False
+    injects: tuple[Inject, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Declare:
     """Declare the crisis now, as `person` (a declarer): what follows the end of a drill
     for a real crisis, in the same transaction (flows/drills.py, `Outcome.then`)."""
@@ -131,4 +146,4 @@ class CaseHelp:
 
 
 Command = (Say | Press | TimerFired | TimersFired | RecurringDue | ContactLost | ContactRestored | OpenCase | MyCases
-           | CaseHelp | Declare | StartDrill)
+           | CaseHelp | Declare | StartDrill | ScheduleDrill)

@@ -32,6 +32,7 @@ EVENT_KINDS = SUCCESS_KINDS | FAILURE_KINDS | MARK_KINDS
 """The bitácora kinds the fold reads (besides what people themselves did)."""
 
 NO_CHANNEL = "-"  # the `via` of a message that no channel could carry (persistence/writes.py)
+DRILL_VIA = "simulacro"  # the `via` of a message to somebody a drill's inject made unavailable (flows/drill_injects.py)
 READ_RECEIPTS = frozenset({"whatsapp"})
 """Channels that report reads (Twilio's `read` status callback); Slack does not."""
 
@@ -253,7 +254,9 @@ def why(reasons: Sequence[Reason], lang: str) -> str:
     """«WhatsApp: error 63016; sin Slack»."""
     parts = []
     for r in reasons:
-        if r.what == "failed":
+        if r.via == DRILL_VIA:
+            parts.append(t(lang, "drill_injects.why_unavailable"))
+        elif r.what == "failed":
             detail = r.detail or t(lang, "contact.failed")
             parts.append(t(lang, "contact.why_failed", via=via_name(r.via, lang), detail=detail))
         elif r.what == "pending":

@@ -93,8 +93,11 @@ def merge(parts: Sequence[OutMessage], lang: str, number_of: Callable[[str], str
         return number_of(step_id) or step_id
 
     texts = []
-    for part in parts:
+    prefix = t(lang, "drill.prefix")
+    for index, part in enumerate(parts):
         text = part.text
+        if index and part.drill and parts[0].drill and text.startswith(prefix):
+            text = text[len(prefix):]  # a drill's digest says it once, at its start
         hints = [t(lang, "digest_command", verb=t(lang, _VERB_KEYS[b.action.kind]), number=number(owner))
                  for b in part.buttons if (owner := _owner(b)) is not None and b.action.kind in _VERB_KEYS]
         if several and hints:

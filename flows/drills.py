@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flows import confirm, render
+from flows import confirm, drill_injects, render
 from flows.commands import Declare
 from flows.crisis import CrisisEvent, CrisisState, Proposal, ProposalEvent, ProposalKind, TaskEvent, TaskState
 from flows.messages import GROUP, Action, ActionKind, Button
@@ -56,6 +56,7 @@ def start(turn: Turn, by: str, description: str, injects: tuple[Inject, ...] | N
         playbook = turn.world.playbook
         turn.world.playbook = playbook.model_copy(update={"drill": playbook.drill.model_copy(update={"injects": list(injects)})})
     lifecycle.declare(turn, by, description, drill=True)
+    drill_injects.arm(turn)  # its scripted events, due on the drill's clock (issue 14 point 3)
 
 
 def ask_if_real(turn: Turn, by: str, text: str) -> None:
@@ -129,8 +130,14 @@ def end_for_real(turn: Turn, by: str, description: str, reported_by: str | None 
         lifecycle.expire_proposals(turn, kind)
     drill.move(CrisisEvent.END if drill.state == CrisisState.ACTIVE else CrisisEvent.FINISH)
     drill.closed_at = turn.now
+    drill_injects.stop(turn)
     turn.log("drill_ended", by, reason="real_crisis")
     with unmarked(turn):
         turn.send(GROUP, lambda lang: t(lang, "drill.ended_real", by=turn.person(by).name,
                                         at=render.clock_time(turn.now, turn.tz)), kind="announcement")
+        # issue 14 point 4: the drill's score, short (a real crisis follows); unmarked, since from
+        # here on everything is real, and its own words name the drill
+        from flows.drill_summary import send_score
+
+        send_score(turn, [*turn.world.log, *turn.out.log], short=True)
     turn.out.then = Declare(by, description, reported_by, turn.channel)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flows import banner, closing, describe, digest, drills, inputs, lifecycle, manage, panel, render, tasks, unreachable, which
+from flows import banner, closing, describe, digest, drill_ahead, drill_injects, drills, inputs, lifecycle, manage, panel, render, tasks, unreachable, which
 from flows.case_help import on_case_help
 from flows.cases import ask, chat, opening, routing, status
 from flows.commands import (
@@ -18,6 +18,7 @@ from flows.commands import (
     Press,
     RecurringDue,
     Say,
+    ScheduleDrill,
     StartDrill,
     TimerFired,
     TimersFired,
@@ -37,15 +38,19 @@ _QUIET = frozenset({"status", "joined", "info", "claim_refused", "reminder", "pr
 
 
 def handle(world: World, command: Command) -> Outcome:
-    personal = Say | Press | OpenCase | MyCases | CaseHelp | Declare | StartDrill
+    personal = Say | Press | OpenCase | MyCases | CaseHelp | Declare | StartDrill | ScheduleDrill
     channel = command.channel if isinstance(command, personal) else "sistema"
     turn = Turn(world, channel)
     if isinstance(command, personal) and world.directory.get(command.person) is None:
         return turn.out  # handlers tell unknown people so before reaching the engine
     if isinstance(command, CaseHelp):
         on_case_help(turn, command)
+    elif isinstance(command, StartDrill) and command.channel == drill_ahead.SCHEDULED_CHANNEL:
+        drill_ahead.start_scheduled(turn, command)  # a drill scheduled ahead, now due
     elif isinstance(command, StartDrill):
         drills.start(turn, command.person, command.description, command.injects)
+    elif isinstance(command, ScheduleDrill):
+        drill_ahead.schedule(turn, command)
     elif isinstance(command, Declare):
         lifecycle.declare(turn, command.person, command.description, reported_by=command.reported_by)
     elif isinstance(command, OpenCase):
@@ -111,7 +116,7 @@ def on_say(turn: Turn, cmd: Say) -> None:
     if crisis is not None and describe.take_answer(turn, by, cmd.text, reading, cmd.direct):
         return  # the answer to a question the bot asked (never a command, a button, an old question)
     if reading.intent == Intent.DRILL:
-        drills.start(turn, by, reading.rest)
+        drill_ahead.on_phrase(turn, by, reading.rest)  # now, ahead, a surprise, or cancel
     elif reading.intent == Intent.DECLARE and crisis is not None and crisis.drill:
         drills.ask_if_real(turn, by, cmd.text)
     elif reading.intent == Intent.DECLARE:
@@ -169,7 +174,8 @@ def on_say(turn: Turn, cmd: Say) -> None:
 def send_status(turn: Turn, by: str) -> None:
     crisis = turn.out.crisis
     if crisis is None:
-        turn.send_key(by, "no_open_crisis")
+        if not drill_ahead.status_note(turn, by):  # a drill announced ahead is mentioned
+            turn.send_key(by, "no_open_crisis")
         return
     if crisis.is_case:
         status.send_status(turn, by)
@@ -241,6 +247,9 @@ def on_press(turn: Turn, cmd: Press) -> None:
 
 def on_timer(turn: Turn, cmd: TimerFired) -> None:
     crisis = turn.out.crisis
+    if cmd.kind == TimerKind.INJECT:  # a drill's scripted event: no task of its own
+        drill_injects.fire(turn, cmd)
+        return
     if crisis is None or crisis.id != cmd.crisis_id or cmd.step_id not in crisis.tasks:
         return
     if cmd.kind == TimerKind.WAIT:

@@ -206,6 +206,10 @@ def finish_if_done(turn: Turn) -> None:
         return
     crisis.move(CrisisEvent.FINISH)
     crisis.closed_at = turn.now
+    if crisis.drill:  # its injects not yet due never fire (issue 14 point 3)
+        from flows.drill_injects import stop
+
+        stop(turn)
     turn.log("closed", None)
     entries = [*turn.world.log, *turn.out.log]
     link = panel.report_url(turn, crisis.id)
@@ -214,3 +218,7 @@ def finish_if_done(turn: Turn) -> None:
         return closed_summary(crisis, turn.playbook, entries, lang, turn.tz, link)
 
     turn.send(GROUP, report, ref=f"report:{crisis.id}", kind="report")
+    if crisis.drill:  # its score to the declarer and coordinators (issue 14 point 4)
+        from flows.drill_summary import send_score
+
+        send_score(turn, entries)

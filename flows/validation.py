@@ -63,6 +63,10 @@ def check_playbook(playbook: Playbook) -> list[Problem]:
     for j, ref in enumerate(playbook.banner.auto_steps):
         if ref not in counts:
             bad(("banner", "auto_steps", j), "config.step_unknown", ref=ref)
+    from flows.drill_injects import check_steps  # a drill's injects name steps (issue 14 point 3)
+
+    problems += [Problem("playbook", ("drill", "injects", b.index, b.field), b.key, b.values)
+                 for b in check_steps(playbook, playbook.drill.injects)]
     if playbook.is_case:  # gotos, conditions, reachability, endings (flows/graph.py imports this module)
         from flows.graph import check_graph
 
@@ -128,6 +132,10 @@ def check_directory(directory: Directory, playbook: Playbook) -> list[Problem]:
     for role in playbook.roles:
         if not directory.with_role(role) and not playbook.is_case:
             problems.append(Problem("playbook", ("roles", role), "config.role_unassigned", {"role": role}))
+    from flows.drill_injects import check_people  # a drill's injects name people or roles (issue 14 point 3)
+
+    problems += [Problem("playbook", ("drill", "injects", b.index, b.field), b.key, b.values)
+                 for b in check_people(playbook, directory, playbook.drill.injects)]
     if playbook.is_case:  # said at each step that needs the role (flows/graph.py)
         from flows.graph import check_roles_held
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flows.contact import DeliveryBoard
 from flows.crisis import Crisis, CrisisState, Proposal, ProposalState, Task
 from flows.directory import Directory, Person
+from flows.drill_start import ScheduledDrill, ScheduleState
 from flows.messages import GROUP, Button, CancelTimers, LogEntry, OutMessage, SetTimer
 from flows.playbook import Playbook, Policy, Step
 from flows.texts import t
@@ -47,7 +48,10 @@ class World:
     delivery: DeliveryBoard | None = None  # who can be reached (flows/contact.py), loaded with the bitácora
     # The last closed crisis of this playbook and its bitácora (receipts left out), loaded
     # only for «informe»/«bitácora» when no crisis is open (engine.needs_last_closed).
-    last_closed: tuple[Crisis, list[LogEntry]] | None = None
+    last_closed: tuple[Crisis, list[LogEntry]] | None = None  # drills left out (issue 14)
+    # The drill of this playbook closed last, when it closed after `last_closed`, with its
+    # whole bitácora (deliveries too, for its score): «informe» gives its score.
+    last_drill: tuple[Crisis, list[LogEntry]] | None = None
     # Cases (flows/cases). For a command on a case, `playbook` is that case's playbook and
     # `crisis` the case. For OpenCase: `short_id` is the id the new case gets («R-12») and
     # `prior` the cases with the same key opened within the key's `history` (open ones
@@ -57,6 +61,8 @@ class World:
     prior: list[Crisis] = field(default_factory=list)
     my_cases: list[Crisis] = field(default_factory=list)
     case_playbooks: tuple[Playbook, ...] = ()  # the case playbooks running (help, «/caso»)
+    # The drills of this playbook scheduled ahead and still waiting (flows/drill_ahead.py)
+    drill_schedule: list[ScheduledDrill] = field(default_factory=list)
 
     def after(self, outcome: Outcome, now: datetime) -> World:
         """The world the next command of the same transaction sees: this one with the
@@ -66,9 +72,12 @@ class World:
         crisis = outcome.crisis if outcome.crisis is not None and outcome.crisis.state != CrisisState.CLOSED else None
         proposals = {p.id: p for p in self.proposals}
         proposals.update((p.id, p) for p in outcome.proposals)
+        schedule = {d.id: d for d in self.drill_schedule}
+        schedule.update((d.id, d) for d in outcome.drill_schedule)
         return World(playbook=self.playbook, directory=self.directory, now=now, crisis=crisis,
                      proposals=[p for p in proposals.values() if p.state == ProposalState.PENDING],
-                     new_id=self.new_id, group_lang=self.group_lang, links=self.links)
+                     new_id=self.new_id, group_lang=self.group_lang, links=self.links,
+                     drill_schedule=[d for d in schedule.values() if d.state == ScheduleState.PENDING])
 
     def running_playbook(self) -> Playbook:
         if self.crisis is None:
@@ -86,6 +95,7 @@ class Outcome:
     then: Any = None
     """A command to run next in the same transaction, on the world this outcome leaves (a
     flows.commands.Declare once a drill has ended for a real crisis, flows/drills.py)."""
+    drill_schedule: list[ScheduledDrill] = field(default_factory=list)  # drills scheduled ahead, new or changed
 
 
 class Turn:

@@ -40,7 +40,7 @@ from flows.directory import Directory
 from flows.messages import GROUP, LogEntry, OutMessage, TimerKind
 from flows.playbook import Playbook
 from flows.world import World
-from persistence import frozen
+from persistence import drill_schedule, frozen
 from persistence import tables as T
 
 
@@ -154,11 +154,12 @@ async def crisis_log(conn: AsyncConnection, crisis_id: str, with_deliveries: boo
 
 
 async def list_crises(conn: AsyncConnection, crises_only: bool = False, limit: int | None = None) -> list[Crisis]:
-    """Newest first. `crises_only`: leave out the cases of case playbooks (kind «case»,
-    issue 12), which may be thousands; `limit`: at most that many, loaded."""
+    """Newest first. `crises_only`: real crises only, leaving out the cases of case playbooks
+    (kind «case», issue 12), which may be thousands, and drills (issue 14: listed apart,
+    persistence/drill_runs.py); `limit`: at most that many, loaded."""
     query = select(T.crises.c.id).order_by(T.crises.c.declared_at.desc())
     if crises_only:
-        query = query.where(T.crises.c.kind == "crisis")
+        query = query.where(and_(T.crises.c.kind == "crisis", T.crises.c.drill.is_(False)))
     ids = (await conn.execute(query.limit(limit))).scalars().all()
     return [c for c in [await load_crisis(conn, i) for i in ids] if c is not None]
 
@@ -183,16 +184,22 @@ async def load_world(
         world.delivery = await delivery_board(conn, crisis, now)  # «estado» shows who can be reached
     if crisis is not None:
         world.baseline = {step_id: task_row(task) for step_id, task in crisis.tasks.items()}
+    world.drill_schedule = await drill_schedule.pending(conn, playbook.id)  # drills scheduled ahead (issue 14)
     if crisis is None and with_last_closed is not None and with_last_closed(world):
         last = await last_closed_crisis(conn, playbook.id)
         world.last_closed = (last, await crisis_log(conn, last.id, with_deliveries=False)) if last else None
+        drill = await last_closed_crisis(conn, playbook.id, drill=True)  # «informe» after a drill: its score
+        if drill is not None and drill.closed_at and (last is None or last.closed_at is None or drill.closed_at > last.closed_at):
+            world.last_drill = (drill, await crisis_log(conn, drill.id))
     return world
 
 
-async def last_closed_crisis(conn: AsyncConnection, playbook_id: str) -> Crisis | None:
-    """The crisis of this playbook closed last, if any."""
+async def last_closed_crisis(conn: AsyncConnection, playbook_id: str, drill: bool = False) -> Crisis | None:
+    """The crisis of this playbook closed last, if any: a real one, or (`drill`) a drill
+    (issue 14: drills are kept apart from real crises)."""
     crisis_id = (await conn.execute(select(T.crises.c.id).where(and_(
-        T.crises.c.playbook_id == playbook_id, T.crises.c.closed_at.is_not(None))).order_by(
+        T.crises.c.playbook_id == playbook_id, T.crises.c.closed_at.is_not(None),
+        T.crises.c.drill.is_(drill))).order_by(
         T.crises.c.closed_at.desc()).limit(1))).scalar_one_or_none()
     return await load_crisis(conn, crisis_id) if crisis_id else None
 

@@ -224,6 +224,27 @@ timers = Table(
     Index("ix_timers_crisis", "crisis_id", "status", "due_at"),  # a case's pending timers in due order
 )
 
+# Drills scheduled ahead (issue 14 point 1, migration 0008): announced to everybody or kept
+# as a surprise, started by the timer sweep when due (bot/drill_ahead.py), at most one
+# waiting per playbook. `state`: pending, started, skipped, cancelled (flows/drill_start.py).
+drill_schedule = Table(
+    "drill_schedule",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("playbook_id", String(80), nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("declared_by", String(80), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("surprise", Boolean, nullable=False),
+    Column("told", JSON, nullable=False),  # the person ids told of it, told again if it is cancelled
+    Column("injects", JSON),  # a drill file's events (NULL: the playbook's)
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("done_at", UTCDateTime()),
+    Column("done_by", String(80)),
+    Index("ix_drill_schedule_due", "state", "due_at"),
+)
+
 # The last firing (slot) of each recurring reminder: a slot missed while no process ran
 # fires once on start-up (bot/scheduler.py).
 recurring_runs = Table(

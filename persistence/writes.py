@@ -16,11 +16,13 @@ from typing import Any
 from sqlalchemy import and_, bindparam, insert, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from flows import drill_injects
 from flows.crisis import Crisis, CrisisState, Proposal
+from flows.drill_start import ScheduledDrill
 from flows.messages import GROUP, CancelTimers, LogEntry, SetTimer
 from flows.playbook import Playbook
 from flows.world import Outcome, World
-from persistence import frozen
+from persistence import drill_schedule, frozen
 from persistence import tables as T
 from persistence.repository import TASK_FIELDS, Deliverable, Plan, append_log, outbox_row, task_row
 
@@ -70,6 +72,7 @@ class PendingWrites:
     cancels: list[CancelTimers] = field(default_factory=list)
     timers: list[SetTimer] = field(default_factory=list)
     outbox: list[_Queued | None] = field(default_factory=list)  # None: a summary a newer one replaced
+    drill_schedule: list[ScheduledDrill] = field(default_factory=list)  # drills scheduled ahead (issue 14)
     _summaries: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
     compact: Compact | None = None
     """Applied to the rows of each crisis at flush (bot/compact.py: fewer messages on
@@ -96,6 +99,7 @@ class PendingWrites:
         for proposal in outcome.proposals:
             self.proposals[proposal.id] = proposal
         self.log.extend(outcome.log)
+        self.drill_schedule.extend(outcome.drill_schedule)
         for op in outcome.timer_ops:
             if isinstance(op, CancelTimers):
                 # Timers set earlier in this batch for that task are dropped rather than
@@ -107,9 +111,16 @@ class PendingWrites:
             else:
                 self.timers.append(op)
         crisis_id = outcome.crisis.id if outcome.crisis else None
-        for message in outcome.messages:
+        not_to = drill_injects.not_to(outcome.messages, outcome.crisis, world.directory, world.now)
+        for message, away in zip(outcome.messages, not_to, strict=True):
             planned = self.plan(message)
-            if not planned and message.to != GROUP:
+            dropped = [d for d in planned if d.recipient in away]
+            if dropped:
+                # A drill's inject made them unavailable (issue 14 point 3): not sent, and a
+                # failure in the bitácora, so «sin contacto» and the escalations work as for real.
+                self.log.extend(drill_injects.not_delivered(world.now, crisis_id, d.recipient) for d in dropped)
+                planned = [d for d in planned if d.recipient not in away]
+            if not planned and not dropped and message.to != GROUP:
                 # Nobody can carry it to this person: a failure in the bitácora, which makes
                 # them «sin contacto» (bot/contact.py tells the coordinators). A group message
                 # with no row is deliberate (the live summary is not relayed to phones) and
@@ -134,6 +145,9 @@ class PendingWrites:
         for playbook_id in sorted(playbooks - self.revisions.keys()):
             self.revisions[playbook_id] = await bump_revision(conn, playbook_id)
         await append_log(conn, self.log)
+        if self.drill_schedule:
+            await drill_schedule.save(conn, self.drill_schedule)
+            self.drill_schedule = []
         if self.cancels:
             await conn.execute(update(T.timers).where(and_(
                 T.timers.c.status == "pending",

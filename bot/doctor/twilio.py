@@ -26,7 +26,7 @@ from bot.settings import Settings
 from flows.texts import CATALOGS, t
 from handlers.whatsapp.api import TwilioHttpClient
 from handlers.whatsapp.config import PREFIX, STATUS_PATH, template_lang
-from handlers.whatsapp.templates import TemplateSpec, approved_specs, configured, specs
+from handlers.whatsapp.templates import TemplateSpec, approved_specs, configured, drill_specs, specs
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")  # ITU-T E.164: a country code and at most 15 digits
 SANDBOX = "+14155238886"  # Twilio's shared WhatsApp sandbox number
@@ -121,6 +121,24 @@ class TwilioDoctor:
                 elif lang in {template_lang(code) for code in langs}:
                     lines.append(warn(t(self.lang, "whatsapp.doctor.template_unset_lang", setting=spec.setting,
                                         name=spec.name, reads=lang, group=group), t(self.lang, "doctor.twilio.templates_fix")))
+        return lines + await self._drill_templates(group)
+
+    async def _drill_templates(self, group: str) -> list[Line]:
+        """The drill templates (issue 14): each one the settings name is checked like the
+        others; the group language's missing is a warning, not a failure (a drill message
+        outside the window then goes as the normal template with «🧪 SIMULACRO · » leading
+        its first line, handlers/whatsapp/render.py `Renderer.approved`)."""
+        lines = []
+        missing = []
+        for lang in [group, *sorted(set(CATALOGS) - {group})]:
+            for spec in drill_specs(lang, group):
+                if configured(self.settings, spec):
+                    lines.append(await self._template(spec))
+                elif lang == group:
+                    missing.append(spec.setting)
+        if missing:
+            lines.append(warn(t(self.lang, "whatsapp.drill.doctor_unset", settings=", ".join(missing)),
+                              t(self.lang, "doctor.twilio.templates_fix")))
         return lines
 
     async def _template(self, spec: TemplateSpec) -> Line:

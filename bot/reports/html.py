@@ -21,7 +21,11 @@ _env = Environment(
 )
 
 
-def to_html(view: ReportView, svg: str, downloads: Sequence[tuple[str, str]] = (), back: str | None = None) -> str:
-    """`svg` comes from bot.reports.gantt, which escapes everything it writes."""
+def to_html(
+    view: ReportView, svg: str, downloads: Sequence[tuple[str, str]] = (), back: str | None = None, extra: str = "",
+) -> str:
+    """`svg` comes from bot.reports.gantt, which escapes everything it writes; `extra`, HTML
+    already escaped (a drill's score section, bot/reports/drill.py), goes after the figures."""
     template = _env.get_template("report.html")
-    return template.render(view=view, svg=Markup(svg), t=partial(t, view.lang), downloads=downloads, back=back)
+    return template.render(view=view, svg=Markup(svg), t=partial(t, view.lang), downloads=downloads, back=back,
+                           extra=Markup(extra))

@@ -16,12 +16,15 @@ def _table(head: list[str], rows: list[list[object]]) -> list[str]:
     return lines
 
 
-def to_markdown(view: ReportView) -> str:
+def to_markdown(view: ReportView, extra: str = "") -> str:
+    """`extra`: a section in Markdown after the figures (a drill's score, bot/reports/drill.py)."""
     lang = view.lang
     out = [f"# {view.title}", ""]
     out += _table(["", ""], [[f"**{label}**", value] for label, value in view.facts])
     out += ["", f"## {t(lang, 'rep.figures')}", ""]
     out += _table(["", ""], [[f"**{label}**", value] for label, value in view.figures])
+    if extra:
+        out += ["", extra.rstrip("\n")]
     out += ["", f"## {t(lang, 'rep.tasks')}", ""]
     out += _table(view.columns, [
         [r.number, r.title, r.responsibles, r.taken_by, r.to_take, r.to_finish, r.reminders, r.escalations,

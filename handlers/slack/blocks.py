@@ -17,6 +17,7 @@ from flows.directory import Directory
 from flows.messages import ActionKind, Button, OutMessage
 from flows.playbook import Playbook
 from flows.texts import CATALOGS, DEFAULT_LANG, t
+from handlers.drillmark import marked, unmarked
 from handlers.textsplit import split_lines
 
 Blocks = list[dict[str, Any]]
@@ -182,10 +183,11 @@ def live_payload(
     crisis: Crisis, playbook: Playbook, directory: Directory, now: datetime, lang: str, tz: ZoneInfo
 ) -> dict[str, Any]:
     """The crisis channel's one message, rendered from the crisis as it is now: state,
-    description, each task with its owner, done/open/overdue counts."""
+    description, each task with its owner, done/open/overdue counts. A drill's header and
+    notification start with «🧪 SIMULACRO · » (issue 14 point 2)."""
     key = {CrisisState.ACTIVE: "slack.live_active", CrisisState.CLOSING: "slack.live_closing"}.get(
         crisis.state, "slack.live_closed")
-    header = t(lang, key, name=playbook.name)
+    header = marked(t(lang, key, name=playbook.name), lang, crisis.drill)
     status = render.status_text(crisis, playbook, directory, now, lang, tz)
     blocks: Blocks = [{"type": "header", "text": {"type": "plain_text", "text": header[:HEADER_LIMIT], "emoji": True}}]
     footer = t(lang, "slack.live_footer", at=render.clock_time(now, tz))
@@ -223,7 +225,9 @@ def _template_regex(lang: str, key: str) -> re.Pattern[str]:
 
 def question_kind(text: str, lang: str) -> str | None:
     """Whether a plain message is the bot asking the person for something a modal can take:
-    "description" (the declarer's) or "input" (a task's value, such as the Entel ticket)."""
+    "description" (the declarer's) or "input" (a task's value, such as the Entel ticket);
+    a drill's too (its text starts with the drill prefix)."""
+    text = unmarked(text)
     if text == t(lang, "ask_description"):
         return "description"
     if _template_regex(lang, "ask_input").match(text):

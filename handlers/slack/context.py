@@ -161,7 +161,8 @@ class SlackContext:
         return (crisis, step) if task.state in (TaskState.OPEN, TaskState.CLAIMED) else None
 
     async def open_modal(self, trigger_id: str, crisis: Crisis, step: Step, person_id: str, card_ref: str | None) -> None:
-        await self.client.views_open(trigger_id=trigger_id, view=input_modal(crisis.id, step, self.lang_of(person_id), card_ref))
+        view = input_modal(crisis.id, step, self.lang_of(person_id), card_ref, drill=crisis.drill)
+        await self.client.views_open(trigger_id=trigger_id, view=view)
 
     async def asked(self, person_id: str, crisis: Crisis | None) -> Step | None:
         """The step whose value the bot is waiting for from this person, if any."""

@@ -35,6 +35,7 @@ from flows.directory import Person
 from flows.messages import GROUP, OutMessage
 from flows.playbook import Playbook
 from flows.texts import t
+from handlers.drillmark import marked
 from handlers.slack.blocks import (
     answer_block,
     live_payload,
@@ -197,7 +198,8 @@ class SlackTransport:
                      slack_error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__)
 
     async def _draw_card(self, person: Person, ref: str) -> OutMessage | None:
-        """The person's card as the crisis is now (None when the task no longer exists)."""
+        """The person's card as the crisis is now (None when the task no longer exists); a
+        drill's starts with the drill prefix, as the engine's own cards do."""
         crisis_id, _, step_id = ref.removeprefix("card:").partition("/")
         async with reading(self.rt.db) as conn:
             crisis = await repo.load_crisis(conn, crisis_id)
@@ -208,7 +210,8 @@ class SlackTransport:
         tz = ZoneInfo(person.timezone)
         text = render.card_text(crisis, playbook, self.rt.directory, step, task, person.id, person.lang, tz)
         buttons = render.task_buttons(crisis.id, step, task, person.id, person.lang)
-        return OutMessage(to=person.id, text=text, buttons=buttons, ref=ref, kind="card")
+        return OutMessage(to=person.id, text=marked(text, person.lang, crisis.drill), buttons=buttons, ref=ref,
+                          kind="card", drill=crisis.drill)
 
     # the crisis channel -----------------------------------------------------
 

@@ -15,6 +15,7 @@ from flows.directory import Directory
 from flows.messages import Action, ActionKind
 from flows.playbook import Playbook, Step, StepMode
 from flows.texts import t
+from handlers.drillmark import marked
 from handlers.slack.blocks import Blocks, actions_block, escape, sections
 
 INPUT_CALLBACK = "crisis_input"
@@ -23,13 +24,14 @@ INPUT_ACTION = "value"
 HOME_BLOCKS = 100
 
 
-def input_modal(crisis_id: str, step: Step, lang: str, card_ref: str | None = None) -> dict[str, Any]:
-    """Asks for the value a step records; submitting it is "Hecho" with that value."""
+def input_modal(crisis_id: str, step: Step, lang: str, card_ref: str | None = None, drill: bool = False) -> dict[str, Any]:
+    """Asks for the value a step records; submitting it is "Hecho" with that value. A
+    drill's says so at the start of its first block (the title has room for 24 characters)."""
     assert step.input is not None
     describing = step.claimed_by_declarer
     title = t(lang, "slack.modal_title_description") if describing else t(lang, "slack.modal_title_input", number=step.number)
     label = step.input.label.in_lang(lang)[:1].upper() + step.input.label.in_lang(lang)[1:]
-    step_line = t(lang, "slack.modal_step", number=step.number, title=escape(step.title.in_lang(lang)))
+    step_line = marked(t(lang, "slack.modal_step", number=step.number, title=escape(step.title.in_lang(lang))), lang, drill)
     blocks: Blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": step_line}}]
     if step.input.prompt:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape(step.input.prompt.in_lang(lang))}]})
@@ -80,13 +82,16 @@ def open_tasks_of(crisis: Crisis, playbook: Playbook, directory: Directory, pers
 def home_view(
     crisis: Crisis | None, directory: Directory, person_id: str, now: datetime, lang: str, tz: ZoneInfo
 ) -> dict[str, Any]:
-    """The viewer's App Home: the crisis status, then each of their open tasks with its buttons."""
-    blocks: Blocks = [{"type": "header", "text": {"type": "plain_text", "text": t(lang, "slack.home_title"), "emoji": True}}]
+    """The viewer's App Home: the crisis status, then each of their open tasks with its
+    buttons; during a drill its title, status and cards start with «🧪 SIMULACRO · »."""
+    drill = crisis is not None and crisis.drill
+    title = marked(t(lang, "slack.home_title"), lang, drill)
+    blocks: Blocks = [{"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}}]
     if crisis is None:
         blocks += sections(t(lang, "slack.home_no_crisis"))
     else:
         playbook = Playbook.from_frozen(crisis.playbook_json)
-        blocks += sections(render.status_text(crisis, playbook, directory, now, lang, tz))
+        blocks += sections(marked(render.status_text(crisis, playbook, directory, now, lang, tz), lang, drill))
         blocks.append({"type": "divider"})
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": t(lang, "slack.home_your_tasks")}})
         steps = open_tasks_of(crisis, playbook, directory, person_id)
@@ -94,7 +99,8 @@ def home_view(
             blocks += sections(t(lang, "slack.home_no_tasks"))
         for step in steps:
             task = crisis.tasks[step.id]
-            card = sections(render.card_text(crisis, playbook, directory, step, task, person_id, lang, tz), bold_first_line=True)
+            card = sections(marked(render.card_text(crisis, playbook, directory, step, task, person_id, lang, tz), lang, drill),
+                            bold_first_line=True)
             buttons = render.task_buttons(crisis.id, step, task, person_id, lang)
             if len(blocks) + len(card) + 3 > HOME_BLOCKS:
                 break

@@ -1,6 +1,8 @@
 """A neutral message as an SMS: only the essentials, in GSM-7, one segment where it fits
 (`MAX_SEGMENTS` at most), the buttons as words the bot already reads («TOMO 2», «HECHO 2»,
-«NO PUEDO 2», flows/matching.py). Pure."""
+«NO PUEDO 2», flows/matching.py). A drill's SMS starts «SIMULACRO crisisbot:» in GSM-7 instead
+of the engine's «🧪 SIMULACRO · » (an emoji would make the whole SMS UCS-2: 70 characters a
+segment instead of 160, handlers/sms/gsm.py). Pure."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from collections.abc import Callable
 from flows.buttons import options_line
 from flows.messages import ActionKind, Button, OutMessage
 from flows.texts import t
+from handlers.drillmark import unmarked
 from handlers.sms.gsm import cut, segments, septets, to_gsm
 
 MAX_SEGMENTS = 3  # a few segments at most; one is what we aim for
@@ -40,14 +43,16 @@ def reply_words(buttons: tuple[Button, ...], number_of: Callable[[str], str | No
 
 def sms_text(message: OutMessage, lang: str, number_of: Callable[[str], str | None]) -> str:
     """The first line of the message (and the second, when both fit in one segment), then
-    what to answer, in at most MAX_SEGMENTS segments of GSM-7."""
-    lines = [to_gsm(line) for line in message.text.splitlines()]
+    what to answer, in at most MAX_SEGMENTS segments of GSM-7; a drill's says so first, and
+    no cut ever takes that away."""
+    text = unmarked(message.text) if message.drill else message.text
+    lines = [to_gsm(line) for line in text.splitlines()]
     lines = [line for line in lines if line] or ["-"]
     words = reply_words(message.buttons, number_of, lang)
     options = to_gsm(options_line(message.buttons, " / "))  # a case question: «1. Call Center  2. Help Desk», answered «3»
 
     def compose(text: str) -> str:
-        body = t(lang, "sms.message", text=text)
+        body = t(lang, "sms.drill_message" if message.drill else "sms.message", text=text)
         if options:
             return t(lang, "options.sms_reply", text=body, options=options)
         return t(lang, "sms.reply", text=body, words=" / ".join(words)) if words else body

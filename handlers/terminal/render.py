@@ -10,11 +10,12 @@ from flows.digest import HINTED_KINDS
 from flows.directory import Directory
 from flows.messages import GROUP, ActionKind, Button, OutMessage
 from flows.texts import t
+from handlers.drillmark import split_mark
 
 
 def render(message: OutMessage, directory: Directory, at: datetime, tz: ZoneInfo, lang: str, update: bool = False) -> str:
     """`update`: the person already saw this card; show only its title and new state
-    (the terminal's form of updating a message in place)."""
+    (the terminal's form of updating a message in place), a drill's prefix still first."""
     if message.to == GROUP:
         to = t(lang, "term_group")
     else:
@@ -25,7 +26,8 @@ def render(message: OutMessage, directory: Directory, at: datetime, tz: ZoneInfo
         return f"[{stamp}] 🤖 → {to} · {message.text}"
     text_lines = message.text.splitlines()
     if update and len(text_lines) > 2:
-        text_lines = [f"↻ {text_lines[0]} · {text_lines[-1]}"]
+        prefix, title = split_mark(text_lines[0]) if message.drill else ("", text_lines[0])
+        text_lines = [f"{prefix}↻ {title} · {text_lines[-1]}"]
     body = "\n".join(f"    {line}" for line in text_lines)
     lines = [f"[{stamp}] 🤖 → {to}", body]
     if message.buttons:

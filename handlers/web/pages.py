@@ -26,6 +26,7 @@ from flows.texts import t, tn
 from handlers.web import views
 from handlers.web.actions import FLASH, Flash, back_to, press_from_form, same_origin
 from handlers.web.cases import CASES_PATH, case_playbooks, case_view, load_case, queue_sections
+from handlers.web.drills import DRILLS_PATH, load_drills_page
 from handlers.web.links import COOKIE, COOKIE_PATH, ENTRY_PATH, LinkExpired, LinkInvalid, SignedLinks
 from handlers.web.live import LiveUpdates, stream
 from handlers.web.parts import LivePieces, StreamState
@@ -72,6 +73,8 @@ class Dashboard:
             Route(f"{PANEL_PATH}/salir", self.logout),
             Route(f"{PANEL_PATH}/crisis/{{crisis_id}}", self.crisis_page, middleware=gzip),
             Route(CASES_PATH, self.cases_page, middleware=gzip),
+            Route(DRILLS_PATH, self.drills_page, middleware=gzip),
+            Route(f"{DRILLS_PATH}/{{playbook_id}}", self.drills_page, middleware=gzip),
             Route(f"{CASES_PATH}/{{short_id}}", self.case_page, middleware=gzip),
             Route(f"{PANEL_PATH}/informe/{{crisis_id}}.md", self.report_markdown, middleware=gzip),
             Route(f"{PANEL_PATH}/informe/{{crisis_id}}.csv", self.report_csv, middleware=gzip),
@@ -190,6 +193,19 @@ class Dashboard:
         page = request.query_params.get("pagina", "1")
         sections = await queue_sections(_runtime(request), viewer, only, int(page) if page.isdigit() else 1)
         return self.render("cases.html", viewer.lang, viewer=viewer, sections=sections, only=only)
+
+    async def drills_page(self, request: Request) -> Response:
+        """The drills of a crisis playbook with their scores and a chart (handlers/web/drills.py)."""
+        viewer = self.viewer(request)
+        if isinstance(viewer, Response):
+            return viewer
+        runtime = _runtime(request)
+        playbook_id = request.path_params.get("playbook_id", runtime.playbook.id)
+        playbook = runtime.playbooks.get(playbook_id) or (runtime.playbook if playbook_id == runtime.playbook.id else None)
+        if playbook is None or playbook.is_case or not may_view(runtime.directory, playbook, viewer.id):
+            return self.message(viewer.lang, 404, "web.not_found_title", "drill_score.web_unknown", id=playbook_id)
+        page = await load_drills_page(runtime.db, playbook, runtime.directory, viewer.lang, runtime.clock.now())
+        return self.render("drills.html", viewer.lang, viewer=viewer, page=page, svg=Markup(page.svg))
 
     async def case_page(self, request: Request) -> Response:
         viewer = self.viewer(request)

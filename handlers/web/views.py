@@ -187,10 +187,11 @@ def crisis_view(
         counts=t(lang, "web.counts", done=tn(lang, "n.done_of", sum(x.state == TaskState.DONE for x in tasks), total=len(tasks)),
                  open=tn(lang, "n.open", sum(x.state in (TaskState.OPEN, TaskState.CLAIMED) for x in tasks)),
                  overdue=tn(lang, "n.overdue", sum(is_overdue(x, report.now) for x in tasks))),
-        banner=(t(lang, "web.banner_on", text=public_message(report.playbook, report.entries)) if is_up(crisis)
-                else t(lang, "web.banner_off")),
+        banner=banner_line(report, lang),
         banner_on=is_up(crisis),
     )
+    if crisis.drill:  # issue 14 point 2: the header says it is a drill
+        view.phase_label = t(lang, "web.drill_phase", phase=view.phase_label)
     view.tasks = _task_cards(report, directory, lang, tz)
     view.sign_offs = sign_off_views(report, directory, lang)
     shown = [e for e in report.entries if e.kind not in RECEIPTS]
@@ -207,6 +208,18 @@ def crisis_view(
         view.contacts = contact_rows(delivery, report, directory, lang, tz)
         view.contact_line = contact.status_line(delivery, directory, lang)
     return view
+
+
+def banner_line(report: Report, lang: str) -> str:
+    """The public banner's state on the dashboard: its message while it is up; during an
+    active drill (never published, flows/banner.py `is_up`) «El banner público habría
+    mostrado: «…»»; else that it is hidden."""
+    crisis = report.crisis
+    if is_up(crisis):
+        return t(lang, "web.banner_on", text=public_message(report.playbook, report.entries))
+    if crisis.drill and crisis.state == CrisisState.ACTIVE:
+        return t(lang, "web.banner_would", text=public_message(report.playbook, report.entries))
+    return t(lang, "web.banner_off")
 
 
 def crisis_row(crisis: Crisis, directory: Directory, lang: str, now: datetime) -> CrisisRow:

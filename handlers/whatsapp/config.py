@@ -27,6 +27,12 @@ class Approved:
     lang: str
     notice: str | None = None  # twilio/text: any message, as short one-line variables
     task: str | None = None  # twilio/quick-reply: Lo tomo / Hecho / No puedo, payloads as variables
+    drill_notice: str | None = None  # the same two for a drill's messages: their body starts «🧪 SIMULACRO · »
+    drill_task: str | None = None
+
+    @property
+    def any(self) -> bool:
+        return bool(self.notice or self.task or self.drill_notice or self.drill_task)
 
 
 @dataclass(frozen=True)
@@ -40,28 +46,33 @@ class Templates:
     lists: tuple[str | None, ...] = ()  # session list pickers with 1, 2... 10 items (TWILIO_CONTENT_LIST_<n>)
     lang: str = DEFAULT_LANG
     other: tuple[Approved, ...] = ()
+    drill_notice: str | None = None  # the group language's drill templates (TWILIO_CONTENT_DRILL_NOTICE / _TASK)
+    drill_task: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Templates:
-        """TWILIO_CONTENT_NOTICE_<LANG> / _TASK_<LANG> per language; the unsuffixed ones are
-        the group language's, unless its suffixed one is set."""
+        """TWILIO_CONTENT_NOTICE_<LANG> / _TASK_<LANG> per language (and the DRILL_ ones); the
+        unsuffixed ones are the group language's, unless its suffixed one is set."""
         group = template_lang(settings.lang)
 
-        def approved(lang: str) -> Approved:
-            notice = getattr(settings, f"twilio_content_notice_{lang}", None)
-            task = getattr(settings, f"twilio_content_task_{lang}", None)
+        def setting(name: str, lang: str) -> str | None:
+            value = getattr(settings, f"twilio_content_{name}_{lang}", None)
             if lang == group:
-                notice, task = notice or settings.twilio_content_notice, task or settings.twilio_content_task
-            return Approved(lang, notice or None, task or None)
+                value = value or getattr(settings, f"twilio_content_{name}", None)
+            return value or None
+
+        def approved(lang: str) -> Approved:
+            return Approved(lang, setting("notice", lang), setting("task", lang), setting("drill_notice", lang),
+                            setting("drill_task", lang))
 
         own = approved(group)
         return cls(
-            notice=own.notice, task=own.task,
+            notice=own.notice, task=own.task, drill_notice=own.drill_notice, drill_task=own.drill_task,
             buttons=(settings.twilio_content_buttons_1 or None, settings.twilio_content_buttons_2 or None,
                      settings.twilio_content_buttons_3 or None),
             lists=tuple(getattr(settings, f"twilio_content_list_{n}", None) or None for n in range(1, MAX_LIST_ITEMS + 1)),
             lang=group,
-            other=tuple(a for lang in CATALOGS if lang != group and ((a := approved(lang)).notice or a.task)),
+            other=tuple(a for lang in CATALOGS if lang != group and (a := approved(lang)).any),
         )
 
     def for_buttons(self, count: int) -> str | None:
@@ -75,9 +86,9 @@ class Templates:
         """The approved templates to try for a reader of `lang`, best first: their own
         language's, then the group's (its fixed text in the group's language, the variables
         still in theirs), then any other."""
-        group = Approved(self.lang, self.notice, self.task)
+        group = Approved(self.lang, self.notice, self.task, self.drill_notice, self.drill_task)
         every = [group, *self.other]
-        return sorted((a for a in every if a.notice or a.task),
+        return sorted((a for a in every if a.any),
                       key=lambda a: (a.lang != template_lang(lang), a.lang != self.lang))
 
 

@@ -4,15 +4,16 @@ text where no template fits, approved templates outside the 24-hour window. Pure
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from string import Formatter
 
 from flows.buttons import is_options, options_line
 from flows.buttons import numbered as stable_numbers
 from flows.messages import ActionKind, Button, OutMessage
 from flows.texts import CATALOGS, DEFAULT_LANG, t
+from handlers.drillmark import split_mark
 from handlers.textsplit import split_lines
-from handlers.whatsapp.config import Templates
+from handlers.whatsapp.config import Templates, template_lang
 from handlers.whatsapp.params import template_param, utf16_len
 
 MAX_BODY = 1600  # Twilio's limit for one message body
@@ -212,6 +213,14 @@ class Essentials:
         complete = not rest and headline == lines[0].strip() and utf16_len(headline) < HEADLINE
         return cls(headline, detail, todo, complete)
 
+    def marked(self, prefix: str) -> Essentials:
+        """The headline starting with a drill's `prefix` («🧪 SIMULACRO · »), which a cut to
+        HEADLINE never takes away (it cuts the end)."""
+        if not prefix:
+            return self
+        headline = template_param(prefix + self.headline, HEADLINE)
+        return replace(self, headline=headline, complete=self.complete and headline == prefix + self.headline)
+
 
 def task_labels(lang: str) -> tuple[str, ...]:
     """The fixed button titles of the approved task template made in `lang` (templates.specs)."""
@@ -229,13 +238,18 @@ class Renderer:
         return task_labels(lang)
 
     def text_of(self, message: OutMessage, lang: str, seen: bool) -> str:
-        text = card_update(message.text, lang) if message.kind == "card" and seen and not message.fresh else message.text
-        return with_links(text, message.buttons, lang)
+        """What the person reads: the text (a card seen before as «↻ title · state»), its links,
+        and a drill's prefix at the very start (`drill_prefix`)."""
+        prefix, body = drill_prefix(message, lang)
+        text = card_update(body, lang) if message.kind == "card" and seen and not message.fresh else body
+        return prefix + with_links(text, message.buttons, lang)
 
     def session(self, message: OutMessage, lang: str, seen: bool = False) -> list[Outgoing]:
         """Inside the 24-hour window: the whole text, with quick replies where a session
-        template fits, else numbered options."""
+        template fits, else numbered options. A drill's text too long for one message says
+        it is a drill at the start of every part."""
         text = self.text_of(message, lang, seen)
+        prefix, _ = drill_prefix(message, lang)
         buttons = choosable(message.buttons)
         if buttons:
             sid = self.templates.for_buttons(len(buttons))
@@ -244,7 +258,9 @@ class Renderer:
             listed = self.list_picker(text, buttons, lang)
             if listed is not None:
                 return [listed]
-        return [Outgoing(body=piece) for piece in split(numbered(text, buttons, lang), MAX_BODY)]
+        pieces = split(numbered(text, buttons, lang), MAX_BODY - utf16_len(prefix))
+        return [Outgoing(body=piece if i == 0 or piece.startswith(prefix) else prefix + piece)
+                for i, piece in enumerate(pieces)]
 
     def list_picker(self, text: str, buttons: tuple[Button, ...], lang: str) -> Outgoing | None:
         """A case question's options as a list picker (only inside the window: Twilio's list
@@ -263,17 +279,48 @@ class Renderer:
         templates of the reader's language are tried first, then the group's
         (`Templates.approved_for`): a task's card with its three buttons goes as the task
         template whose fixed titles are the card's own, anything else as the notice
-        (options as numbers in {{3}})."""
-        text = self.text_of(message, lang, seen)
+        (options as numbers in {{3}}).
+
+        A drill's message (issue 14 point 2) goes as a drill template (its fixed text starts
+        «🧪 SIMULACRO · »; the reader's own prefix stays in {{1}} too when the template is in
+        another language); where none is configured, as the normal one with the prefix at
+        the start of {{1}}, so that it never reads as a real alert."""
+        prefix, body = drill_prefix(message, lang)
         buttons = choosable(message.buttons)
-        essentials = Essentials.of(text, buttons, lang)
+        essentials = Essentials.of(self.text_of(replace(message, text=body, drill=False), lang, seen), buttons, lang)
+        order = self.templates.approved_for(lang)
+        if prefix:
+            for approved in order:
+                own = approved.lang == template_lang(lang)
+                found = self._filled(approved.lang, approved.drill_task, approved.drill_notice,
+                                     essentials if own else essentials.marked(prefix), buttons)
+                if found is not None:
+                    return found
+            essentials = essentials.marked(prefix)
+        for approved in order:
+            found = self._filled(approved.lang, approved.task, approved.notice, essentials, buttons)
+            if found is not None:
+                return found
+        return None
+
+    def _filled(self, lang: str, task: str | None, notice: str | None, essentials: Essentials,
+                buttons: tuple[Button, ...]) -> list[Outgoing] | None:
+        """The task template (made in `lang`) when the card's buttons are its own, else the notice."""
         variables = {"1": essentials.headline, "2": essentials.detail}
         partial = not essentials.complete
-        for approved in self.templates.approved_for(lang):
-            if buttons and approved.task and _fits_task_template(buttons, self.labels(approved.lang)):
-                variables.update({str(3 + i): b.action.encode() for i, b in enumerate(buttons)})
-                return [Outgoing(content_sid=approved.task, variables=variables, approved=True, partial=partial)]
-            if approved.notice:
-                variables["3"] = essentials.todo
-                return [Outgoing(content_sid=approved.notice, variables=variables, approved=True, partial=partial)]
+        if buttons and task and _fits_task_template(buttons, self.labels(lang)):
+            variables.update({str(3 + i): b.action.encode() for i, b in enumerate(buttons)})
+            return [Outgoing(content_sid=task, variables=variables, approved=True, partial=partial)]
+        if notice:
+            variables["3"] = essentials.todo
+            return [Outgoing(content_sid=notice, variables=variables, approved=True, partial=partial)]
         return None
+
+
+def drill_prefix(message: OutMessage, lang: str) -> tuple[str, str]:
+    """(prefix, the text without it) of a drill's message: the prefix its text starts with,
+    else the reader's; ('', text) for a message that is not a drill's."""
+    if not message.drill:
+        return "", message.text
+    found, rest = split_mark(message.text)
+    return found or t(lang, "drill.prefix"), rest

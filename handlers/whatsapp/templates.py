@@ -1,7 +1,7 @@
 """The Content templates the bot needs, made or listed through Twilio's Content API
 (`crisisbot whatsapp plantillas`): an approved text template and an approved task
-card for outside the 24-hour window, session quick replies with 1-3 buttons, and session
-list pickers with 1-10 items (a case question's options)."""
+card for outside the 24-hour window (and the same two for drills), session quick replies
+with 1-3 buttons, and session list pickers with 1-10 items (a case question's options)."""
 
 from __future__ import annotations
 
@@ -84,6 +84,25 @@ def approved_specs(lang: str, group: str) -> list[TemplateSpec]:
     ]
 
 
+def drill_specs(lang: str, group: str) -> list[TemplateSpec]:
+    """The two approved templates again for drills (issue 14 point 2), made in `lang`: the
+    same bodies and buttons as `approved_specs`, their fixed text starting with the drill
+    prefix («🧪 SIMULACRO · crisisbot · {{1}}…»), so that a drill message outside the window
+    says it is a drill before any variable. Named `crisisbot_simulacro_aviso` /
+    `crisisbot_simulacro_tarea` (`_en`...); their settings TWILIO_CONTENT_DRILL_NOTICE /
+    _TASK (`_EN`... in languages other than the group's)."""
+    prefix = t(lang, "drill.prefix")
+    samples = {"1": t(lang, "whatsapp.drill.sample"), "2": t(lang, "whatsapp.template.sample_detail")}
+    made = []
+    for spec, kind in zip(approved_specs(lang, group), ("aviso", "tarea"), strict=True):
+        [(content_type, content)] = spec.types.items()
+        types = {content_type: {**content, "body": prefix + content["body"]}}
+        made.append(TemplateSpec(spec.name.replace(f"crisisbot_{kind}", f"crisisbot_simulacro_{kind}"),
+                                 spec.setting.replace("TWILIO_CONTENT_", "TWILIO_CONTENT_DRILL_"), types,
+                                 {**spec.variables, **samples}, approval=True, lang=lang))
+    return made
+
+
 def specs(lang: str) -> list[TemplateSpec]:
     """The templates the bot uses with the group in `lang`: the approved ones in that
     language (`approved_specs`) and the session quick replies (their text all variables)."""
@@ -98,10 +117,12 @@ def list_specs(lang: str) -> list[TemplateSpec]:
 
 def every_spec(group: str) -> list[TemplateSpec]:
     """`specs(group)` and the approved templates of every other language with a catalogue,
-    so that each reader gets the fixed text of their own language outside the window."""
+    so that each reader gets the fixed text of their own language outside the window; then
+    the drill templates of every language (`drill_specs`)."""
     others = [spec for lang in CATALOGS if lang != group for spec in approved_specs(lang, group)]
+    drills = [spec for lang in [group, *(lang for lang in CATALOGS if lang != group)] for spec in drill_specs(lang, group)]
     own = specs(group)
-    return [*own[:2], *others, *own[2:], *list_specs(group)]
+    return [*own[:2], *others, *own[2:], *list_specs(group), *drills]
 
 
 def configured(settings: Settings, spec: TemplateSpec) -> str | None:

@@ -66,7 +66,12 @@ async def test_the_public_banner_never_shows_a_drill(chat: Chat) -> None:
     crisis = await open_crisis(chat)
     assert crisis is not None and crisis.drill and not is_up(crisis)
     await chat.say("Catalina", "banner")
-    assert chat.inbox("Catalina")[-1].text.startswith(PREFIX)
+    assert chat.inbox("Catalina")[-1].text.startswith(PREFIX + "📣 En un simulacro el banner del sitio no se publica.")
+    await chat.say("Catalina", "banner: Ensayo de corte, sigan atentos")  # rehearsed, never published
+    assert chat.inbox("Catalina")[-1].text == (
+        PREFIX + "📣 Anotado: el banner habría dicho «Ensayo de corte, sigan atentos» (en un simulacro no se publica).")
+    crisis = await open_crisis(chat)
+    assert crisis is not None and not is_up(crisis)
 
 
 async def test_only_declarers_start_a_drill_and_never_over_an_open_crisis(chat: Chat) -> None:
@@ -137,3 +142,16 @@ async def test_a_drill_started_from_elsewhere_keeps_the_script_it_was_given(chat
     assert Playbook.from_frozen(crisis.playbook_json).drill.injects == list(script)
     assert chat.received("grupo", PREFIX + "Simulacro iniciado por Jaime")
     assert not chat.rt.playbook.drill.injects  # the playbook file is left as it was
+
+
+def test_a_digest_of_drill_messages_says_it_is_a_drill_once() -> None:
+    """Channels that cannot edit what they sent get a burst as one digest (bot/compact.py):
+    the drill's mark opens it, and is not repeated before each part."""
+    from flows.digest import merge
+    from flows.messages import OutMessage
+
+    parts = [OutMessage(to="luis", text=PREFIX + "⏰ Recordatorio: la tarea 2", drill=True),
+             OutMessage(to="luis", text=PREFIX + "📋 Paso 4 · Web", drill=True)]
+    merged = merge(parts, "es", lambda step_id: None)
+    assert merged.drill and merged.text.startswith(PREFIX) and merged.text.count("SIMULACRO") == 1
+    assert "📋 Paso 4 · Web" in merged.text

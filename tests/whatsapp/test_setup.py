@@ -17,6 +17,9 @@ from tests.support import DIRECTORY, PLAYBOOK, settings_for
 from tests.whatsapp.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
 from tests.whatsapp.harness import PUBLIC, sign, whatsapp_settings
 
+DRILL_TEMPLATES = ("crisisbot_simulacro_aviso", "crisisbot_simulacro_tarea", "crisisbot_simulacro_aviso_en",
+                   "crisisbot_simulacro_tarea_en")
+
 
 def test_the_settings_turn_whatsapp_on(tmp_path: Path, twilio: FakeTwilio) -> None:
     assert "whatsapp" not in [f.name for f in enabled_features(settings_for(tmp_path))]
@@ -55,7 +58,8 @@ def test_plantillas_creates_the_templates_once(twilio_env: FakeTwilio, capsys: p
     by_name = {c["friendly_name"]: c for c in twilio_env.contents}
     assert set(by_name) == {"crisisbot_aviso", "crisisbot_tarea", "crisisbot_aviso_en", "crisisbot_tarea_en",
                             "crisisbot_botones_1", "crisisbot_botones_2", "crisisbot_botones_3",
-                            *(f"crisisbot_lista_{n}" for n in range(1, 11))}  # list pickers: a case question's options
+                            *(f"crisisbot_lista_{n}" for n in range(1, 11)),  # list pickers: a case question's options
+                            *DRILL_TEMPLATES}  # issue 14: a drill outside the window says so in the template's own text
     assert f"TWILIO_CONTENT_NOTICE={by_name['crisisbot_aviso']['sid']}  # crisisbot_aviso: creada" in out
     assert f"TWILIO_CONTENT_BUTTONS_3={by_name['crisisbot_botones_3']['sid']}" in out
 
@@ -70,7 +74,7 @@ def test_plantillas_creates_the_templates_once(twilio_env: FakeTwilio, capsys: p
     # WhatsApp's review approved both: no variable at an edge of the body, none side by side.
     assert {a["name"]: a["status"] for a in twilio_env.approvals} == {
         "crisisbot_aviso": "approved", "crisisbot_tarea": "approved", "crisisbot_aviso_en": "approved",
-        "crisisbot_tarea_en": "approved"}
+        "crisisbot_tarea_en": "approved", **{name: "approved" for name in DRILL_TEMPLATES}}
     three = by_name["crisisbot_botones_3"]["types"]["twilio/quick-reply"]
     assert three["body"] == "{{1}}"
     assert [(a["type"], a["title"], a["id"]) for a in three["actions"]] == [
@@ -85,7 +89,7 @@ def test_plantillas_creates_the_templates_once(twilio_env: FakeTwilio, capsys: p
     assert [a["title"] for a in english_task["actions"]] == ["I'll take it", "Done", "I can't"]
 
     assert main(["whatsapp", "plantillas"]) == 0  # again: nothing new
-    assert len(twilio_env.contents) == 17 and "ya existe" in capsys.readouterr().out
+    assert len(twilio_env.contents) == 17 + len(DRILL_TEMPLATES) and "ya existe" in capsys.readouterr().out
 
 
 def test_plantillas_keeps_a_template_made_in_english_before(twilio_env: FakeTwilio,

@@ -25,7 +25,7 @@ TEXTS: dict[str, str] = {
     "slack.pressed": "You pressed «{label}» at {at}.",
     # /crisis
     "slack.answer_in_dm": "Done: I answer you by direct message.",
-    "slack.usage": "Usage: `/crisis estado` · `/crisis declarar [what happens]` · `/crisis cerrar` · `/crisis mis-tareas` · `/crisis informe` · `/crisis ayuda`. You can also write «RED ALERT», «status» or «END OF CRISIS» in the channel or by direct message.",
+    "slack.usage": "Usage: `/crisis estado` · `/crisis declarar [what happens]` · `/crisis simulacro [what happens | on 3/12 at 10:00 | surprise tomorrow 9:00 | cancel]` · `/crisis cerrar` · `/crisis mis-tareas` · `/crisis informe` · `/crisis ayuda`. You can also write «RED ALERT», «status» or «END OF CRISIS» in the channel or by direct message.",
     # App Home
     "slack.home_title": "🤖 crisisbot",
     "slack.home_no_crisis": "✅ There is no open crisis.",

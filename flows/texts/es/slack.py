@@ -25,7 +25,7 @@ TEXTS: dict[str, str] = {
     "slack.pressed": "Pulsaste «{label}» a las {at}.",
     # /crisis
     "slack.answer_in_dm": "Listo: te respondo por mensaje directo.",
-    "slack.usage": "Uso: `/crisis estado` · `/crisis declarar [qué pasa]` · `/crisis cerrar` · `/crisis mis-tareas` · `/crisis informe` · `/crisis ayuda`. También puedes escribir «ALERTA ROJA», «estado» o «FIN DE LA CRISIS» en el canal o por mensaje directo.",
+    "slack.usage": "Uso: `/crisis estado` · `/crisis declarar [qué pasa]` · `/crisis simulacro [qué pasa | el 3/12 a las 10:00 | sorpresa mañana 9:00 | cancelar]` · `/crisis cerrar` · `/crisis mis-tareas` · `/crisis informe` · `/crisis ayuda`. También puedes escribir «ALERTA ROJA», «estado» o «FIN DE LA CRISIS» en el canal o por mensaje directo.",
     # App Home
     "slack.home_title": "🤖 crisisbot",
     "slack.home_no_crisis": "✅ No hay ninguna crisis abierta.",

@@ -1,6 +1,6 @@
-"""/crisis estado | declarar [texto] | cerrar | mis-tareas | informe | ayuda: each one the
-line the engine reads ("estado", "ALERTA ROJA", "FIN DE LA CRISIS"...). The answer comes
-by direct message, like any answer of the bot."""
+"""/crisis estado | declarar [texto] | simulacro [texto] | cerrar | mis-tareas | informe |
+ayuda: each one the line the engine reads ("estado", "ALERTA ROJA", "SIMULACRO …", "FIN DE
+LA CRISIS"...). The answer comes by direct message, like any answer of the bot."""
 
 from __future__ import annotations
 
@@ -19,9 +19,22 @@ Line = Callable[[SlackContext, str], str | None]
 """What the engine reads for a slash command's text; None: not understood (the usage is shown)."""
 
 
+DRILL_WORDS = frozenset({"simulacro", "drill"})
+
+
 def crisis_line(ctx: SlackContext, text: str) -> str | None:
     playbook = ctx.rt.playbook
-    return command_line(text, playbook.declare_phrase, playbook.close_phrase)
+    return drill_line(text, playbook.drill.phrase) or command_line(text, playbook.declare_phrase, playbook.close_phrase)
+
+
+def drill_line(text: str, phrase: str) -> str | None:
+    """`/crisis simulacro [texto]` -> "SIMULACRO [texto]": what typing the playbook's drill
+    phrase does (issue 14 point 1), now, ahead («el 3/12 a las 10:00 …»), as a surprise or
+    «cancelar», through the same inbox as any line. None when it is another subcommand."""
+    head, _, rest = (text or "").strip().partition(" ")
+    if head.casefold() not in DRILL_WORDS:
+        return None
+    return f"{phrase} {rest.strip()}".strip()
 
 
 def register(app: AsyncApp, ctx: SlackContext, command: str = COMMAND, line_of: Line = crisis_line) -> None:

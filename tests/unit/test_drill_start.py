@@ -1,0 +1,72 @@
+"""Reading what follows «SIMULACRO» (flows/drill_start.py): now, ahead, a surprise, or
+cancel; a description that merely holds numbers stays a description. Now is Monday
+30 November 2026, 09:00 in Santiago."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from flows.drill_start import Cancel, Now, Schedule, Unreadable, read_request
+
+TZ = ZoneInfo("America/Santiago")
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 12, year: int = 2026) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TZ)
+
+
+@pytest.mark.parametrize(("text", "when", "surprise", "description"), [
+    ("el jueves 3/12 a las 10:00 se cae la web", at(3, 10), False, "se cae la web"),
+    ("el 3/12 a las 10:00", at(3, 10), False, ""),
+    ("3/12 10:00: caída total", at(3, 10), False, "caída total"),
+    ("mañana 9:00", at(1, 9), False, ""),
+    ("Mañana a las 9", at(1, 9), False, ""),
+    ("jueves 10:00", at(3, 10), False, ""),
+    ("lunes 8:00", at(7, 8), False, ""),  # today's 08:00 has passed: next Monday
+    ("hoy 10:30 h prueba", at(30, 10, 30, month=11), False, "prueba"),
+    ("sorpresa mañana 9:00", at(1, 9), True, ""),
+    ("sorpresa el 3 de diciembre a las 16:45 fibra cortada", at(3, 16, 45), True, "fibra cortada"),
+    ("para el viernes 4/12 a las 10:00", at(4, 10), False, ""),
+    ("on Thursday December 3 at 10:00 db down", at(3, 10), False, "db down"),
+    ("surprise tomorrow 9:00", at(1, 9), True, ""),
+    ("el 10/1 a las 9:00", at(10, 9, month=1, year=2027), False, ""),  # the nearest 10 January
+    ("el 2026-12-03 10:00", at(3, 10), False, ""),
+    ("el 3/12/2026 a las 10:00", at(3, 10), False, ""),
+])
+def test_a_schedule(text: str, when: datetime, surprise: bool, description: str) -> None:
+    assert read_request(text, NOW, TZ) == Schedule(when, surprise, description)
+
+
+@pytest.mark.parametrize("text", [
+    "", "se cae el servidor principal", "24/7 caído en 3 sucursales", "3 servidores caídos",
+    "el servidor 3/12 no responde", "mañana hay auditoría", "jueves negro",
+])
+def test_a_description_starts_it_now(text: str) -> None:
+    assert read_request(text, NOW, TZ) == Now(text)
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("el 31/11 a las 10:00", "drill_start.bad_when"),
+    ("el 3/12 a las 25:00", "drill_start.bad_when"),
+    ("mañana 24:30", "drill_start.bad_when"),
+    ("el 3/12", "drill_start.no_time"),
+    ("el jueves", "drill_start.no_time"),
+    ("el jueves por la tarde", "drill_start.no_time"),
+    ("sorpresa", "drill_start.no_when"),
+    ("sorpresa cuando sea", "drill_start.bad_when"),
+    ("el 29/11 a las 10:00", "drill_start.past"),
+    ("hoy 8:59", "drill_start.past"),
+    ("el martes 3/12 a las 10:00", "drill_start.mismatch"),
+])
+def test_a_schedule_that_cannot_be_taken(text: str, key: str) -> None:
+    found = read_request(text, NOW, TZ)
+    assert isinstance(found, Unreadable) and found.key == key
+
+
+@pytest.mark.parametrize("text", ["cancelar", "Cancelar", "cancel", "anular el del jueves"])
+def test_cancel(text: str) -> None:
+    assert read_request(text, NOW, TZ) == Cancel()
