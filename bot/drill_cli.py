@@ -100,7 +100,7 @@ def _script(script: Path | None, playbook: Playbook, loaded: Playbooks, lang: st
     """The drill file's injects, checked against the playbook and the directory."""
     if script is None:
         return None
-    from flows.drill_injects import ScriptProblem, check_script
+    from bot.drill_script import ScriptProblem, check_script
 
     try:
         text = script.read_text(encoding="utf-8")

@@ -105,8 +105,14 @@ def _parsed(path: Path, lang: str, mtime_ns: int, size: int) -> tuple[Any, yaml.
 
 
 def _parse(path: Path, lang: str) -> tuple[Any, yaml.Node | None]:
-    name = str(path)
-    text = _decode(path, lang)
+    return parse_text(_decode(path, lang), str(path), lang)
+
+
+def parse_text(text: str, name: str, lang: str = "es") -> tuple[Any, yaml.Node | None]:
+    """YAML `text` (a playbook, the directory, a drill file) as data and its node tree (for
+    line numbers, `line_of`); `name` names the file in the problems. Raises ConfigError
+    (file, line, what is wrong, in `lang`): a character YAML refuses, nesting too deep,
+    a YAML mistake in our words, a key repeated in one mapping."""
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL, most control characters)
@@ -140,7 +146,7 @@ def _parse(path: Path, lang: str) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
-def _line_of(node: yaml.Node | None, path: Loc) -> int:
+def line_of(node: yaml.Node | None, path: Loc) -> int:
     """1-based line of the value at `path`, or of the deepest part of it that exists."""
     if node is None:
         return 1
@@ -236,7 +242,7 @@ def _model(path: Path, model: type[M], lang: str) -> tuple[M, yaml.Node | None]:
         problems = []
         for error in exc.errors():
             loc, message = _schema_problem(error, data, lang)
-            problems.append(FileProblem(str(path), _line_of(node, loc), message))
+            problems.append(FileProblem(str(path), line_of(node, loc), message))
         raise ConfigError(problems) from None
 
 
@@ -261,8 +267,8 @@ def _locate(found: list[Problem], where: dict[str, tuple[Path | None, yaml.Node 
         path, node = where[problem.source]
         values = dict(problem.values)
         if problem.other is not None:
-            values["other"] = _line_of(node, problem.other)
-        problems.append(FileProblem(str(path), _line_of(node, problem.path), t(lang, problem.key, **values)))
+            values["other"] = line_of(node, problem.other)
+        problems.append(FileProblem(str(path), line_of(node, problem.path), t(lang, problem.key, **values)))
     return problems
 
 

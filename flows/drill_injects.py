@@ -1,7 +1,7 @@
 """Injects: the events scripted into a drill (issue 14 point 3). Pure.
 
 A drill's injects come from its playbook (`drill.injects`) or from a drill file
-(`parse_script`, given to `StartDrill.injects`); either way they are frozen into the drill's
+(bot/drill_script.py `parse_script`, given to `StartDrill.injects`); either way they are frozen into the drill's
 copy of the playbook, so `inject #n` is `turn.playbook.drill.injects[n]` for the whole drill.
 
 - `arm`: when the drill starts, one `TimerKind.INJECT` timer per inject, due at the drill's
@@ -27,9 +27,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from flows.commands import TimerFired
 from flows.contact import DRILL_VIA
@@ -201,113 +198,3 @@ def check_people(playbook: Playbook, directory: Directory, injects: list[Inject]
                 found.append(BadRef(i, name, "drill_injects.check.unknown_who",
                                     {"n": i + 1, "field": name, "ref": ref, "roles": ", ".join(sorted(playbook.roles))}))
     return found
-
-
-# a drill file -----------------------------------------------------------------
-
-
-class ScriptProblem(Exception):
-    """A drill file that cannot be used. Its message is one line per problem,
-    «file:line: what is wrong», in the reader's language; `problems` holds them as
-    (line, text)."""
-
-    def __init__(self, source: str, problems: list[tuple[int, str]]) -> None:
-        self.source = source
-        self.problems = problems
-        super().__init__("\n".join(f"{source}:{line}: {text}" for line, text in problems))
-
-
-class DrillScript(BaseModel):
-    """A drill file: `injects:`, the list of events (docs/drills.md)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    injects: list[Inject] = Field(min_length=1)
-
-
-def parse_script(text: str, source: str, *, lang: str = "es") -> tuple[Inject, ...]:
-    """The injects of a drill file (YAML: `injects: [{at: 5m, to_step: "2", text: …}, …]`).
-    `source` names the file in the messages. Raises `ScriptProblem` (file, line, what is
-    wrong, in `lang`) for a file that is not YAML, has no `injects:`, or an inject the model
-    refuses; references to steps and people are `check_script`'s (they need the playbook)."""
-    return _parse(text, source, lang)[0]
-
-
-def check_script(text: str, source: str, playbook: Playbook, directory: Directory, *,
-                 lang: str = "es") -> tuple[Inject, ...]:
-    """`parse_script`, and every `to_step`, `to` and `unavailable` found in `playbook` and
-    `directory`: what `crisisbot simulacro --guion` should call before starting the drill."""
-    injects, node = _parse(text, source, lang)
-    bad = check_steps(playbook, injects) + check_people(playbook, directory, injects)
-    if bad:
-        raise ScriptProblem(source, [(_line_of(node, ("injects", b.index, b.field)), t(lang, b.key, **b.values))
-                                     for b in sorted(bad, key=lambda b: b.index)])
-    return injects
-
-
-def _parse(text: str, source: str, lang: str) -> tuple[tuple[Inject, ...], yaml.Node | None]:
-    try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else text[: getattr(exc, "position", 0)].count("\n") + 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScriptProblem(source, [(line, t(lang, "drill_injects.script.yaml", problem=problem))]) from None
-    if data is None:
-        raise ScriptProblem(source, [(1, t(lang, "drill_injects.script.empty"))])
-    if not isinstance(data, dict) or "injects" not in data:
-        raise ScriptProblem(source, [(1, t(lang, "drill_injects.script.no_injects"))])
-    try:
-        script = DrillScript.model_validate(data)
-    except ValidationError as exc:
-        problems = [_schema_problem(dict(error), node, lang) for error in exc.errors()]
-        raise ScriptProblem(source, sorted(problems)) from None
-    return tuple(script.injects), node
-
-
-def _schema_problem(error: dict[str, Any], node: yaml.Node | None, lang: str) -> tuple[int, str]:
-    loc: tuple[str | int, ...] = tuple(error["loc"])
-    kind, ctx = str(error["type"]), dict(error.get("ctx") or {})
-    if kind == "missing" and loc:
-        message, loc = t(lang, "config.missing", field=loc[-1]), loc[:-1]
-    elif kind == "extra_forbidden" and loc:
-        message = t(lang, "config.extra", field=loc[-1])
-    elif kind == "string_type" and loc:
-        message = t(lang, "drill_injects.script.not_text", field=loc[-1])
-    elif kind == "too_short":
-        message = t(lang, "drill_injects.script.none")
-    elif kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
-        message = t(lang, "drill_injects.script.shape")
-    else:
-        try:
-            message = t(lang, kind, **ctx)
-        except KeyError:
-            message = str(error["msg"]).removeprefix("Value error, ")
-    index = loc[1] if len(loc) > 1 and loc[0] == "injects" and isinstance(loc[1], int) else None
-    field = next((str(part) for part in loc[2:] if isinstance(part, str)), "")
-    if index is not None:
-        where = t(lang, "drill_injects.where", n=index + 1, field=field) if field else t(
-            lang, "drill_injects.where_inject", n=index + 1)
-        message = where + message
-    return _line_of(node, loc), message
-
-
-def _line_of(node: yaml.Node | None, path: tuple[str | int, ...]) -> int:
-    """1-based line of the value at `path`, or of the deepest part of it that exists."""
-    if node is None:
-        return 1
-    line = node.start_mark.line + 1
-    for part in path:
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((value for key, value in node.value if key.value == str(part)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child = node.value[part]
-        if child is None:
-            return line
-        node, line = child, child.start_mark.line + 1
-    return line

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.drill_script import parse_script
 from flows.commands import StartDrill
-from flows.drill_injects import TIMER_STEP, parse_script
+from flows.drill_injects import TIMER_STEP
 from flows.messages import GROUP
 from persistence import repository as repo
 from persistence.database import reading

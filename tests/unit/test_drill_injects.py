@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.drill_script import ScriptProblem, check_script, parse_script
 from bot.loading import ConfigError, load_all
 from flows.crisis import Crisis, CrisisState
-from flows.drill_injects import ScriptProblem, check_script, parse_script, unavailable
+from flows.drill_injects import unavailable
 from flows.playbook import Playbook
 from tests.support import DIRECTORY, PLAYBOOK, START
 
@@ -63,7 +64,11 @@ def test_the_shipped_example_reads_and_names_what_the_playbook_has(tmp_path: Pat
      "guion.yaml:11: inyección 4, para: «para» no es un campo conocido (¿una errata?)"),
     (GOOD.replace('to_step: "2"', "to_step: 2"),
      "guion.yaml:4: inyección 1, to_step: «to_step» debe ser un texto (un número de paso va entre comillas: \"2\")"),
-    (GOOD.replace("    text: Entel", "   text: Entel"), "guion.yaml:5: no es YAML válido"),
+    (GOOD.replace("    text: Entel", "   text: Entel"), "guion.yaml:5: la sangría no cuadra"),
+    # read as a playbook is (bot/loading.py): a key written twice, nesting thousands deep
+    (GOOD.replace("    unavailable: luis\n", "    unavailable: luis\n    unavailable: valeria\n"),
+     "guion.yaml:8: la clave «unavailable» está repetida (líneas 7 y 8)"),
+    ("injects:\n  - at: " + "[" * 5000 + "\n", "guion.yaml:2: "),
     (GOOD.replace("  - at: 1h\n", "  - to: luis\n"),
      "guion.yaml:8: inyección 3: falta «at»"),
     ("", "guion.yaml:1: el archivo está vacío"),

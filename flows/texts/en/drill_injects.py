@@ -27,7 +27,6 @@ TEXTS: dict[str, str] = {
     # a drill file
     "drill_injects.where": "inject {n}, {field}: ",
     "drill_injects.where_inject": "inject {n}: ",
-    "drill_injects.script.yaml": "not valid YAML ({problem})",
     "drill_injects.script.empty": "the file is empty: write «injects:» with the list of events (docs/drills.md)",
     "drill_injects.script.no_injects": "«injects:», the drill's list of events, is missing (docs/drills.md)",
     "drill_injects.script.none": "«injects:» has no event",

@@ -27,7 +27,6 @@ TEXTS: dict[str, str] = {
     # a drill file
     "drill_injects.where": "inyección {n}, {field}: ",
     "drill_injects.where_inject": "inyección {n}: ",
-    "drill_injects.script.yaml": "no es YAML válido ({problem})",
     "drill_injects.script.empty": "el archivo está vacío: escribe «injects:» con la lista de eventos (docs/drills.md)",
     "drill_injects.script.no_injects": "falta «injects:», la lista de eventos del simulacro (docs/drills.md)",
     "drill_injects.script.none": "«injects:» no tiene ningún evento",
