@@ -60,6 +60,10 @@ def alive(action: Action, crisis: Crisis | None, proposals: Collection[str], per
     return True
 
 
+REAL_CRISIS = frozenset({ProposalKind.DECLARE.value, ProposalKind.REAL.value})
+"""Questions about a real crisis: a bare number answers them when they are the newest."""
+
+
 @dataclass(frozen=True)
 class Offered:
     """What a person was offered on a channel: the live offers (newest first), what they
@@ -97,7 +101,11 @@ async def offered(rt: Runtime, person_id: str, via: str) -> Offered:
                                                       for b in message.buttons if b.action.kind == ActionKind.CHOOSE})
     offers = buttons.live_offers(messages, lambda action: alive(action, crisis, proposals, person_id, questions))
     question = buttons.newest_question(messages)
-    own = question is not None and question in proposals and proposals[question].proposed_by == person_id
+    # The newest question is what a bare number answers when the person raised it, or when it
+    # is about a real crisis («¿Decretar ALERTA ROJA?», «¿crisis real o parte del simulacro?»),
+    # which says «Responde 1 para …» even to a declarer whose drill cards carry a 1 too.
+    own = question is not None and question in proposals and (
+        proposals[question].proposed_by == person_id or proposals[question].kind in REAL_CRISIS)
     if not own:  # the card of a task the person holds, newest («tomo 5», then «2»): what they look at
         newest = buttons.newest_subject(messages)
         task = crisis.tasks.get(newest.partition("/")[2]) if crisis and newest and newest.startswith(f"{crisis.id}/") else None

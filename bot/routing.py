@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from bot.outbox import Transport
 from flows.directory import Directory, Person
-from flows.messages import GROUP, OutMessage
+from flows.messages import GROUP, POSTED, OutMessage
 from flows.playbook import ALL_STAFF
 
 REMOTE_REACH: dict[str, Callable[[Person], bool]] = {
@@ -112,10 +112,11 @@ class Router:
             if mode == "post" and (message.kind != "summary" or self.edits_in_place(name)):
                 # the live summary only where it is updated in place, not as a new line each time
                 deliveries.append(Delivery(GROUP, name, message))
-            elif mode == "relay" and message.kind != "summary":
+            elif mode == "relay" and message.kind not in ("summary", POSTED):
                 # Stands in for a group the platform cannot post to (WhatsApp): everyone
                 # whose channel this is gets the group's messages one by one, except the
-                # live summary, which only makes sense where it is updated in place.
+                # live summary, which only makes sense where it is updated in place, and what
+                # each person also gets in their own message (POSTED).
                 deliveries += [Delivery(p.id, name, replace(message, text=message.text_in(p.lang)) if message.langs else message)
                                for p in self.directory.with_role(ALL_STAFF) if self.channel_for(p) == name]
         return deliveries

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from flows import drills, render
 from flows.commands import ScheduleDrill, StartDrill
 from flows.drill_start import Cancel, Now, ScheduledDrill, ScheduleState, Unreadable, read_request
-from flows.messages import GROUP
+from flows.messages import GROUP, POSTED
 from flows.playbook import ALL_STAFF, Inject
 from flows.texts import t
 from flows.world import Turn
@@ -96,7 +96,7 @@ def _announce(turn: Turn, row: ScheduledDrill) -> None:
         return t(lang, "drill_start.announced", when=when_text(row.due_at, lang, tz, turn.now),
                  zone=zone(lang, tz, turn.tz), by=by, description=description)
 
-    turn.send(GROUP, lambda lang: text(lang, turn.tz), kind="announcement")
+    turn.send(GROUP, lambda lang: text(lang, turn.tz), kind=POSTED)  # phones get their own copy below
     for person in row.told:
         if person != row.declared_by:
             turn.send(person, text(turn.lang_of(person), turn.tz_of(person)))
@@ -107,14 +107,15 @@ def cancel(turn: Turn, by: str) -> None:
     of it are told (and the group, when it was announced)."""
     row = pending(turn)
     if row is None:
-        turn.send_key(by, "drill_start.nothing_to_cancel")
+        running = turn.out.crisis is not None and turn.out.crisis.drill
+        turn.send_key(by, "drill_start.nothing_to_cancel_running" if running else "drill_start.nothing_to_cancel")
         return
     row.state, row.done_at, row.done_by = ScheduleState.CANCELLED, turn.now, by
     turn.out.drill_schedule.append(row)
     name = turn.person(by).name
     if not row.surprise:
         turn.send(GROUP, lambda lang: t(lang, "drill_start.cancelled", when=when_text(row.due_at, lang, turn.tz, turn.now),
-                                        zone="", by=name), kind="announcement")
+                                        zone="", by=name), kind=POSTED)
     for person in dict.fromkeys([*row.told, by]):
         if turn.directory.get(person) is None:
             continue  # left the directory since

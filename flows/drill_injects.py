@@ -144,7 +144,9 @@ def not_to(messages: Sequence[OutMessage], crisis: Crisis | None, directory: Dir
     """For each of one command's `messages`, in order, who must not get it: the people
     `unavailable` by `now`, except those whose notice comes later in `messages` (timers due
     together, a clock jump: what was said to them before the inject made them unavailable
-    still reaches them; a person's messages keep their order, flows/engine.py)."""
+    still reaches them; a person's messages keep their order, flows/engine.py). A message
+    without the drill's mark is about a real crisis («¿Es una crisis real…?», the proposal to
+    the declarers, the drill's end): it always goes, to anybody."""
     away = unavailable(crisis, directory, now)
     if not away:
         return [frozenset()] * len(messages)
@@ -153,6 +155,8 @@ def not_to(messages: Sequence[OutMessage], crisis: Crisis | None, directory: Dir
     for message in messages:
         if message.kind == NOTICE:
             later.discard(message.to)
+            found.append(frozenset())
+        elif not message.drill:  # about the real world (flows/drills.unmarked): «¿crisis real…?», its end
             found.append(frozenset())
         else:
             found.append(away - later)

@@ -159,7 +159,8 @@ def read_request(rest: str, now: datetime, tz: ZoneInfo) -> Request:
     try:
         found = _date(plain, start)
     except _Bad as bad:
-        if surprise or lead:
+        # a date that is no date («31/02») is still an attempt at one when a time follows it
+        if surprise or lead or any(_time_follows(plain, j) for j in range(start + 1, min(start + 4, len(plain)))):
             return Unreadable(bad.key, _shown(words, i), day=bad.day, given=bad.given)
         return Now(rest.strip())
     if found is None:
@@ -167,7 +168,10 @@ def read_request(rest: str, now: datetime, tz: ZoneInfo) -> Request:
             return Unreadable("drill_start.bad_when" if start < len(words) else "drill_start.no_when", _shown(words, i))
         return Now(rest.strip())
     when, j = found
-    attempt = surprise or lead or _time_follows(plain, j)
+    # «SIMULACRO mañana», «SIMULACRO jueves»: a day and nothing else is a schedule missing its time,
+    # never a drill now (it would alert everybody at once)
+    alone = j == len(plain) and when.day is None and when.month_day is None
+    attempt = surprise or lead or alone or _time_follows(plain, j)
     if not attempt:
         return Now(rest.strip())
     try:

@@ -117,7 +117,7 @@ def end_for_real(turn: Turn, by: str, description: str, reported_by: str | None 
     timers with them, its questions expired), the group is told, and the real crisis is
     declared next in the same transaction (`Outcome.then`)."""
     from flows import lifecycle
-    from flows.progress import cancel_timers
+    from flows.progress import cancel_timers, post_summary, refresh_cards
 
     drill = turn.out.crisis
     assert drill is not None and drill.drill
@@ -126,12 +126,14 @@ def end_for_real(turn: Turn, by: str, description: str, reported_by: str | None 
             task.move(TaskEvent.CANCEL)
             task.asking = None
             cancel_timers(turn, step)
+            refresh_cards(turn, step, task)  # no buttons left on the drill's cards (Slack edits; phones leave it out)
     for kind in (ProposalKind.CLOSE, ProposalKind.ACT, ProposalKind.DESCRIBE, ProposalKind.REAL, ProposalKind.DECLARE):
         lifecycle.expire_proposals(turn, kind)
     drill.move(CrisisEvent.END if drill.state == CrisisState.ACTIVE else CrisisEvent.FINISH)
     drill.closed_at = turn.now
     drill_injects.stop(turn)
     turn.log("drill_ended", by, reason="real_crisis")
+    post_summary(turn)  # the drill's live message shows it ended (Slack redraws it in place)
     with unmarked(turn):
         turn.send(GROUP, lambda lang: t(lang, "drill.ended_real", by=turn.person(by).name,
                                         at=render.clock_time(turn.now, turn.tz)), kind="announcement")

@@ -82,6 +82,19 @@ def keyword_forms(phrase: str) -> list[str]:
     return [n for n in dict.fromkeys(normalize(f) for f in forms) if n]
 
 
+_BUILT_IN = _STATUS_WORDS | _LOG_WORDS | _HELP_WORDS | _MY_TASKS_WORDS | _PANEL_WORDS | {"banner", "nota", "note"}
+
+
+def drill_phrase_clashes(drill_phrase: str, declare_phrase: str, close_phrase: str) -> list[tuple[str, str]]:
+    """(drill form, what it would swallow) for each form of the drill phrase that equals, or
+    starts, the crisis keywords or a built-in command in any language: `read` tries the
+    drill phrase first, so «ALERTA» as a drill phrase would turn «ALERTA ROJA» into a drill
+    (`crisisbot check` refuses it, flows/validation.py)."""
+    others = [*keyword_forms(declare_phrase), *keyword_forms(close_phrase), *sorted(_BUILT_IN)]
+    return [(form, other) for form in keyword_forms(drill_phrase) for other in others
+            if other == form or other.startswith(form + " ")]
+
+
 def read(text: str, declare_phrase: str, close_phrase: str, drill_phrase: str | None = None) -> Reading:
     """What a chat line asks. The phrases may be LocalText: every language's is accepted
     (issue 11, point 9), whoever writes it. `drill_phrase` («SIMULACRO»), when given, is

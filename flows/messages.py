@@ -9,6 +9,10 @@ from typing import Any
 
 GROUP = "@group"
 """Recipient meaning the company group (a Slack channel, every WhatsApp number...)."""
+POSTED = "posted"
+"""The kind of a GROUP message for the channels that post to a group (Slack, the terminal)
+only, never relayed to each phone: the same news goes to each person in their own message
+(a drill announced ahead, in each reader's time zone), and a phone would get it twice."""
 
 
 class ActionKind(StrEnum):

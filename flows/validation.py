@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flows.directory import Directory
-from flows.matching import normalize
+from flows.matching import drill_phrase_clashes, normalize
 from flows.playbook import ALL_STAFF, Phase, Playbook
 from flows.texts import CATALOGS
 
@@ -67,6 +67,8 @@ def check_playbook(playbook: Playbook) -> list[Problem]:
 
     problems += [Problem("playbook", ("drill", "injects", b.index, b.field), b.key, b.values)
                  for b in check_steps(playbook, playbook.drill.injects)]
+    for form, other in drill_phrase_clashes(playbook.drill.phrase, playbook.declare_phrase, playbook.close_phrase):
+        bad(("drill", "phrase"), "config.drill_phrase_clash", phrase=form.upper(), other=other.upper())
     if playbook.is_case:  # gotos, conditions, reachability, endings (flows/graph.py imports this module)
         from flows.graph import check_graph
 

@@ -68,8 +68,18 @@ class TerminalSession:
         elif isinstance(parsed, Line):
             await self.line(parsed)
             await self.keep_clock()  # a crisis declared after an /avanzar carries it
-        await self.rt.outbox.drain()
+        await self.settle()
         return True
+
+    async def settle(self) -> None:
+        """Everything this line caused is shown before the next one is read: the messages,
+        and what the contact watcher (bot/contact.py, poked by each delivery round) found
+        about them, e.g. «No consigo contactar a …» right after the /avanzar that made it
+        true, not a few lines later (a scripted drill reads the same on every run)."""
+        await self.rt.outbox.drain()
+        for _ in range(2):  # its warnings are deliveries too, which poke it once more
+            await self.rt.contact.settle()
+            await self.rt.outbox.drain()
 
     async def keep_clock(self) -> None:
         if self.drill is not None and (notice := await self.drill.keep()):

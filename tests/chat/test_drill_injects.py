@@ -203,3 +203,24 @@ async def test_the_injects_stop_when_a_real_crisis_ends_the_drill(drill_chat: Ch
     for name in ("Luis", "Juan Pablo"):  # nobody is unavailable in the real crisis
         assert not chat.received(name, "No consigo contactar")
     assert not [m for to, m in chat.transport.sent if to == GROUP and "no longer available" in m.text]
+
+
+async def test_a_real_crisis_reported_by_somebody_unavailable_still_reaches_everybody(drill_chat: Chat) -> None:
+    """«Unavailable» is part of the drill; a real emergency is not. What is about a real crisis
+    (the question «¿crisis real…?», the proposal to the declarers, the drill's end) reaches
+    whoever the drill took out (review of issue 14: it used to vanish without a trace)."""
+    chat = drill_chat
+    await chat.say("Jaime", "SIMULACRO: cae la web")
+    await chat.advance("9m")  # Luis unavailable since +8
+    await chat.say("Luis", "RED ALERT: real fire in the office")
+    [question] = chat.received("Luis", "Is it a real crisis or part of the drill?")
+    assert not question.text.startswith("🧪")
+    await chat.press("Luis", "🚨 Real crisis")
+    [proposal] = chat.received("Jaime", "Luis escribió: «RED ALERT: real fire in the office»")
+    await chat.press("Jaime", "Decretar ALERTA ROJA")
+    assert chat.received("grupo", "🚨 El simulacro terminó: Jaime decretó una crisis real")
+    async with reading(chat.rt.db) as conn:
+        crisis = await repo.load_crisis(conn, await repo.open_crisis_id(conn, chat.rt.playbook.id) or "")
+    assert crisis is not None and not crisis.drill and crisis.reported_by == chat.pid("Luis")
+    cards = [m.text for m in chat.inbox("Luis") if m.text.startswith("📋 Step 2")]  # the real crisis's, unmarked
+    assert cards, [m.text[:60] for m in chat.inbox("Luis")[-5:]]

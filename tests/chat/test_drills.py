@@ -109,7 +109,12 @@ async def test_a_real_crisis_from_a_declarer_ends_the_drill_at_once(chat: Chat) 
     declared = next(i for i, text in enumerate(group) if text.startswith("🚨 ALERTA ROJA · decretada por Jaime"))
     assert ended < declared
     assert "se cayó de verdad el servidor" in group[declared]
-    assert not any(m.text.startswith(PREFIX) for _, m in sent[ended:] if True)  # the real crisis is not marked
+    assert not any(m.text.startswith(PREFIX) for to, m in sent if to == GROUP and m.kind != "summary"
+                   and m.text in group[ended:])  # the real crisis is not marked
+    # the drill's live message and its cards are redrawn as ended: no button left to press on them
+    assert any(to == GROUP and m.ref == f"summary:{drill.id}" for to, m in sent)
+    redrawn = [m for to, m in sent if to == chat.pid("Luis") and (m.ref or "").startswith(f"card:{drill.id}/")]
+    assert redrawn and all(not m.buttons and m.text.startswith(PREFIX) for m in redrawn)
     crisis = await open_crisis(chat)
     assert crisis is not None and not crisis.drill and crisis.id != drill.id and is_up(crisis)
     await chat.say("Luis", "hecho 2")
@@ -155,3 +160,12 @@ def test_a_digest_of_drill_messages_says_it_is_a_drill_once() -> None:
     merged = merge(parts, "es", lambda step_id: None)
     assert merged.drill and merged.text.startswith(PREFIX) and merged.text.count("SIMULACRO") == 1
     assert "📋 Paso 4 · Web" in merged.text
+
+
+async def test_during_a_drill_cancel_and_a_second_drill_say_how_to_end_it(chat: Chat) -> None:
+    await chat.say("Catalina", "SIMULACRO")
+    await chat.say("Jaime", "SIMULACRO")
+    assert chat.inbox("Jaime")[-1].text.endswith("Para terminarlo, escribe FIN DE LA CRISIS.")
+    await chat.say("Jaime", "SIMULACRO cancelar")
+    assert chat.inbox("Jaime")[-1].text == (
+        PREFIX + "No hay ningún simulacro programado. Para terminar el que está en curso, escribe FIN DE LA CRISIS.")

@@ -61,6 +61,12 @@ def test_a_description_starts_it_now(text: str) -> None:
     ("el 29/11 a las 10:00", "drill_start.past"),
     ("hoy 8:59", "drill_start.past"),
     ("el martes 3/12 a las 10:00", "drill_start.mismatch"),
+    # no «el» in front, yet plainly a schedule (review of issue 14): never a drill now
+    ("31/02 a las 10:00", "drill_start.bad_when"),
+    ("30/2 10:00 caída", "drill_start.bad_when"),
+    ("mañana", "drill_start.no_time"),
+    ("jueves", "drill_start.no_time"),
+    ("tomorrow", "drill_start.no_time"),
 ])
 def test_a_schedule_that_cannot_be_taken(text: str, key: str) -> None:
     found = read_request(text, NOW, TZ)
@@ -70,3 +76,34 @@ def test_a_schedule_that_cannot_be_taken(text: str, key: str) -> None:
 @pytest.mark.parametrize("text", ["cancelar", "Cancelar", "cancel", "anular el del jueves"])
 def test_cancel(text: str) -> None:
     assert read_request(text, NOW, TZ) == Cancel()
+
+
+@pytest.mark.parametrize(("phrase", "swallowed"), [
+    ("ALERTA", "ALERTA ROJA"), ("{es: SIMULACRO, en: RED ALERT}", "RED ALERT"), ("ESTADO", "ESTADO"),
+    ("FIN", "FIN DE LA CRISIS"), ("mis", "MIS TAREAS"),
+])
+def test_crisisbot_check_refuses_a_drill_word_that_would_swallow_a_keyword(tmp_path, phrase: str, swallowed: str) -> None:  # type: ignore[no-untyped-def]
+    """The drill word is read first: «ALERTA» would turn every «ALERTA ROJA» into a drill
+    (review of issue 14). Refused with the file and the line of the phrase."""
+    from bot.loading import ConfigError, load_all
+    from tests.support import DIRECTORY, PLAYBOOK
+
+    text = PLAYBOOK.read_text(encoding="utf-8") + f"drill:\n  phrase: {phrase}\n"
+    path = tmp_path / "pb.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_all(path, DIRECTORY)
+    said = [str(p) for p in caught.value.problems]
+    assert any(p.startswith(f"{path}:{text.count(chr(10))}: la palabra del simulacro") and f"«{swallowed}»" in p
+               for p in said), said
+
+
+def test_a_drill_word_of_its_own_is_accepted(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.loading import load_all
+    from tests.support import DIRECTORY, PLAYBOOK
+
+    path = tmp_path / "pb.yaml"
+    path.write_text(PLAYBOOK.read_text(encoding="utf-8") + "drill:\n  phrase: {es: ENSAYO DE CRISIS, en: CRISIS DRILL}\n",
+                    encoding="utf-8")
+    playbook, _ = load_all(path, DIRECTORY)
+    assert playbook.drill.phrase.in_lang("en") == "CRISIS DRILL"

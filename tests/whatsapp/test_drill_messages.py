@@ -155,3 +155,34 @@ def test_doctor_warns_when_the_drill_templates_are_missing(twilio: FakeTwilio, m
     assert "plantillas de simulacro" not in out
     assert line_with(out, "TWILIO_CONTENT_DRILL_NOTICE").startswith("✅") and "aprobada" in line_with(
         out, "TWILIO_CONTENT_DRILL_TASK")
+
+
+def test_a_declarer_outside_the_window_confirms_a_real_crisis_with_the_1_he_was_told(
+        open_phones: OpenPhones, twilio: FakeTwilio) -> None:
+    """During a drill every declarer has numbered cards. A real crisis reported by somebody
+    else reaches Jaime, outside his window, as «… ¿Decretar ALERTA ROJA? Responde 1 para …»:
+    his «1» confirms it, not «¿Cuál?» over the drill's cards (review of issue 14)."""
+    install_drill_templates(twilio)
+    phones = open_phones(**DRILL)
+    phones.write("Luis", "hola")  # only Luis's window is open
+    say(phones, "jaime", "SIMULACRO: caída")
+    phones.advance("3m")
+    phones.write("Luis", "ALERTA ROJA: se inundó la oficina, de verdad")
+    phones.write("Luis", "1")  # «🚨 Crisis real»: Luis may not declare, the declarers are asked
+    [asked] = [m for m in twilio.to(phones.number("Jaime")) if "¿Decretar ALERTA ROJA?" in m.text]
+    assert PREFIX not in asked.text and "1" in asked.text
+    phones.write("Jaime", "1")
+    assert phones.got("Marcelo", "El simulacro terminó: Jaime decretó una crisis real")
+    assert phones.got("Marcelo", "ALERTA ROJA · decretada por Jaime")
+    assert not [t for t in phones.texts("Jaime") if t.startswith("¿Cuál?")]
+
+
+def test_a_drill_announced_ahead_reaches_each_phone_once(phones: Phones) -> None:
+    """The group's copy is for the channels that post to a group; each phone gets the
+    person's own (their language, their time zone), not both (review of issue 14)."""
+    phones.write("Valeria", "hola")
+    phones.write("Cecilia", "SIMULACRO el 3/12 a las 10:00 caída de la web")
+    phones.write("Cecilia", "SIMULACRO cancelar")
+    texts = phones.texts("Valeria")
+    assert sum(text.count("Simulacro programado") for text in texts) == 1, texts
+    assert sum(text.count("Simulacro anulado") for text in texts) == 1, texts

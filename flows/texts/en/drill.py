@@ -11,7 +11,7 @@ TEXTS: dict[str, str] = {
     "drill.declared": "Drill started by {by} at {at}: a rehearsal, none of this is real. Answer as if it were.{reported}\n{description}Tasks:\n{plan}",
     "drill.not_declarer": "Only those who declare the crisis may start a drill: {names}.",
     "drill.crisis_open": "A real crisis is open since {at}: a drill cannot start now.",
-    "drill.already_drill": "A drill is already running since {at}.",
+    "drill.already_drill": "A drill is already running since {at}. To end it, write END OF CRISIS.",
     "drill.real_ask": "⚠️ A drill is running (since {at}) and you wrote «{text}». Is it a real crisis or part of the drill?",
     "drill.btn_real": "🚨 Real crisis",
     "drill.btn_part": "🧪 Part of the drill",

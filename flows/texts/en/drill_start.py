@@ -1,6 +1,7 @@
 """Starting drills: /crisis simulacro, crisisbot simulacro, drills announced ahead or kept as a surprise (issue 14 point 1)."""
 
 TEXTS: dict[str, str] = {
+    "config.drill_phrase_clash": "the drill word «{phrase}» would be mistaken for «{other}»: whoever writes «{other}» would start a drill. Choose another (by default, DRILL)",
     # names read in dates («Thursday 3 December») and written in them; both languages' are read
     "drill_start.weekdays": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
     "drill_start.months": "January,February,March,April,May,June,July,August,September,October,November,December",
@@ -21,6 +22,7 @@ TEXTS: dict[str, str] = {
     "drill_start.example": "For example: «{phrase} on 3/12 at 10:00 the server is down» (day/month), «{phrase} tomorrow 9:00» or «{phrase} surprise Thursday 10:00» ({city} time).",
     "drill_start.cancelled": "🧪 Drill cancelled: the one on {when}{zone} will not take place. {by} cancelled it.",
     "drill_start.nothing_to_cancel": "No drill is scheduled.",
+    "drill_start.nothing_to_cancel_running": "No drill is scheduled. To end the one running, write END OF CRISIS.",
     "drill_start.skipped_crisis": "🧪 Your drill scheduled for {time} did not start: a real crisis is open since {at}.",
     "drill_start.skipped_drill": "🧪 Your drill scheduled for {time} did not start: a drill is already running since {at}.",
     "drill_start.skipped_not_declarer": "🧪 Your drill scheduled for {time} did not start: you are no longer among those who declare the crisis.",

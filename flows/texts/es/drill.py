@@ -11,7 +11,7 @@ TEXTS: dict[str, str] = {
     "drill.declared": "Simulacro iniciado por {by} a las {at}: es un ensayo, nada de esto es real. Respondan como si lo fuera.{reported}\n{description}Tareas:\n{plan}",
     "drill.not_declarer": "Solo pueden iniciar un simulacro quienes decretan la crisis: {names}.",
     "drill.crisis_open": "Hay una crisis real abierta desde las {at}: no se puede iniciar un simulacro ahora.",
-    "drill.already_drill": "Ya hay un simulacro en curso desde las {at}.",
+    "drill.already_drill": "Ya hay un simulacro en curso desde las {at}. Para terminarlo, escribe FIN DE LA CRISIS.",
     "drill.real_ask": "⚠️ Hay un simulacro en curso (desde las {at}) y escribiste «{text}». ¿Es una crisis real o parte del simulacro?",
     "drill.btn_real": "🚨 Crisis real",
     "drill.btn_part": "🧪 Parte del simulacro",

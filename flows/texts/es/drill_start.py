@@ -1,6 +1,7 @@
 """Starting drills: /crisis simulacro, crisisbot simulacro, drills announced ahead or kept as a surprise (issue 14 point 1)."""
 
 TEXTS: dict[str, str] = {
+    "config.drill_phrase_clash": "la palabra del simulacro «{phrase}» se confundiría con «{other}»: quien escriba «{other}» empezaría un simulacro. Elige otra (por omisión, SIMULACRO)",
     # names read in dates («jueves 3 de diciembre») and written in them; both languages' are read
     "drill_start.weekdays": "lunes,martes,miércoles,jueves,viernes,sábado,domingo",
     "drill_start.months": "enero,febrero,marzo,abril,mayo,junio,julio,agosto,septiembre,octubre,noviembre,diciembre",
@@ -21,6 +22,7 @@ TEXTS: dict[str, str] = {
     "drill_start.example": "Por ejemplo: «{phrase} el 3/12 a las 10:00 se cae el servidor», «{phrase} mañana 9:00» o «{phrase} sorpresa jueves 10:00» (hora de {city}).",
     "drill_start.cancelled": "🧪 Simulacro anulado: el del {when}{zone} ya no se hará. Lo anuló {by}.",
     "drill_start.nothing_to_cancel": "No hay ningún simulacro programado.",
+    "drill_start.nothing_to_cancel_running": "No hay ningún simulacro programado. Para terminar el que está en curso, escribe FIN DE LA CRISIS.",
     "drill_start.skipped_crisis": "🧪 Tu simulacro programado para las {time} no empezó: hay una crisis real abierta desde las {at}.",
     "drill_start.skipped_drill": "🧪 Tu simulacro programado para las {time} no empezó: ya hay un simulacro en curso desde las {at}.",
     "drill_start.skipped_not_declarer": "🧪 Tu simulacro programado para las {time} no empezó: ya no estás entre quienes decretan la crisis.",
