@@ -11,10 +11,12 @@ Rules (also in docs/drills-score.md):
   done when everyone confirmed or somebody closed it for everyone.
 - **Scored steps**: the crisis phase only (the closing phase is not reached by a drill
   that a real crisis ends, and would make the two kinds of ending incomparable). Left out:
-  steps the bot does by itself (`auto`, the banner), steps not needed (`skipped`), steps
-  never activated, steps with no deadline, and steps still open whose deadline had not
-  passed when the drill ended. Everything else counts once: within (done no later than the
-  deadline) or not (done late, or not done by the deadline).
+  steps the bot does by itself (`auto`, the banner), steps not needed (`skipped`) and steps
+  with no deadline. Every other step of the plan counts once, as the issue asks («the share
+  of steps done within their deadline, each step counting the same»): within (done no later
+  than its deadline) or not (done late, not done when the drill ended however much of its
+  deadline was left, or never reached because the steps before it were not done). A drill
+  ended early therefore scores low: what it did not rehearse is not counted as passed.
 - **Overall score**: steps within their deadline / scored steps, each step the same;
   None when no step is scored.
 - **First response** on a step: the first claim, «Leído», «Hecho», «Sigo en esto», «No
@@ -37,9 +39,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flows.banner import is_bot_step
-from flows.contact import FAILURE_KINDS, Queued
+from flows.contact import DRILL_VIA, FAILURE_KINDS, Queued
 from flows.crisis import Crisis, TaskState
 from flows.directory import Directory
+from flows.drill_injects import people_of
 from flows.messages import GROUP, LogEntry
 from flows.playbook import Phase, Playbook, Step, StepMode
 from flows.report import RESPONSE_KINDS
@@ -50,10 +53,9 @@ WHATSAPP = "whatsapp"
 class StepResult(StrEnum):
     WITHIN = "within"  # done no later than its deadline
     LATE = "late"  # done after its deadline
-    NOT_DONE = "not_done"  # not done, its deadline passed
-    OPEN = "open"  # not done, its deadline had not passed yet: not scored
+    NOT_DONE = "not_done"  # not done when the drill ended (however much of its deadline was left), or never reached
     NO_DEADLINE = "no_deadline"  # not scored
-    NOT_NEEDED = "not_needed"  # skipped, or never activated: not scored
+    NOT_NEEDED = "not_needed"  # skipped (not needed by the plan): not scored
     AUTOMATIC = "automatic"  # done by the bot: not scored
 
 
@@ -162,20 +164,21 @@ def _responses(entries: Sequence[LogEntry], playbook: Playbook) -> dict[str, lis
 
 def _step_score(
     playbook: Playbook, directory: Directory, crisis: Crisis, step: Step, answers: list[LogEntry], end: datetime,
+    away: frozenset[str] = frozenset(),
 ) -> StepScore:
     task = crisis.tasks[step.id]
     deadline = deadline_of(playbook, step)
     done_at = task.done_at if task.state == TaskState.DONE else None
-    if task.activated_at is None or task.state == TaskState.SKIPPED:
+    if task.state == TaskState.SKIPPED:
         result = StepResult.NOT_NEEDED
     elif step.auto is not None or is_bot_step(playbook, step):
         result = StepResult.AUTOMATIC
     elif deadline is None:
         result = StepResult.NO_DEADLINE
-    elif done_at is not None:
+    elif done_at is not None and task.activated_at is not None:
         result = StepResult.WITHIN if done_at - task.activated_at <= deadline else StepResult.LATE
-    else:
-        result = StepResult.NOT_DONE if end - task.activated_at > deadline else StepResult.OPEN
+    else:  # not done when the drill ended: past its deadline, still within it, or never reached
+        result = StepResult.NOT_DONE
     if step.claimed_by_declarer:
         responsibles = [crisis.declared_by]
     else:
@@ -186,10 +189,18 @@ def _step_score(
         if task.state == TaskState.DONE and task.done_by:
             answered.add(task.done_by)
     silent = () if task.activated_at is None or result == StepResult.NOT_NEEDED else tuple(
-        p for p in responsibles if p not in answered)
+        p for p in responsibles if p not in answered and p not in away)
     first = answers[0] if answers else None
     return StepScore(step=step, deadline=deadline, activated_at=task.activated_at, done_at=done_at, result=result,
                      first_by=first.person if first else None, first_at=first.at if first else None, silent=silent)
+
+
+def _taken_out(crisis: Crisis, playbook: Playbook, directory: Directory, end: datetime) -> frozenset[str]:
+    """The people an `unavailable` inject took out of the drill before it ended: the drill's
+    doing, not theirs, so never «never answered» (flows/drill_injects.py)."""
+    return frozenset(p.id for inject in playbook.drill.injects
+                     if inject.unavailable is not None and crisis.declared_at + inject.at <= end
+                     for p in people_of(directory, inject.unavailable))
 
 
 def _deliveries(entries: Iterable[LogEntry], queued: Iterable[Queued], directory: Directory) -> tuple[PersonDelivery, ...]:
@@ -200,6 +211,8 @@ def _deliveries(entries: Iterable[LogEntry], queued: Iterable[Queued], directory
         to = e.data.get("to")
         if not isinstance(to, str) or to == GROUP:
             continue
+        if e.kind in FAILURE_KINDS and e.data.get("via") == DRILL_VIA:
+            continue  # not sent because an inject made them unavailable: the drill's doing
         if e.kind in FAILURE_KINDS:
             failed[to] = failed.get(to, 0) + 1
         elif e.kind == "delivered" and (e.data.get("via") or e.channel) == WHATSAPP:
@@ -253,8 +266,9 @@ def score(
     if end is None:
         raise ValueError("an open drill is measured at `now`")
     answers = _responses(log, playbook)
+    away = _taken_out(crisis, playbook, directory, end)
     steps = tuple(
-        _step_score(playbook, directory, crisis, step, answers.get(step.id, []), end)
+        _step_score(playbook, directory, crisis, step, answers.get(step.id, []), end, away)
         for step in playbook.steps_of(Phase.CRISIS) if step.id in crisis.tasks
     )
     people = _deliveries(log, queued, directory)

@@ -224,3 +224,27 @@ async def test_a_real_crisis_reported_by_somebody_unavailable_still_reaches_ever
     assert crisis is not None and not crisis.drill and crisis.reported_by == chat.pid("Luis")
     cards = [m.text for m in chat.inbox("Luis") if m.text.startswith("📋 Step 2")]  # the real crisis's, unmarked
     assert cards, [m.text[:60] for m in chat.inbox("Luis")[-5:]]
+
+
+async def test_the_score_does_not_blame_whom_an_inject_made_unavailable(drill_chat: Chat) -> None:
+    """Luis is out from +8 min by the script: the messages not sent to him, and his silence,
+    are the drill's doing (review of issue 14), so «what to improve» does not name him."""
+    chat = drill_chat
+    await chat.say("Jaime", "SIMULACRO: cae la web")
+    await chat.advance("9m")
+    await chat.advance("50m")  # reminders and escalations to everybody, Luis's not sent
+    await chat.say("Jaime", "FIN DE LA CRISIS")
+    await chat.press("Jaime", "Cerrar igual")
+    for number in ("8b", "8c", "8d", "8e"):
+        await chat.say("Cecilia", f"hecho {number}")
+    await chat.say("Juan Pablo", "hecho 8f")
+    async with reading(chat.rt.db) as conn:
+        drill = (await repo.list_crises(conn))[0]
+        log = await repo.crisis_log(conn, drill.id)
+    from flows.drill_score import ImproveKind, score
+    from flows.playbook import Playbook
+
+    result = score(drill, Playbook.from_frozen(drill.playbook_json), log, chat.rt.directory)
+    assert any(e.kind == "delivery_failed" and e.data.get("to") == "luis" for e in log)  # he was not reached
+    named = {i.person for i in result.improve if i.kind in (ImproveKind.SILENT, ImproveKind.UNDELIVERED)}
+    assert "luis" not in named and named  # others are still named

@@ -19,7 +19,7 @@ async def play_drill(chat: Chat) -> None:
     """Steps timed from 09:00 (all activated then; deadlines 10 min for step 1, else 45):
     1 at 0 min (its description on the line) · 2 at 4 min · 4 at 10 min · 3 closed for all
     at 20 min · 5 at 50 min (5 min late) · 6 never (past its deadline at FIN DE LA CRISIS).
-    Step 7 waits on 6: never active, not scored. 4 of 6 within: 67 %."""
+    Step 7 waits on 6: never reached, so not done. 4 of 7 within: 57 %."""
     await chat.say("Catalina", "SIMULACRO: cae el servidor principal")
     await chat.advance("4m")
     await chat.say("Luis", "tomo 2")
@@ -48,21 +48,22 @@ async def test_a_drill_ended_with_fin_de_la_crisis_posts_its_score_to_declarer_a
     text = score_message(chat, "Catalina")
     lines = text.splitlines()
     assert lines[0].startswith(PREFIX + "📊 Resultado del simulacro ")
-    assert lines[0].endswith(": 67 % de los pasos dentro de su plazo (4 de 6).")
+    assert lines[0].endswith(": 57 % de los pasos dentro de su plazo (4 de 7).")
     assert lines[1:4] == [
         "Para mejorar:",
         "• Paso 5 (Email masivo): 5 min tarde (plazo 45 min).",
         "• Paso 6 (Desactivar Timify): no se hizo dentro de su plazo (45 min).",
     ]
-    assert lines[4].startswith("• ") and lines[5].startswith("… y ")
+    assert lines[4] == "• Paso 7 (Chequeo de las tareas): no se hizo dentro de su plazo (45 min)."
+    assert lines[5].startswith("… y ")
     assert lines[-1] == "📄 Informe del simulacro: https://crisis.example/panel/informe/" + text.split("/informe/")[1]
     assert "para=catalina" in lines[-1]
     for coordinator in ("Jaime", "Juan Pablo"):  # the coordinators too, each with their own link
-        assert ": 67 % de los pasos" in score_message(chat, coordinator)
+        assert ": 57 % de los pasos" in score_message(chat, coordinator)
     assert not chat.received("Luis", "📊 Resultado del simulacro")
     await chat.say("Jaime", "informe")  # after the drill: its score again, marked as a drill
     again = chat.inbox("Jaime")[-1].text
-    assert again.startswith(PREFIX + "Último simulacro, terminado a las 10:0") and ": 67 % de los pasos" in again
+    assert again.startswith(PREFIX + "Último simulacro, terminado a las 10:0") and ": 57 % de los pasos" in again
 
 
 async def test_a_drill_cut_short_by_a_real_crisis_is_scored_at_that_moment(chat: Chat) -> None:
@@ -72,12 +73,12 @@ async def test_a_drill_cut_short_by_a_real_crisis_is_scored_at_that_moment(chat:
     await chat.advance("3m")
     await chat.say("Luis", "hecho 2")
     await chat.say("Luis", "ticket 77-A")
-    await chat.advance("47m")  # 2 within; 3-6 past their 45 min, undone
+    await chat.advance("47m")  # 2 within; 3-6 past their 45 min, undone; 7 never reached
     await chat.say("Jaime", "ALERTA ROJA: se cayó de verdad el servidor")
     await chat.press("Jaime", "🚨 Crisis real")
     text = score_message(chat, "Jaime")
     # unmarked: from the end of the drill everything is real; its words name the drill
     assert text.splitlines()[0].startswith("📊 Resultado del simulacro ")
-    assert text.splitlines()[0].endswith(": 33 % de los pasos dentro de su plazo (2 de 6).")
+    assert text.splitlines()[0].endswith(": 29 % de los pasos dentro de su plazo (2 de 7).")
     assert "Para mejorar" not in text  # short: a real crisis follows; the report has the rest
     assert chat.received("grupo", "🚨 El simulacro terminó: Jaime decretó una crisis real")

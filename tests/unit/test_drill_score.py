@@ -98,9 +98,9 @@ def test_each_step_against_its_deadline_and_the_share_within() -> None:
     assert (by["banner"].taken, by["banner"].result, by["banner"].late_by) == (m(25), StepResult.LATE, m(10))
     assert (by["email"].deadline, by["email"].result) == (None, StepResult.NO_DEADLINE)
     assert (by["timify"].deadline, by["timify"].result, by["timify"].first_by) == (m(20), StepResult.NOT_DONE, None)
-    assert by["chequeo"].result == StepResult.NOT_NEEDED and by["chequeo"].silent == ()
+    assert by["chequeo"].result == StepResult.NO_DEADLINE and by["chequeo"].silent == ()  # no deadline here
     assert by["decretar"].silent == () and by["decretar"].result == StepResult.WITHIN  # the declarer's own step
-    # 1, 2, 3 within; 4 late; 6 not done; 5 (no deadline) and 7 (never active) not scored: 3 of 5
+    # 1, 2, 3 within; 4 late; 6 not done; 5 and 7 (no deadline in this playbook) not scored: 3 of 5
     assert (result.within, len(result.scored), result.percent) == (3, 5, 60)
 
 
@@ -133,16 +133,30 @@ def test_what_to_improve_comes_in_order_and_reads_short_in_chat() -> None:
     assert english[2] == "• Step 4 (Emergency banner on fullpyme.cl): 10 min late (deadline 15 min)."
 
 
-def test_a_drill_cut_short_counts_only_steps_whose_deadline_had_passed() -> None:
-    """Ended by a real crisis at 18 min (no closing): 4 and 6 are still within their deadlines
-    then (15 min from 09:00 for 4 has passed; 20 for 6 has not)."""
+def test_a_drill_cut_short_counts_what_it_did_not_do_as_not_done() -> None:
+    """Ended by a real crisis at 18 min (no closing): 4 (15 min from 09:00, passed) and 6
+    (20 min, not yet) were not done: both count, as not within (review of issue 14: a drill
+    ended early scored 100 %)."""
     crisis = drill(closing_at=None, closed_at=18)
     crisis.tasks["banner"] = Task(step_id="banner", state=TaskState.CANCELLED, activated_at=START)
     crisis.tasks["email"] = Task(step_id="email", state=TaskState.CANCELLED, activated_at=START)
     result = score(crisis, PB, LOG[:7], DIR)
     by = {s.step.id: s.result for s in result.steps}
-    assert by["banner"] == StepResult.NOT_DONE and by["timify"] == StepResult.OPEN
-    assert (result.within, len(result.scored), result.percent) == (3, 4, 75)
+    assert by["banner"] == StepResult.NOT_DONE and by["timify"] == StepResult.NOT_DONE
+    assert (result.within, len(result.scored), result.percent) == (3, 5, 60)
+
+
+def test_a_step_never_reached_counts_as_not_done() -> None:
+    """Step 7 (its deadline: 30 min here) waits on 6, never done: it was never reached, so it
+    was not done within its deadline, and counts; nobody is blamed for not answering it."""
+    pb = PB.model_copy(update={"steps": [s.model_copy(update={"policy": PolicyOverride(deadline=m(30))})
+                                         if s.id == "chequeo" else s for s in PB.steps]})
+    crisis = drill()
+    crisis.playbook_json = pb.model_dump_json()
+    result = score(crisis, pb, LOG, DIR)
+    by = {s.step.id: s for s in result.steps}
+    assert by["chequeo"].result == StepResult.NOT_DONE and by["chequeo"].silent == ()
+    assert (result.within, len(result.scored), result.percent) == (3, 6, 50)
 
 
 def test_the_closing_phase_is_never_scored_and_nothing_scored_is_none() -> None:

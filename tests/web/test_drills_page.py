@@ -35,14 +35,14 @@ async def close_everything(web: Site, by: str) -> None:
 async def test_drills_have_their_own_page_with_scores_and_a_chart_and_stay_out_of_the_crises(
     web: Site, client: httpx.AsyncClient,
 ) -> None:
-    # Drill 1: step 1 at once, 2 done at 4 min, 3-6 never (FIN at 50 min): 2 of 6 within, 33 %
+    # Drill 1: step 1 at once, 2 done at 4 min, 3-6 never (FIN at 50 min), 7 never reached: 2 of 7 within, 29 %
     await web.say("Catalina", "SIMULACRO: prueba uno")
     web.clock.advance(timedelta(minutes=4))
     await web.say("Luis", "hecho 2")
     await web.say("Luis", "ticket 11-A")
     web.clock.advance(timedelta(minutes=46))
     await close_everything(web, "Catalina")
-    # Drill 2, a day later: every step within its deadline (7, still on time, not scored): 100 %
+    # Drill 2, a day later: 1-6 within their deadlines, 7 (the sign-off) not done at FIN: 6 of 7, 86 %
     web.clock.advance(timedelta(days=1))
     await web.say("Jaime", "SIMULACRO: prueba dos")
     web.clock.advance(timedelta(minutes=2))
@@ -74,16 +74,16 @@ async def test_drills_have_their_own_page_with_scores_and_a_chart_and_stay_out_o
     assert "Simulacros · Plan de contingencia FullPyme" in html
     rows = re.findall(r'<tr class="drill-row" data-drill="([^"]+)">(.*?)</tr>', html, re.S)
     assert [d for d, _ in rows] == [newest, oldest]  # newest first
-    assert "Jaime" in rows[0][1] and "100 % (6 de 6 pasos dentro de su plazo)" in rows[0][1]
-    assert "Catalina" in rows[1][1] and "33 % (2 de 6 pasos dentro de su plazo)" in rows[1][1]
+    assert "Jaime" in rows[0][1] and "86 % (6 de 7 pasos dentro de su plazo)" in rows[0][1]
+    assert "Catalina" in rows[1][1] and "29 % (2 de 7 pasos dentro de su plazo)" in rows[1][1]
     assert real not in html
     points = re.findall(r'<g class="drill-point" data-drill="([^"]+)" data-percent="(\d+)">', html)
-    assert points == [(oldest, "33"), (newest, "100")]  # the chart over drills, oldest on the left
+    assert points == [(oldest, "29"), (newest, "86")]  # the chart over drills, oldest on the left
     assert '<path d="M' in html and 'class="trend"' in html
 
     report = await client.get(f"/panel/informe/{oldest}")
     assert "Informe del simulacro" in report.text and "Resultado del simulacro" in report.text
-    assert "33 % (2 de 6 pasos dentro de su plazo)" in report.text
+    assert "29 % (2 de 7 pasos dentro de su plazo)" in report.text
     markdown = await client.get(f"/panel/informe/{oldest}.md")
     assert "## Resultado del simulacro" in markdown.text
     assert "| 2 | Contacto con Entel | 45 min | 4 min | Dentro de plazo | Luis (a los 4 min) |" in markdown.text

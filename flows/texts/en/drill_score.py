@@ -35,7 +35,6 @@ TEXTS: dict[str, str] = {
     "drill_score.result_within": "Within deadline",
     "drill_score.result_late": "Late by {late}",
     "drill_score.result_not_done": "Not done",
-    "drill_score.result_open": "Under way (not scored)",
     "drill_score.result_no_deadline": "No deadline (not scored)",
     "drill_score.result_not_needed": "Not needed (not scored)",
     "drill_score.result_automatic": "Done by the bot (not scored)",

@@ -35,7 +35,6 @@ TEXTS: dict[str, str] = {
     "drill_score.result_within": "Dentro de plazo",
     "drill_score.result_late": "Tarde por {late}",
     "drill_score.result_not_done": "No se hizo",
-    "drill_score.result_open": "En curso (no cuenta)",
     "drill_score.result_no_deadline": "Sin plazo (no cuenta)",
     "drill_score.result_not_needed": "No necesaria (no cuenta)",
     "drill_score.result_automatic": "La hizo el bot (no cuenta)",
