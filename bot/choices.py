@@ -22,7 +22,9 @@ from flows.inputs import accept
 from flows.matching import normalize
 from flows.messages import Action, ActionKind, OutMessage
 from flows.playbook import Playbook
+from flows.texts import t
 from persistence import choices as store
+from persistence import drill as drill_reads
 from persistence import repository as repo
 from persistence.database import reading
 
@@ -125,7 +127,17 @@ async def read_choice(rt: Runtime, person: Person, via: str, text: str, quoted: 
     """What `text` presses: a Press; or a text to answer instead (a number on several cards,
     on none); or None when it is no choice (an ordinary line for the engine, or the answer
     to a question the bot asked). `quoted`: the platform id of the message the person
-    replied to (WhatsApp's OriginalRepliedMessageSid): then only that card counts."""
+    replied to (WhatsApp's OriginalRepliedMessageSid): then only that card counts. During a
+    drill the text answered starts with the drill's mark, as every message of it (issue 14)."""
+    found = await _read_choice(rt, person, via, text, quoted)
+    if isinstance(found, str):
+        async with reading(rt.db) as conn:
+            if await drill_reads.drill_open(conn, rt.playbook.id):
+                return t(person.lang, "drill.prefix") + found
+    return found
+
+
+async def _read_choice(rt: Runtime, person: Person, via: str, text: str, quoted: str | None) -> Press | str | None:
     number = buttons.typed_number(text)
     kind = buttons.word_kind(text) if number is None else None
     if number is None and kind is None:

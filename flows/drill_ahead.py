@@ -140,14 +140,27 @@ def start_scheduled(turn: Turn, cmd: StartDrill) -> None:
         key = "drill_start.skipped_drill" if crisis.drill else "drill_start.skipped_crisis"
         with drills.unmarked(turn):
             turn.send(by, t(lang, key, time=at, at=render.clock_time(crisis.declared_at, turn.tz_of(by))))
+            _called_off(turn, row)
         return
     if not turn.is_declarer(by):
         row.state = ScheduleState.SKIPPED
         turn.send(by, t(lang, "drill_start.skipped_not_declarer", time=at))
+        _called_off(turn, row)
         return
     row.state = ScheduleState.STARTED
     injects: tuple[Inject, ...] | None = cmd.injects if cmd.injects is not None else row.injects
     drills.start(turn, by, cmd.description or row.description, injects)
+
+
+def _called_off(turn: Turn, row: ScheduledDrill) -> None:
+    """Those told the drill was coming are told it will not (else, in a real crisis, they may
+    take it for the drill): each person but its declarer, who was told why."""
+    if row.surprise:
+        return
+    for person in row.told:
+        if person != row.declared_by and turn.directory.get(person) is not None:
+            lang, tz = turn.lang_of(person), turn.tz_of(person)
+            turn.send(person, t(lang, "drill_start.called_off", time=render.clock_time(row.due_at, tz)))
 
 
 def status_note(turn: Turn, by: str) -> bool:

@@ -103,7 +103,7 @@ def resolve(turn: Turn, proposal: Proposal, by: str, real: bool) -> None:
         end_for_real(turn, by, _description(turn, proposal.text))
         return
     with unmarked(turn):  # a real proposal, to the declarers, as ALERTA ROJA outside a drill
-        lifecycle.propose(turn, ProposalKind.DECLARE, by, proposal.text)
+        lifecycle.propose(turn, ProposalKind.DECLARE, by, proposal.text, question_key="drill.proposal_real")
 
 
 def _description(turn: Turn, text: str) -> str:

@@ -161,8 +161,10 @@ def close(turn: Turn, by: str) -> None:
 # proposals ---------------------------------------------------------------
 
 
-def propose(turn: Turn, kind: ProposalKind, by: str, text: str) -> None:
-    """Someone who may not act (or only mentioned the phrase) asks the declarers."""
+def propose(turn: Turn, kind: ProposalKind, by: str, text: str, question_key: str | None = None) -> None:
+    """Someone who may not act (or only mentioned the phrase) asks the declarers.
+    `question_key`: the text of the question to the declarers, when not the usual one (a
+    real crisis reported during a drill says so, flows/drills.py)."""
     self_confirm = turn.is_declarer(by)
     targets = [by] if self_confirm else [p.id for p in turn.directory.with_any_role(turn.playbook.declarers)]
     waiting = [p for p in turn.world.proposals if p.kind == kind and p.state == ProposalState.PENDING]
@@ -181,7 +183,7 @@ def propose(turn: Turn, kind: ProposalKind, by: str, text: str) -> None:
             Button(t(lang, confirm_key), Action(ActionKind.CONFIRM, proposal.id), "danger"),
             Button(t(lang, "btn_dismiss"), Action(ActionKind.DISMISS, proposal.id)),
         )
-        key = ("proposal_self_" if self_confirm else "proposal_") + kind.value
+        key = question_key or ("proposal_self_" if self_confirm else "proposal_") + kind.value
         question = t(lang, key, who=turn.person(by).name, text=text)
         undone = confirm.undone_text(turn, lang) if kind == ProposalKind.CLOSE else None
         if undone:  # whoever confirms the closing sees what is still open (issue 11 point 1)

@@ -56,3 +56,10 @@ async def simulated_crises(conn: AsyncConnection) -> list[str]:
                                                              T.timers.c.status == "pending"))))
         .order_by(T.crises.c.declared_at))
     return list(rows.scalars().all())
+
+
+async def drill_open(conn: AsyncConnection, playbook_id: str) -> bool:
+    """Whether the playbook's open crisis is a drill (issue 14): what the bot says outside
+    the engine (bot/choices.py «¿Cuál?») is marked as the drill's too."""
+    found = (await conn.execute(select(T.crises.c.drill).where(T.crises.c.open_key == playbook_id))).scalar_one_or_none()
+    return bool(found)

@@ -216,7 +216,7 @@ async def test_a_real_crisis_reported_by_somebody_unavailable_still_reaches_ever
     [question] = chat.received("Luis", "Is it a real crisis or part of the drill?")
     assert not question.text.startswith("🧪")
     await chat.press("Luis", "🚨 Real crisis")
-    [proposal] = chat.received("Jaime", "Luis escribió: «RED ALERT: real fire in the office»")
+    [proposal] = chat.received("Jaime", "Luis dice que es una crisis REAL, no parte del simulacro: «RED ALERT: real fire in the office»")
     await chat.press("Jaime", "Decretar ALERTA ROJA")
     assert chat.received("grupo", "🚨 El simulacro terminó: Jaime decretó una crisis real")
     async with reading(chat.rt.db) as conn:

@@ -173,3 +173,17 @@ async def test_the_schedule_survives_a_restart_and_two_replicas_start_it_once(tm
     finally:
         await a.close()
         await b.close()
+
+
+async def test_an_announced_drill_that_cannot_start_is_called_off_to_all_who_were_told(chat: Chat) -> None:
+    """Everybody was told «at 10:00 the bot will write to you as in a crisis»: when a real
+    crisis keeps it from starting, they are told it will not, and that what is open is real
+    (review of issue 14: only its declarer was told)."""
+    await chat.say("Jaime", "SIMULACRO el 23/11 a las 10:00")
+    await chat.say("Catalina", "ALERTA ROJA: se cayó la web")
+    chat.new()
+    await chat.advance("1h")
+    told = {to for to, m in chat.new() if "El simulacro anunciado para las 10:00 no se hará. Si hay una crisis abierta, es REAL."
+            in m.text}
+    assert told == {p.id for p in chat.rt.directory.people} - {chat.pid("Jaime")}
+    assert chat.received("Jaime", "no empezó: hay una crisis real abierta")

@@ -125,8 +125,8 @@ async def test_a_real_crisis_proposed_by_staff_ends_the_drill_when_a_declarer_co
     await chat.say("Catalina", "SIMULACRO")
     await chat.say("Luis", "ALERTA ROJA: cortaron la fibra")
     await chat.press("Luis", "🚨 Crisis real")
-    [proposal] = chat.received("Jaime", "Luis escribió: «ALERTA ROJA: cortaron la fibra»")
-    assert not proposal.text.startswith(PREFIX)
+    [proposal] = chat.received("Jaime", "«ALERTA ROJA: cortaron la fibra»")
+    assert proposal.text.startswith("🚨 ¿Decretar ALERTA ROJA? Luis dice que es una crisis REAL, no parte del simulacro")
     await chat.press("Jaime", "Decretar ALERTA ROJA")
     assert chat.received("grupo", "🚨 El simulacro terminó: Jaime decretó una crisis real")
     crisis = await open_crisis(chat)
@@ -169,3 +169,13 @@ async def test_during_a_drill_cancel_and_a_second_drill_say_how_to_end_it(chat: 
     await chat.say("Jaime", "SIMULACRO cancelar")
     assert chat.inbox("Jaime")[-1].text == (
         PREFIX + "No hay ningún simulacro programado. Para terminar el que está en curso, escribe FIN DE LA CRISIS.")
+
+
+async def test_which_card_a_number_means_is_asked_as_the_drills_too(chat: Chat) -> None:
+    """«¿Cuál?» and «ninguna de tus tarjetas» come from outside the engine (bot/choices.py):
+    during a drill they carry its mark as well (review of issue 14)."""
+    await chat.say("Catalina", "SIMULACRO: cae la web")
+    await chat.type("Cecilia", "1")  # «Lo tomo» / «Leído» on several of her cards
+    assert chat.inbox("Cecilia")[-1].text.startswith(PREFIX + "¿Cuál?")
+    await chat.type("Cecilia", "7")
+    assert chat.inbox("Cecilia")[-1].text.startswith(PREFIX)

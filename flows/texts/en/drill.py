@@ -18,6 +18,7 @@ TEXTS: dict[str, str] = {
     "drill.part_kept": "Understood: it is part of the drill. The drill goes on.",
     "banner_drill": "📣 In a drill the site banner is not published. It would have shown: «{text}». Whoever declares can change that text with «banner: <text>».",
     "banner_drill_set_you": "📣 Noted: the banner would have said «{text}» (a drill does not publish it).",
+    "drill.proposal_real": "🚨 Declare RED ALERT? {who} says it is a REAL crisis, not part of the drill: «{text}». Declaring it ends the drill.",
     "drill.ended_real": "🚨 The drill has ended: {by} declared a real crisis at {at}. What follows is REAL.",
     "log.asked_if_real": "Wrote «{text}» during the drill: asked whether it is real",
     "log.part_of_drill": "Said «{text}» is part of the drill",

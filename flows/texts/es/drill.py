@@ -18,6 +18,7 @@ TEXTS: dict[str, str] = {
     "drill.part_kept": "Entendido: es parte del simulacro. Sigue el simulacro.",
     "banner_drill": "📣 En un simulacro el banner del sitio no se publica. Habría mostrado: «{text}». Quien decreta puede cambiar ese texto con «banner: <texto>».",
     "banner_drill_set_you": "📣 Anotado: el banner habría dicho «{text}» (en un simulacro no se publica).",
+    "drill.proposal_real": "🚨 ¿Decretar ALERTA ROJA? {who} dice que es una crisis REAL, no parte del simulacro: «{text}». Decretarla termina el simulacro.",
     "drill.ended_real": "🚨 El simulacro terminó: {by} decretó una crisis real a las {at}. Lo que sigue es REAL.",
     "log.asked_if_real": "Escribió «{text}» durante el simulacro: se le preguntó si es real",
     "log.part_of_drill": "Dijo que «{text}» es parte del simulacro",
