@@ -32,7 +32,7 @@ def _check(settings: Settings, files: list[Path]) -> int:
     `steps:`, a directory `people:`); a kind not given is the configured one."""
     lang = settings.lang
     problems: list[FileProblem] = []
-    given: dict[str, list[Path]] = {"playbook": [], "directory": []}
+    given: dict[str, list[Path]] = {"playbook": [], "directory": [], "drill": []}
     for path in files:
         try:
             given[kind_of(path, lang)].append(path)
@@ -46,11 +46,35 @@ def _check(settings: Settings, files: list[Path]) -> int:
             problems += [p for p in exc.problems if p not in problems]
             continue
         checked += [(path, directory_path, len(playbook.steps), people) for path, playbook, people in loaded]
+    drills = _check_drill_files(settings, given["drill"], lang, problems) if given["drill"] else []
     if problems:
         return _refuse(ConfigError(problems), lang)
     for playbook_path, directory_path, steps, people in checked:
         print(t(lang, "config.ok", playbook=playbook_path, steps=steps, directory=directory_path, people=people))
+    for line in drills:
+        print(line)
     return 0
+
+
+def _check_drill_files(settings: Settings, files: list[Path], lang: str, problems: list[FileProblem]) -> list[str]:
+    """Drill files (`injects:`) checked as `crisisbot simulacro --guion` would take them,
+    against the crisis playbook and the directory configured: one OK line each, or their
+    problems added to `problems` (file, line, what is wrong)."""
+    from bot.drill_script import ScriptProblem, check_script
+
+    try:
+        loaded = load_playbooks(settings, lang=lang)
+    except ConfigError:
+        return []  # the configured files' own problems are said by the check above
+    lines = []
+    for path in files:
+        try:
+            injects = check_script(path.read_text(encoding="utf-8-sig"), str(path), loaded.crisis, loaded.directory, lang=lang)
+        except ScriptProblem as problem:
+            problems += [FileProblem(str(path), line, text) for line, text in problem.problems]
+            continue
+        lines.append(t(lang, "config.ok_drill", file=path, injects=len(injects), playbook=loaded.crisis.name))
+    return lines
 
 
 def _check_playbooks(settings: Settings, files: list[Path], directory_path: Path, lang: str) -> list[tuple[Path, Playbook, int]]:

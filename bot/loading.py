@@ -247,13 +247,16 @@ def _model(path: Path, model: type[M], lang: str) -> tuple[M, yaml.Node | None]:
 
 
 def kind_of(path: Path, lang: str = "es") -> str:
-    """"playbook" (it has `steps:`) or "directory" (it has `people:`), told by content, for
-    `crisisbot check FILE...`; ConfigError when it is neither or cannot be read."""
+    """"playbook" (it has `steps:`), "directory" (it has `people:`) or "drill" (a drill file,
+    `injects:`, bot/drill_script.py), told by content, for `crisisbot check FILE...`;
+    ConfigError when it is none of them or cannot be read."""
     data, _ = _read(path, lang)
     if "steps" in data:
         return "playbook"
     if "people" in data:
         return "directory"
+    if "injects" in data:
+        return "drill"
     raise ConfigError([FileProblem(str(path), 1, t(lang, "config.unknown_kind"))])
 
 

@@ -139,7 +139,27 @@ def test_check_refuses_a_file_that_is_neither(cli: Callable[..., int], tmp_path:
     other.write_text("nombre: algo\n", encoding="utf-8")
     assert cli(["check", str(other)]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        f"{other}:1: no parece un playbook (sin «steps:») ni un directorio (sin «people:»)", "1 problema(s)."]
+        f"{other}:1: no parece un playbook (sin «steps:»), un directorio (sin «people:») ni un archivo de simulacro "
+        "(sin «injects:»)", "1 problema(s)."]
+
+
+def test_check_takes_a_drill_file_against_the_configured_playbook(cli: Callable[..., int], tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """`crisisbot check guion.yaml`: a drill file checked as `simulacro --guion` takes it,
+    with its steps and people found in the configured playbook and directory (review of issue 14)."""
+    good = tmp_path / "guion.yaml"
+    good.write_text("injects:\n  - at: 5m\n    to_step: \"2\"\n    text: Entel no contesta\n"
+                    "  - at: 9m\n    unavailable: luis\n", encoding="utf-8")
+    assert cli(["check", str(good)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"OK: {good} (2 inyecciones para un simulacro de «Plan de contingencia FullPyme»).")
+    bad = tmp_path / "malo.yaml"
+    bad.write_text("injects:\n  - at: 5m\n    to_step: \"44\"\n    text: Entel no contesta\n"
+                   "  - at: veinte\n    unavailable: pedro\n", encoding="utf-8")
+    assert cli(["check", str(bad)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"{bad}:5: inyección 2, at: duración no válida «veinte»"), err
+    assert "Traceback" not in "\n".join(err)
 
 
 def test_e164_numbers_are_kept_in_e164(tmp_path: Path) -> None:

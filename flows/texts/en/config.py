@@ -3,12 +3,13 @@ settings): one line per problem, in the playbook's own terms."""
 
 TEXTS: dict[str, str] = {
     "config.summary": "{count} problem(s).",
+    "config.ok_drill": "OK: {file} ({injects} injects for a drill of «{playbook}»).",
     "config.ok": "OK: {playbook} ({steps} steps) and {directory} ({people} people).",
     "config.unreadable": "cannot be read: {reason}",
     "config.not_utf8": "not UTF-8: save it as UTF-8 (invalid byte {byte})",
     "config.empty": "empty file",
     "config.not_mapping": "the file must be a mapping of keys (like «id: ...»)",
-    "config.unknown_kind": "looks like neither a playbook (no «steps:») nor a directory (no «people:»)",
+    "config.unknown_kind": "looks like neither a playbook (no «steps:»), a directory (no «people:») nor a drill file (no «injects:»)",
     "config.yaml.tab": "indent with spaces, not tabs",
     "config.yaml.colon": "«:» where none is expected: put the text in quotes or check the indentation",
     "config.yaml.no_colon": "missing «:» after a key, or the indentation is off",

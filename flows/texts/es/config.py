@@ -3,13 +3,14 @@ settings): one line per problem, in the playbook's own terms."""
 
 TEXTS: dict[str, str] = {
     "config.summary": "{count} problema(s).",
+    "config.ok_drill": "OK: {file} ({injects} inyecciones para un simulacro de «{playbook}»).",
     "config.ok": "OK: {playbook} ({steps} pasos) y {directory} ({people} personas).",
     # reading the file
     "config.unreadable": "no se puede leer: {reason}",
     "config.not_utf8": "no está en UTF-8: guárdalo como UTF-8 (byte {byte} no válido)",
     "config.empty": "archivo vacío",
     "config.not_mapping": "el archivo debe ser un mapa de claves (como «id: ...»)",
-    "config.unknown_kind": "no parece un playbook (sin «steps:») ni un directorio (sin «people:»)",
+    "config.unknown_kind": "no parece un playbook (sin «steps:»), un directorio (sin «people:») ni un archivo de simulacro (sin «injects:»)",
     "config.yaml.tab": "usa espacios, no tabulaciones, para sangrar",
     "config.yaml.colon": "«:» donde no se espera: pon el texto entre comillas o revisa la sangría",
     "config.yaml.no_colon": "falta «:» después de una clave, o la sangría no cuadra",
