@@ -115,7 +115,21 @@ async def offered(rt: Runtime, person_id: str, via: str) -> Offered:
         # a case question's options card, newest: «3» is its third option (flows/buttons.py)
         question = question or buttons.newest_options(messages)
     asked = [o for o in offers if buttons.thing(o.action) == question] if question is not None else []
+    urgent = None if own else _real_crisis_question(messages, proposals)
+    if urgent is not None:  # a drill's cards came after it: its «1» still declares (never its «3»)
+        asked = [o for o in offers if buttons.thing(o.action) == urgent and o.action.kind == ActionKind.CONFIRM] or asked
     return Offered(offers, asked, question_steps(proposals, rt.playbook))
+
+
+def _real_crisis_question(messages: list[tuple[OutMessage, str | None]], proposals: dict[str, store.Pending]) -> str | None:
+    """The newest question about a real crisis still waiting that the person was sent
+    («¿Decretar ALERTA ROJA? Luis dice que es una crisis REAL…»): during a drill, reminders of
+    the drill's cards may come after it, and its «Responde 1 para …» must still hold."""
+    for message, _ in messages:
+        head, _, rest = (message.ref or "").partition(":")
+        if head == "proposal" and rest in proposals and proposals[rest].kind in REAL_CRISIS:
+            return rest
+    return None
 
 
 async def offers_for(rt: Runtime, person_id: str, via: str) -> list[Offer]:

@@ -157,10 +157,13 @@ def _called_off(turn: Turn, row: ScheduledDrill) -> None:
     take it for the drill): each person but its declarer, who was told why."""
     if row.surprise:
         return
+    turn.send(GROUP, lambda lang: t(lang, "drill_start.called_off", when=when_text(row.due_at, lang, turn.tz, turn.now),
+                                    zone=""), kind=POSTED)  # the group was told too; phones get their own below
     for person in row.told:
         if person != row.declared_by and turn.directory.get(person) is not None:
             lang, tz = turn.lang_of(person), turn.tz_of(person)
-            turn.send(person, t(lang, "drill_start.called_off", time=render.clock_time(row.due_at, tz)))
+            turn.send(person, t(lang, "drill_start.called_off", when=when_text(row.due_at, lang, tz, turn.now),
+                                zone=zone(lang, tz, turn.tz)))
 
 
 def status_note(turn: Turn, by: str) -> bool:

@@ -100,6 +100,8 @@ class PersonDelivery:
 class ImproveKind(StrEnum):
     LATE = "late"  # a step done late: `amount` how late
     NOT_DONE = "not_done"  # a step not done by its deadline
+    UNFINISHED = "unfinished"  # a step not done when the drill ended, its deadline still ahead
+    NOT_REACHED = "not_reached"  # a step never activated: the steps it waits on were not done
     SILENT = "silent"  # a person who never answered: `steps` on which
     UNDELIVERED = "undelivered"  # messages that did not reach a person: `count`
     UNREAD = "unread"  # WhatsApp messages a person never read: `count`
@@ -228,14 +230,26 @@ def _deliveries(entries: Iterable[LogEntry], queued: Iterable[Queued], directory
     return tuple(r for r in rows if r.undelivered or r.unread)
 
 
-def _improve(steps: Sequence[StepScore], people: Sequence[PersonDelivery], directory: Directory) -> tuple[Improvement, ...]:
+def _undone_kind(step: StepScore, end: datetime) -> ImproveKind:
+    """Why a step not done counts against the drill: its deadline passed (NOT_DONE), the
+    drill ended before it did (UNFINISHED), or it never started (NOT_REACHED)."""
+    if step.activated_at is None:
+        return ImproveKind.NOT_REACHED
+    if step.deadline is not None and end - step.activated_at > step.deadline:
+        return ImproveKind.NOT_DONE
+    return ImproveKind.UNFINISHED
+
+
+def _improve(steps: Sequence[StepScore], people: Sequence[PersonDelivery], directory: Directory,
+             end: datetime) -> tuple[Improvement, ...]:
     """Late steps (latest first), steps not done, people who never answered where it
     mattered (an all-staff round, or a step nobody answered), then messages undelivered and
     unread (most first)."""
     late = sorted((s for s in steps if s.result == StepResult.LATE), key=lambda s: -(s.late_by or timedelta()).total_seconds())
     out = [Improvement(ImproveKind.LATE, step=s.step, amount=s.late_by, deadline=s.deadline) for s in late]
-    out += [Improvement(ImproveKind.NOT_DONE, step=s.step, deadline=s.deadline)
-            for s in steps if s.result == StepResult.NOT_DONE]
+    undone = [(_undone_kind(s, end), s) for s in steps if s.result == StepResult.NOT_DONE]
+    for kind in (ImproveKind.NOT_DONE, ImproveKind.UNFINISHED, ImproveKind.NOT_REACHED):
+        out += [Improvement(kind, step=s.step, deadline=s.deadline) for k, s in undone if k == kind]
     silent: dict[str, list[Step]] = {}
     for s in steps:
         if s.result in (StepResult.NOT_NEEDED, StepResult.AUTOMATIC):
@@ -272,4 +286,4 @@ def score(
         for step in playbook.steps_of(Phase.CRISIS) if step.id in crisis.tasks
     )
     people = _deliveries(log, queued, directory)
-    return DrillScore(crisis_id=crisis.id, steps=steps, people=people, improve=_improve(steps, people, directory))
+    return DrillScore(crisis_id=crisis.id, steps=steps, people=people, improve=_improve(steps, people, directory, end))

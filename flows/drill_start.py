@@ -156,24 +156,22 @@ def read_request(rest: str, now: datetime, tz: ZoneInfo) -> Request:
     while start < len(plain) and start - i < 2 and plain[start] in LEADS:  # «el», «para el», «on»
         start += 1
     lead = start > i
+    # A date or a time right after the phrase is a schedule, never a drill now with it as the
+    # description (that would alert everybody at once): «mañana se cae la web» and «31/02 corte»
+    # ask for what is missing or wrong. «24/7» is no date (round the clock: «24/7 caído»).
+    if not (surprise or lead) and plain[start:start + 1] == ["24/7"]:
+        return Now(rest.strip())
     try:
         found = _date(plain, start)
     except _Bad as bad:
-        # a date that is no date («31/02») is still an attempt at one when a time follows it
-        if surprise or lead or any(_time_follows(plain, j) for j in range(start + 1, min(start + 4, len(plain)))):
-            return Unreadable(bad.key, _shown(words, i), day=bad.day, given=bad.given)
-        return Now(rest.strip())
+        return Unreadable(bad.key, _shown(words, i), day=bad.day, given=bad.given)
+    if found is None and _time_follows(plain, start):
+        found = _Date(offset=0), start  # «SIMULACRO 10:00 …»: today
     if found is None:
         if surprise:
             return Unreadable("drill_start.bad_when" if start < len(words) else "drill_start.no_when", _shown(words, i))
-        return Now(rest.strip())
+        return Now(rest.strip())  # «el servidor 3/12 no responde»: a description
     when, j = found
-    # «SIMULACRO mañana», «SIMULACRO jueves»: a day and nothing else is a schedule missing its time,
-    # never a drill now (it would alert everybody at once)
-    alone = j == len(plain) and when.day is None and when.month_day is None
-    attempt = surprise or lead or alone or _time_follows(plain, j)
-    if not attempt:
-        return Now(rest.strip())
     try:
         hour, k = _time(plain, j)
         at = _resolve(when, hour, now.astimezone(tz), tz)

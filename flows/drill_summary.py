@@ -24,13 +24,13 @@ TOP = 3  # items to improve shown in chat; the report lists them all
 
 def improvement_text(item: Improvement, directory: Directory, lang: str) -> str:
     """One item to improve, one line, in the reader's language (no bullet)."""
-    if item.kind in (ImproveKind.LATE, ImproveKind.NOT_DONE):
+    if item.kind in (ImproveKind.LATE, ImproveKind.NOT_DONE, ImproveKind.UNFINISHED, ImproveKind.NOT_REACHED):
         assert item.step is not None
         step = item.step
         if item.kind == ImproveKind.LATE:
             return t(lang, "drill_score.improve_late", number=step.number, title=step.title,
                      late=age(item.amount or timedelta(), lang), deadline=age(item.deadline or timedelta(), lang))
-        return t(lang, "drill_score.improve_not_done", number=step.number, title=step.title,
+        return t(lang, f"drill_score.improve_{item.kind.value}", number=step.number, title=step.title,
                  deadline=age(item.deadline or timedelta(), lang))
     name = who(directory, item.person, lang)
     if item.kind == ImproveKind.SILENT:

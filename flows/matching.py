@@ -82,7 +82,12 @@ def keyword_forms(phrase: str) -> list[str]:
     return [n for n in dict.fromkeys(normalize(f) for f in forms) if n]
 
 
-_BUILT_IN = _STATUS_WORDS | _LOG_WORDS | _HELP_WORDS | _MY_TASKS_WORDS | _PANEL_WORDS | {"banner", "nota", "note"}
+_TASK_WORDS = {"tomo", "lo tomo", "la tomo", "take", "take it", "hecho", "hecha", "listo", "lista", "done", "no puedo",
+               "cant", "can t", "cannot", "leido", "read", "ok leido", "sigo", "still", "corregir", "corrige", "correct",
+               "fix", "confirmar", "confirmo", "confirm", "descartar", "descarto", "dismiss", "enviar", "mis casos", "caso"}
+"""The task verbs and the answers typed instead of buttons: a drill word must not swallow them."""
+_BUILT_IN = (_STATUS_WORDS | _LOG_WORDS | _HELP_WORDS | _MY_TASKS_WORDS | _PANEL_WORDS | _TASK_WORDS
+             | {"banner", "nota", "note"})
 
 
 def drill_phrase_clashes(drill_phrase: str, declare_phrase: str, close_phrase: str) -> list[tuple[str, str]]:

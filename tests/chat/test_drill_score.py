@@ -54,7 +54,7 @@ async def test_a_drill_ended_with_fin_de_la_crisis_posts_its_score_to_declarer_a
         "• Paso 5 (Email masivo): 5 min tarde (plazo 45 min).",
         "• Paso 6 (Desactivar Timify): no se hizo dentro de su plazo (45 min).",
     ]
-    assert lines[4] == "• Paso 7 (Chequeo de las tareas): no se hizo dentro de su plazo (45 min)."
+    assert lines[4] == "• Paso 7 (Chequeo de las tareas): no llegó a empezar (esperaba a otros pasos que no se hicieron)."
     assert lines[5].startswith("… y ")
     assert lines[-1] == "📄 Informe del simulacro: https://crisis.example/panel/informe/" + text.split("/informe/")[1]
     assert "para=catalina" in lines[-1]

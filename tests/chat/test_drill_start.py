@@ -183,7 +183,7 @@ async def test_an_announced_drill_that_cannot_start_is_called_off_to_all_who_wer
     await chat.say("Catalina", "ALERTA ROJA: se cayó la web")
     chat.new()
     await chat.advance("1h")
-    told = {to for to, m in chat.new() if "El simulacro anunciado para las 10:00 no se hará. Si hay una crisis abierta, es REAL."
-            in m.text}
-    assert told == {p.id for p in chat.rt.directory.people} - {chat.pid("Jaime")}
+    told = {to for to, m in chat.new() if m.text.startswith("🧪 El simulacro anunciado para el lunes 23 de noviembre a las 10:00")
+            and m.text.endswith("no se hará. Si hay una crisis abierta, es REAL.")}
+    assert told == {GROUP, *(p.id for p in chat.rt.directory.people)} - {chat.pid("Jaime")}
     assert chat.received("Jaime", "no empezó: hay una crisis real abierta")

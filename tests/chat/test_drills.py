@@ -179,3 +179,20 @@ async def test_which_card_a_number_means_is_asked_as_the_drills_too(chat: Chat) 
     assert chat.inbox("Cecilia")[-1].text.startswith(PREFIX + "¿Cuál?")
     await chat.type("Cecilia", "7")
     assert chat.inbox("Cecilia")[-1].text.startswith(PREFIX)
+
+
+async def test_a_bare_1_still_declares_the_real_crisis_after_drill_reminders_came(chat: Chat) -> None:
+    """«¿Decretar ALERTA ROJA? Luis dice que es una crisis REAL…» says «1» declares it; drill
+    reminders arriving after it must not turn that «1» into «¿Cuál?» over the drill's cards.
+    Its «3» is never read as dismissing a real crisis by a slip (review of issue 14)."""
+    await chat.say("Catalina", "SIMULACRO: cae la web")
+    await chat.say("Luis", "ALERTA ROJA: humo en la sala de servidores")
+    await chat.press("Luis", "🚨 Crisis real")
+    await chat.advance("11m")  # the drill's reminders reach Jaime after the question
+    assert chat.inbox("Jaime")[-1].text.startswith(PREFIX)
+    await chat.type("Jaime", "3")  # «No puedo» on a card, or «Descartar»? asked, never dismissed
+    assert not chat.received("Luis", "descart")
+    await chat.type("Jaime", "1")
+    assert chat.received("grupo", "🚨 El simulacro terminó: Jaime decretó una crisis real")
+    crisis = await open_crisis(chat)
+    assert crisis is not None and not crisis.drill and crisis.reported_by == chat.pid("Luis")

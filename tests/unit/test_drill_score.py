@@ -144,6 +144,11 @@ def test_a_drill_cut_short_counts_what_it_did_not_do_as_not_done() -> None:
     by = {s.step.id: s.result for s in result.steps}
     assert by["banner"] == StepResult.NOT_DONE and by["timify"] == StepResult.NOT_DONE
     assert (result.within, len(result.scored), result.percent) == (3, 5, 60)
+    # what to improve says which was overdue and which the drill's end cut short
+    steps = {i.step.id: i.kind for i in result.improve if i.step is not None}
+    assert steps == {"banner": ImproveKind.NOT_DONE, "timify": ImproveKind.UNFINISHED}
+    text = chat_text(result, DIR, "es", None)
+    assert "• Paso 6 (Desactivar Timify): no se terminó antes del fin del simulacro (plazo 20 min)." in text
 
 
 def test_a_step_never_reached_counts_as_not_done() -> None:

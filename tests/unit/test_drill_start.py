@@ -43,7 +43,7 @@ def test_a_schedule(text: str, when: datetime, surprise: bool, description: str)
 
 @pytest.mark.parametrize("text", [
     "", "se cae el servidor principal", "24/7 caído en 3 sucursales", "3 servidores caídos",
-    "el servidor 3/12 no responde", "mañana hay auditoría", "jueves negro",
+    "el servidor 3/12 no responde", "corte de luz el 3/12",
 ])
 def test_a_description_starts_it_now(text: str) -> None:
     assert read_request(text, NOW, TZ) == Now(text)
@@ -67,10 +67,26 @@ def test_a_description_starts_it_now(text: str) -> None:
     ("mañana", "drill_start.no_time"),
     ("jueves", "drill_start.no_time"),
     ("tomorrow", "drill_start.no_time"),
+    # a day or a date right after the phrase and then words: still a schedule missing its time
+    ("mañana se cae la web", "drill_start.no_time"),
+    ("mañana: se cae la web", "drill_start.no_time"),
+    ("jueves: se cae la web", "drill_start.no_time"),
+    ("thursday: web down", "drill_start.no_time"),
+    ("31/02 corte de luz", "drill_start.bad_when"),
+    ("3/12 corte", "drill_start.no_time"),
+    ("12/12/2026: se cae la web", "drill_start.no_time"),
+    ("mañana hay auditoría", "drill_start.no_time"),
 ])
+
 def test_a_schedule_that_cannot_be_taken(text: str, key: str) -> None:
     found = read_request(text, NOW, TZ)
     assert isinstance(found, Unreadable) and found.key == key
+
+
+def test_a_time_alone_is_today() -> None:
+    assert read_request("10:00 se cae la web", NOW, TZ) == Schedule(at(30, 10, month=11), False, "se cae la web")
+    found = read_request("a las 8 prueba", NOW, TZ)
+    assert isinstance(found, Unreadable) and found.key == "drill_start.past"
 
 
 @pytest.mark.parametrize("text", ["cancelar", "Cancelar", "cancel", "anular el del jueves"])
@@ -80,7 +96,7 @@ def test_cancel(text: str) -> None:
 
 @pytest.mark.parametrize(("phrase", "swallowed"), [
     ("ALERTA", "ALERTA ROJA"), ("{es: SIMULACRO, en: RED ALERT}", "RED ALERT"), ("ESTADO", "ESTADO"),
-    ("FIN", "FIN DE LA CRISIS"), ("mis", "MIS TAREAS"),
+    ("FIN", "FIN DE LA CRISIS"), ("mis", "MIS TAREAS"), ("HECHO", "HECHO"), ("tomo", "TOMO"), ("Leído", "LEIDO"),
 ])
 def test_crisisbot_check_refuses_a_drill_word_that_would_swallow_a_keyword(tmp_path, phrase: str, swallowed: str) -> None:  # type: ignore[no-untyped-def]
     """The drill word is read first: «ALERTA» would turn every «ALERTA ROJA» into a drill

@@ -7,6 +7,8 @@ TEXTS: dict[str, str] = {
     "drill_score.improve_head": "To improve:",
     "drill_score.improve_late": "Step {number} ({title}): {late} late (deadline {deadline}).",
     "drill_score.improve_not_done": "Step {number} ({title}): not done within its deadline ({deadline}).",
+    "drill_score.improve_unfinished": "Step {number} ({title}): not finished before the drill ended (deadline {deadline}).",
+    "drill_score.improve_not_reached": "Step {number} ({title}): never started (it waited on steps that were not done).",
     "drill_score.improve_silent_one": "{name} never answered (step {steps}).",
     "drill_score.improve_silent_many": "{name} never answered (steps {steps}).",
     "drill_score.improve_undelivered_one": "1 message did not reach {name}.",
@@ -44,7 +46,7 @@ TEXTS: dict[str, str] = {
     "drill_score.col_unread": "Unread (WhatsApp)",
     "drill_score.messages_ok": "Every message arrived and, on WhatsApp, was read.",
     "drill_score.improve": "To improve",
-    "drill_score.rules": "Score: steps done within their deadline over the steps scored, each step counting the same. A step's deadline: its «deadline» in the procedure, else its «escalate_after», counted from its activation. Not scored: the closing phase, steps the bot does, steps not needed, steps with no deadline, and steps still within their deadline when the drill ended.",
+    "drill_score.rules": "Score: steps done within their deadline over the steps scored, each step counting the same. A step's deadline: its «deadline» in the procedure, else its «escalate_after», counted from its activation. A step not done before the drill ended, or never started, counts as not within. Not scored: the closing phase, steps the bot does, steps not needed and steps with no deadline.",
     "drill_score.none": "—",
     # the dashboard (handlers/web/drills.py)
     "drill_score.web_title": "Drills · {playbook}",

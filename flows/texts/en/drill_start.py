@@ -23,7 +23,7 @@ TEXTS: dict[str, str] = {
     "drill_start.cancelled": "🧪 Drill cancelled: the one on {when}{zone} will not take place. {by} cancelled it.",
     "drill_start.nothing_to_cancel": "No drill is scheduled.",
     "drill_start.nothing_to_cancel_running": "No drill is scheduled. To end the one running, write END OF CRISIS.",
-    "drill_start.called_off": "🧪 The drill announced for {time} will not take place. If a crisis is open, it is REAL.",
+    "drill_start.called_off": "🧪 The drill announced for {when}{zone} will not take place. If a crisis is open, it is REAL.",
     "drill_start.skipped_crisis": "🧪 Your drill scheduled for {time} did not start: a real crisis is open since {at}.",
     "drill_start.skipped_drill": "🧪 Your drill scheduled for {time} did not start: a drill is already running since {at}.",
     "drill_start.skipped_not_declarer": "🧪 Your drill scheduled for {time} did not start: you are no longer among those who declare the crisis.",

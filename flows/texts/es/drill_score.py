@@ -7,6 +7,8 @@ TEXTS: dict[str, str] = {
     "drill_score.improve_head": "Para mejorar:",
     "drill_score.improve_late": "Paso {number} ({title}): {late} tarde (plazo {deadline}).",
     "drill_score.improve_not_done": "Paso {number} ({title}): no se hizo dentro de su plazo ({deadline}).",
+    "drill_score.improve_unfinished": "Paso {number} ({title}): no se terminó antes del fin del simulacro (plazo {deadline}).",
+    "drill_score.improve_not_reached": "Paso {number} ({title}): no llegó a empezar (esperaba a otros pasos que no se hicieron).",
     "drill_score.improve_silent_one": "{name} no respondió (paso {steps}).",
     "drill_score.improve_silent_many": "{name} no respondió (pasos {steps}).",
     "drill_score.improve_undelivered_one": "1 mensaje no le llegó a {name}.",
@@ -44,7 +46,7 @@ TEXTS: dict[str, str] = {
     "drill_score.col_unread": "Sin leer (WhatsApp)",
     "drill_score.messages_ok": "Todos los mensajes llegaron y, en WhatsApp, se leyeron.",
     "drill_score.improve": "Para mejorar",
-    "drill_score.rules": "Puntaje: pasos hechos dentro de su plazo sobre los pasos evaluados, todos valen lo mismo. Plazo de un paso: su «deadline» del procedimiento, si no su «escalate_after», contado desde que se activa. No cuentan: la fase de cierre, los pasos que hace el bot, los no necesarios, los sin plazo y los que seguían dentro de plazo cuando terminó el simulacro.",
+    "drill_score.rules": "Puntaje: pasos hechos dentro de su plazo sobre los pasos evaluados, todos valen lo mismo. Plazo de un paso: su «deadline» del procedimiento, si no su «escalate_after», contado desde que se activa. Un paso que no se hizo antes del fin del simulacro, o que no llegó a empezar, cuenta como fuera de plazo. No cuentan: la fase de cierre, los pasos que hace el bot, los no necesarios y los sin plazo.",
     "drill_score.none": "—",
     # the dashboard (handlers/web/drills.py)
     "drill_score.web_title": "Simulacros · {playbook}",

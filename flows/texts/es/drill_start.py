@@ -23,7 +23,7 @@ TEXTS: dict[str, str] = {
     "drill_start.cancelled": "🧪 Simulacro anulado: el del {when}{zone} ya no se hará. Lo anuló {by}.",
     "drill_start.nothing_to_cancel": "No hay ningún simulacro programado.",
     "drill_start.nothing_to_cancel_running": "No hay ningún simulacro programado. Para terminar el que está en curso, escribe FIN DE LA CRISIS.",
-    "drill_start.called_off": "🧪 El simulacro anunciado para las {time} no se hará. Si hay una crisis abierta, es REAL.",
+    "drill_start.called_off": "🧪 El simulacro anunciado para el {when}{zone} no se hará. Si hay una crisis abierta, es REAL.",
     "drill_start.skipped_crisis": "🧪 Tu simulacro programado para las {time} no empezó: hay una crisis real abierta desde las {at}.",
     "drill_start.skipped_drill": "🧪 Tu simulacro programado para las {time} no empezó: ya hay un simulacro en curso desde las {at}.",
     "drill_start.skipped_not_declarer": "🧪 Tu simulacro programado para las {time} no empezó: ya no estás entre quienes decretan la crisis.",
