@@ -115,7 +115,7 @@ async def _run_terminal(settings: Settings) -> int:
 async def _report(settings: Settings, crisis_id: str | None, html: Path | None = None, csv: Path | None = None) -> int:
     """The report in Markdown on stdout (its bitácora whole), or as HTML and CSV files."""
     from bot.clock import SystemClock
-    from bot.report import crisis_listing, csv_report, html_report, load_report, markdown_report
+    from bot.report import crisis_listing, csv_report, drill_listing, html_report, load_report, markdown_report
     from persistence.startup import open_database
 
     directory = load_playbooks(settings).directory
@@ -125,6 +125,9 @@ async def _report(settings: Settings, crisis_id: str | None, html: Path | None =
         if crisis_id is None:
             listing = await crisis_listing(db, settings.lang)
             print("\n".join(listing) if listing else t(settings.lang, "list_none"))
+            drills = await drill_listing(db, load_playbooks(settings).crisis.id, directory, SystemClock().now(), settings.lang)
+            if drills:  # apart from the crises (issue 14): never counted as one
+                print("\n" + t(settings.lang, "drill_score.list_head") + "\n" + "\n".join(drills))
             return 0
         report = await load_report(db, crisis_id, directory, SystemClock().now())
     finally:

@@ -83,3 +83,23 @@ async def crisis_listing(db: AsyncEngine, lang: str) -> list[str]:
         lines.append(t(lang, "list_line", id=crisis.id, at=crisis.declared_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                        state=t(lang, f"phase_{crisis.state.value}"), description=first or t(lang, "list_no_description")))
     return lines
+
+
+async def drill_listing(db: AsyncEngine, playbook_id: str, directory: Directory, now: datetime, lang: str) -> list[str]:
+    """`crisisbot informe` without an id, after the crises: the playbook's drills apart (issue
+    14), newest first, each with its id, when it started and its score (flows/drill_score.py;
+    a drill still running is measured at `now`, UTC)."""
+    from flows.drill_score import score
+    from persistence.drill_runs import list_drills
+
+    async with reading(db) as conn:
+        drills = await list_drills(conn, playbook_id)
+    lines = []
+    for crisis, log in drills:
+        playbook = Playbook.from_frozen(crisis.playbook_json)
+        result = score(crisis, playbook, log, directory, now=now)
+        value = (t(lang, "drill_score.score_value", pct=result.percent, within=result.within, counted=len(result.scored))
+                 if result.percent is not None else "—")
+        at = crisis.declared_at.astimezone(ZoneInfo(playbook.timezone)).strftime("%Y-%m-%d %H:%M")
+        lines.append(t(lang, "drill_score.list_line", id=crisis.id, at=at, score=value))
+    return lines

@@ -239,7 +239,8 @@ def log_entry_text(entry: LogEntry, directory: Directory, playbook: Playbook | N
             data[key] = directory[data[key]].name
         elif data.get(key) == GROUP:
             data[key] = t(lang, "log.to_group")
-    text = t(lang, f"log.{entry.kind}", **data)
+    kind = "drill_started" if entry.kind == "declared" and data.get("drill") else entry.kind  # issue 14
+    text = t(lang, f"log.{kind}", **data)
     if data.get("on_behalf"):
         text += t(lang, "log.on_behalf")
     return text

@@ -85,7 +85,7 @@ def to_csv(entries: Iterable[LogEntry], directory: Directory, playbook: Playbook
             entry.at.astimezone(tz).strftime(DATETIME),
             who(directory, entry.person, lang),
             entry.channel or "",
-            event_name(entry.kind, lang),
+            event_name("drill_started" if entry.kind == "declared" and entry.data.get("drill") else entry.kind, lang),
             numbers.get(step, step) if isinstance(step, str) else "",
             log_entry_text(entry, directory, playbook, lang),
             details(entry.data, directory, lang),

@@ -196,3 +196,10 @@ async def test_a_bare_1_still_declares_the_real_crisis_after_drill_reminders_cam
     assert chat.received("grupo", "🚨 El simulacro terminó: Jaime decretó una crisis real")
     crisis = await open_crisis(chat)
     assert crisis is not None and not crisis.drill and crisis.reported_by == chat.pid("Luis")
+
+
+async def test_the_drills_bitacora_says_it_started_a_drill_not_a_red_alert(chat: Chat) -> None:
+    await chat.say("Catalina", "SIMULACRO: cae la web")
+    await chat.say("Jaime", "bitácora")
+    text = chat.inbox("Jaime")[-1].text
+    assert "Inició el simulacro" in text and "Decretó ALERTA ROJA" not in text

@@ -42,3 +42,16 @@ def test_informe_prints_markdown_or_writes_html_and_csv(tmp_path: Path) -> None:
 
     missing = crisisbot(tmp_path, "informe", "20000101-0000")
     assert missing.returncode == 1 and "No existe la crisis 20000101-0000." in missing.stderr
+
+
+def test_informe_lists_drills_apart_from_the_crises_with_their_score(tmp_path: Path) -> None:
+    """A drill is never listed as a crisis; `crisisbot informe` shows it apart, with its score
+    (review of issue 14: with only drills it said «No hay crisis registradas» and nothing else)."""
+    played = crisisbot(tmp_path, "run", stdin="Jaime: SIMULACRO: caída de prueba\n/avanzar 3m\nLuis: hecho 2\nLuis: T-1\n")
+    assert played.returncode == 0, played.stderr
+    out = crisisbot(tmp_path, "informe").stdout.splitlines()
+    assert out[0] == "No hay crisis registradas."
+    assert out[2] == "Simulacros (aparte de las crisis; en el panel, /panel/simulacros):"
+    _, _, _, mark, rest = out[3].split(maxsplit=4)
+    # still open: measured now; 1 and 2 done within their deadline, 3-6 not done yet, 7 not reached
+    assert (mark, rest) == ("🧪", "29 % (2 de 7 pasos dentro de su plazo)"), out

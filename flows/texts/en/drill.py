@@ -20,6 +20,8 @@ TEXTS: dict[str, str] = {
     "banner_drill_set_you": "📣 Noted: the banner would have said «{text}» (a drill does not publish it).",
     "drill.proposal_real": "🚨 Declare RED ALERT? {who} says it is a REAL crisis, not part of the drill: «{text}». Declaring it ends the drill.",
     "drill.ended_real": "🚨 The drill has ended: {by} declared a real crisis at {at}. What follows is REAL.",
+    "log.drill_started": "Started the drill",
+    "ev.drill_started": "Drill started",
     "log.asked_if_real": "Wrote «{text}» during the drill: asked whether it is real",
     "log.part_of_drill": "Said «{text}» is part of the drill",
     "log.drill_ended": "The drill ended: a real crisis was declared",

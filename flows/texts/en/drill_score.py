@@ -24,6 +24,8 @@ TEXTS: dict[str, str] = {
     "drill_score.title": "Drill report {id}",
     "drill_score.section": "Drill result",
     "drill_score.score": "Score",
+    "drill_score.list_head": "Drills (apart from the crises; on the dashboard, /panel/simulacros):",
+    "drill_score.list_line": "{id}  {at}  🧪 {score}",
     "drill_score.score_value": "{pct} % ({within} of {counted} steps within their deadline)",
     "drill_score.score_none": "No step with a deadline to score",
     "drill_score.col_step": "Step",

@@ -20,6 +20,8 @@ TEXTS: dict[str, str] = {
     "banner_drill_set_you": "📣 Anotado: el banner habría dicho «{text}» (en un simulacro no se publica).",
     "drill.proposal_real": "🚨 ¿Decretar ALERTA ROJA? {who} dice que es una crisis REAL, no parte del simulacro: «{text}». Decretarla termina el simulacro.",
     "drill.ended_real": "🚨 El simulacro terminó: {by} decretó una crisis real a las {at}. Lo que sigue es REAL.",
+    "log.drill_started": "Inició el simulacro",
+    "ev.drill_started": "Simulacro iniciado",
     "log.asked_if_real": "Escribió «{text}» durante el simulacro: se le preguntó si es real",
     "log.part_of_drill": "Dijo que «{text}» es parte del simulacro",
     "log.drill_ended": "Terminó el simulacro: se decretó una crisis real",

@@ -24,6 +24,8 @@ TEXTS: dict[str, str] = {
     "drill_score.title": "Informe del simulacro {id}",
     "drill_score.section": "Resultado del simulacro",
     "drill_score.score": "Puntaje",
+    "drill_score.list_head": "Simulacros (aparte de las crisis; en el panel, /panel/simulacros):",
+    "drill_score.list_line": "{id}  {at}  🧪 {score}",
     "drill_score.score_value": "{pct} % ({within} de {counted} pasos dentro de su plazo)",
     "drill_score.score_none": "Ningún paso con plazo que evaluar",
     "drill_score.col_step": "Paso",
