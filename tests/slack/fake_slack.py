@@ -75,37 +75,63 @@ def refusal(args: dict[str, Any]) -> str | None:
     if len(str(args.get("text") or "")) > TEXT:
         return "msg_too_long"
     blocks = args.get("blocks") or []
-    if len(blocks) > MAX_BLOCKS:
+    if len(blocks) > MAX_BLOCKS or _blocks_refusal(blocks):
         return "invalid_blocks"
+    if _text_length(blocks) > BLOCKS_TEXT:
+        return "msg_blocks_too_long"
+    return None
+
+
+VIEW_BLOCKS, VIEW_TITLE, VIEW_METADATA = 100, 24, 3000
+
+
+def view_refusal(view: dict[str, Any]) -> str | None:
+    """The error Slack answers views.open / views.publish with when the view breaks its
+    limits (https://docs.slack.dev/reference/views/modal-views): at most 100 blocks, each
+    valid as in a message; a modal's title, submit and close plain_text of 1-24 characters;
+    private_metadata up to 3,000 characters, callback_id up to 255."""
+    blocks = view.get("blocks") or []
+    if len(blocks) > VIEW_BLOCKS or _blocks_refusal(blocks):
+        return "invalid_arguments"
+    if view.get("type") == "modal":
+        for name in ("title", "submit", "close"):
+            text = (view.get(name) or {}).get("text")
+            if (name == "title" or text is not None) and not 1 <= len(str(text or "")) <= VIEW_TITLE:
+                return "invalid_arguments"
+    if len(str(view.get("private_metadata") or "")) > VIEW_METADATA or len(str(view.get("callback_id") or "")) > 255:
+        return "invalid_arguments"
+    return None
+
+
+def _blocks_refusal(blocks: list[dict[str, Any]]) -> bool:
+    """Whether a block breaks Block Kit's limits (sections, headers, context, actions)."""
     for block in blocks:
         kind = block.get("type")
         text = (block.get("text") or {}).get("text", "")
         if kind == "section" and not 1 <= len(text) <= SECTION_TEXT:
-            return "invalid_blocks"
+            return True
         if kind == "header" and not 1 <= len(text) <= HEADER_TEXT:
-            return "invalid_blocks"
+            return True
         if len(str(block.get("block_id") or "")) > 255:
-            return "invalid_blocks"
+            return True
         if kind == "context" and not 1 <= len(block.get("elements") or []) <= 10:
-            return "invalid_blocks"
+            return True
         if kind == "actions":
             elements = block.get("elements") or []
             if not 1 <= len(elements) <= 25:
-                return "invalid_blocks"
+                return True
             for element in elements:
                 if len(str(element.get("action_id") or "")) > 255:
-                    return "invalid_blocks"
+                    return True
                 if element.get("type") == "static_select":
                     if not _valid_select(element):
-                        return "invalid_blocks"
+                        return True
                     continue
                 label = (element.get("text") or {}).get("text", "")
                 if (element.get("type") != "button" or not 1 <= len(label) <= BUTTON_TEXT
                         or len(str(element.get("value") or "")) > BUTTON_VALUE or len(str(element.get("url") or "")) > 3000):
-                    return "invalid_blocks"
-    if _text_length(blocks) > BLOCKS_TEXT:
-        return "msg_blocks_too_long"
-    return None
+                    return True
+    return False
 
 
 def _valid_select(element: dict[str, Any]) -> bool:
@@ -570,12 +596,16 @@ class FakeSlack:
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("trigger_id"):
             return {"ok": False, "error": "invalid_trigger_id"}
+        if (error := view_refusal(args["view"])) is not None:
+            return {"ok": False, "error": error}
         view = {**args["view"], "id": f"V{self._next_ts().replace('.', '')}", "hash": "1.abc"}
         with self.lock:
             self.views.append({"trigger_id": args["trigger_id"], "view": view})
         return {"ok": True, "view": view}
 
     def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        if (error := view_refusal(args["view"])) is not None:
+            return {"ok": False, "error": error}
         view = {**args["view"], "id": f"VH{args['user_id']}"}
         with self.lock:
             self.homes[str(args["user_id"])] = view
