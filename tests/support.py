@@ -17,10 +17,12 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from flows.clock import ManualClock
 from flows.commands import Press, Say
+from flows.crisis import Crisis
 from flows.directory import Person
 from flows.messages import GROUP, OutMessage
 from flows.playbook import parse_duration
-from persistence.database import upgrade_to_head
+from persistence import repository as repo
+from persistence.database import reading, upgrade_to_head
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAYBOOK = ROOT / "playbooks" / "fullpyme_contingencia.yaml"
@@ -86,6 +88,19 @@ def cases_settings(tmp_path: Path, **overrides: object) -> Settings:
     shipped directory, where everybody is."""
     values: dict[str, object] = {"playbooks": str(ROOT / "playbooks" / "*.yaml"), "directory": SHIPPED_DIRECTORY}
     return settings_for(tmp_path, **{**values, **overrides})
+
+
+def directory_with(tmp_path: Path, extra: dict[str, str]) -> Path:
+    """The test directory with lines added to people, by name: `directory_with(tmp_path,
+    {"Luis": "lang: en"})` (several lines joined by a new line); written into `tmp_path`."""
+    text = DIRECTORY.read_text(encoding="utf-8")
+    for name, lines in extra.items():
+        added = "".join(f"    {line}\n" for line in lines.splitlines())
+        assert f"    name: {name}\n" in text, name
+        text = text.replace(f"    name: {name}\n", f"    name: {name}\n{added}")
+    path = tmp_path / "dir.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 class Chat:
@@ -174,6 +189,18 @@ class Chat:
 
     def received(self, name: str, fragment: str) -> list[OutMessage]:
         return [m for m in self.inbox(name) if fragment in m.text]
+
+    async def open_crisis(self) -> Crisis | None:
+        """The crisis playbook's open crisis (or drill) as the database holds it."""
+        async with reading(self.rt.db) as conn:
+            crisis_id = await repo.open_crisis_id(conn, self.rt.playbook.id)
+            return await repo.load_crisis(conn, crisis_id) if crisis_id else None
+
+    async def settle_contact(self) -> None:
+        """What the contact watcher found after the last drain is handled, and its messages sent."""
+        await self.rt.contact.settle()
+        await self.rt.outbox.drain()
+        await self.rt.contact.settle()
 
 
 def minutes(n: int) -> timedelta:

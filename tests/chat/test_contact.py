@@ -53,13 +53,6 @@ async def phones(tmp_path: Path) -> AsyncIterator[tuple[Chat, Phones]]:
         await chat.close()
 
 
-async def settle(chat: Chat) -> None:
-    """What the watcher found after the last drain is handled, and its messages sent."""
-    await chat.rt.contact.settle()
-    await chat.rt.outbox.drain()
-    await chat.rt.contact.settle()
-
-
 async def bitacora(chat: Chat) -> list[str]:
     async with reading(chat.rt.db) as conn:
         crisis_id = await repo.open_crisis_id(conn, chat.rt.playbook.id)
@@ -76,7 +69,7 @@ async def test_a_person_whose_only_channel_fails_is_reported_once(phones: tuple[
     chat, transport = phones
     transport.refused.add("valeria")
     await chat.say("Jaime", "ALERTA ROJA: se cayó el servidor")
-    await settle(chat)
+    await chat.settle_contact()
     [report] = reports(chat, "Juan Pablo", "Valeria")
     assert report == ("⚠️ No consigo contactar a Valeria (WhatsApp: error 63016). "
                       "Avísale por otra vía (teléfono +56911110006).")
@@ -85,9 +78,9 @@ async def test_a_person_whose_only_channel_fails_is_reported_once(phones: tuple[
     assert not reports(chat, "Cecilia", "Valeria")  # not a coordinator
     # More failing messages (the reminders at 10 and 20 minutes), then a later one: no second report.
     await chat.advance("10m")
-    await settle(chat)
+    await chat.settle_contact()
     await chat.advance("10m")
-    await settle(chat)
+    await chat.settle_contact()
     failed = [r for r, _ in transport.tried if r == "valeria"]
     assert len(failed) >= 3
     assert len(reports(chat, "Juan Pablo", "Valeria")) == 1 and len(reports(chat, "Jaime", "Valeria")) == 1
@@ -104,7 +97,7 @@ async def test_the_whatsapp_relay_of_the_live_summary_is_no_failure(phones: tupl
     chat, _ = phones
     await chat.say("Jaime", "ALERTA ROJA: caída")
     await chat.say("Cecilia", "tomo 2")
-    await settle(chat)
+    await chat.settle_contact()
     log = await bitacora(chat)
     assert not [line for line in log if line.startswith("delivery_failed")]
     assert not [line for line in log if line.startswith("contact_lost")]
@@ -117,13 +110,13 @@ async def test_a_message_pending_past_the_threshold_is_reported_then_recovery_is
     chat, transport = phones
     transport.silent.add("marcelo")
     await chat.say("Jaime", "ALERTA ROJA: caída")
-    await settle(chat)
+    await chat.settle_contact()
     assert not reports(chat, "Jaime", "Marcelo")  # pending, not yet 10 minutes
     await chat.advance("9m")
-    await settle(chat)
+    await chat.settle_contact()
     assert not reports(chat, "Jaime", "Marcelo")
     await chat.advance("1m")
-    await settle(chat)
+    await chat.settle_contact()
     [report] = reports(chat, "Jaime", "Marcelo")
     assert "WhatsApp: sin entregar hace 10 min" in report
     await chat.say("Jaime", "estado")
@@ -131,7 +124,7 @@ async def test_a_message_pending_past_the_threshold_is_reported_then_recovery_is
     # The platform comes back: the retry goes through, the bitácora says so, estado too.
     transport.silent.clear()
     await chat.advance("60m")
-    await settle(chat)
+    await chat.settle_contact()
     log = await bitacora(chat)
     assert sum(line.startswith("contact_restored") for line in log) == 1
     await chat.say("Jaime", "estado")
@@ -143,7 +136,7 @@ async def test_nobody_is_reported_to_themselves(phones: tuple[Chat, Phones]) -> 
     chat, transport = phones
     transport.refused.add("juan_pablo")  # a coordinator
     await chat.say("Jaime", "ALERTA ROJA: caída")
-    await settle(chat)
+    await chat.settle_contact()
     assert len(reports(chat, "Jaime", "Juan Pablo")) == 1
     assert not any("No consigo contactar" in m.text for r, m in transport.tried if r == "juan_pablo")
 
@@ -158,7 +151,7 @@ async def test_a_message_left_pending_across_a_restart_is_reported_at_start(tmp_
     await runtime.start()
     chat = Chat(runtime, transport, clock)
     await chat.say("Jaime", "ALERTA ROJA: caída")
-    await settle(chat)
+    await chat.settle_contact()
     await chat.close()
     clock.advance(parse_duration("15m"))
     transport = Phones(silent={"marcelo"})
@@ -166,7 +159,7 @@ async def test_a_message_left_pending_across_a_restart_is_reported_at_start(tmp_
     await runtime.start()
     chat = Chat(runtime, transport, clock)
     try:
-        await settle(chat)
+        await chat.settle_contact()
         [report] = reports(chat, "Jaime", "Marcelo")
         assert "sin entregar hace 15 min" in report
     finally:

@@ -16,7 +16,7 @@ from flows.drill_injects import TIMER_STEP
 from flows.messages import GROUP
 from persistence import repository as repo
 from persistence.database import reading
-from tests.support import DIRECTORY, PLAYBOOK, Chat, settings_for
+from tests.support import PLAYBOOK, Chat, directory_with, settings_for
 
 PREFIX = "🧪 SIMULACRO · "
 ENTEL = PREFIX + "📣 Paso 2 (Contacto con Entel): Entel no contesta"
@@ -38,21 +38,12 @@ async def drill_chat(tmp_path: Path) -> AsyncIterator[Chat]:
     """The FullPyme plan with the script above as its own `drill.injects`, Luis reading English."""
     playbook = tmp_path / "pb.yaml"
     playbook.write_text(PLAYBOOK.read_text(encoding="utf-8") + "drill:\n  " + SCRIPT.replace("\n", "\n  "), encoding="utf-8")
-    directory = tmp_path / "dir.yaml"
-    directory.write_text(DIRECTORY.read_text(encoding="utf-8").replace("    name: Luis\n", "    name: Luis\n    lang: en\n"),
-                         encoding="utf-8")
+    directory = directory_with(tmp_path, {"Luis": "lang: en"})
     chat = await Chat.open(settings_for(tmp_path, playbook=playbook, directory=directory))
     try:
         yield chat
     finally:
         await chat.close()
-
-
-async def settle(chat: Chat) -> None:
-    """What the contact watcher found after the last drain is handled, and its messages sent."""
-    await chat.rt.contact.settle()
-    await chat.rt.outbox.drain()
-    await chat.rt.contact.settle()
 
 
 async def bitacora(chat: Chat, crisis_id: str | None = None) -> list[tuple[str, dict[str, object]]]:
@@ -96,7 +87,7 @@ async def test_an_unavailable_responsible_is_not_reached_and_the_coordinators_ta
     await chat.say("Catalina", "SIMULACRO: cae el servidor principal")
     await chat.say("Luis", "take 2")  # Luis holds step 2; at +8 min the script makes him unavailable
     await chat.advance("8m")  # the +5 and the +8 injects fire together
-    await settle(chat)
+    await chat.settle_contact()
     # what was said to him before +8 still reaches him
     assert [m.text for m in chat.received("Luis", "Entel no contesta")] == [
         "🧪 DRILL · 📣 Step 2 (Contact Entel): Entel no contesta"]
@@ -107,7 +98,7 @@ async def test_an_unavailable_responsible_is_not_reached_and_the_coordinators_ta
     # +45: step 2 is past its deadline: «¿Sigues en esto?» to Luis is not delivered, and the
     # coordinators hear that he cannot be reached
     await chat.advance("37m")
-    await settle(chat)
+    await chat.settle_contact()
     assert len(chat.inbox("Luis")) == seen
     for coordinator in ("Juan Pablo", "Jaime"):
         [lost] = chat.received(coordinator, "No consigo contactar a Luis")
@@ -120,7 +111,7 @@ async def test_an_unavailable_responsible_is_not_reached_and_the_coordinators_ta
     # +55: no answer to the check-in: the escalation ladder goes on to the coordinators,
     # who finish it for him (the stand-in)
     await chat.advance("10m")
-    await settle(chat)
+    await chat.settle_contact()
     [escalated] = chat.received("Jaime", "Luis aún no entrega")
     assert escalated.text == (PREFIX + "🔺 Luis aún no entrega el número de ticket de Entel (tarea 2, Contacto con "
                               "Entel), vencida hace 10 min.")

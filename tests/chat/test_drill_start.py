@@ -14,9 +14,7 @@ from pathlib import Path
 import pytest
 
 from flows.messages import GROUP
-from persistence.database import reading
-from persistence.repository import load_world
-from tests.support import DIRECTORY, Chat, settings_for
+from tests.support import Chat, directory_with, settings_for
 
 ANNOUNCED = "🧪 Simulacro programado para el jueves 26 de noviembre a las 10:00"
 STARTED = "Simulacro iniciado por Jaime"
@@ -25,21 +23,12 @@ STARTED = "Simulacro iniciado por Jaime"
 @pytest.fixture
 async def mixed(tmp_path: Path) -> AsyncIterator[Chat]:
     """The test directory, Luis reading English in La Paz (one hour behind Santiago)."""
-    text = DIRECTORY.read_text(encoding="utf-8").replace(
-        "    name: Luis\n", "    name: Luis\n    lang: en\n    timezone: America/La_Paz\n")
-    directory = tmp_path / "dir.yaml"
-    directory.write_text(text, encoding="utf-8")
+    directory = directory_with(tmp_path, {"Luis": "lang: en\ntimezone: America/La_Paz"})
     chat = await Chat.open(settings_for(tmp_path, directory=directory))
     try:
         yield chat
     finally:
         await chat.close()
-
-
-async def open_crisis(chat: Chat):  # type: ignore[no-untyped-def]
-    async with reading(chat.rt.db) as conn:
-        world = await load_world(conn, chat.rt.playbook, chat.rt.directory, chat.clock.now(), lambda: "x")
-    return world.crisis
 
 
 def started(chat: Chat) -> list[str]:
@@ -61,10 +50,10 @@ async def test_a_drill_announced_ahead_tells_everybody_now_and_starts_at_its_tim
     assert jaime.text.startswith("✅ Simulacro programado para el jueves 26 de noviembre a las 10:00. Se avisó a todos")
     assert "«SIMULACRO cancelar»" in jaime.text
     await chat.advance("3d")  # Thursday 09:00: not yet
-    assert started(chat) == [] and await open_crisis(chat) is None
+    assert started(chat) == [] and await chat.open_crisis() is None
     await chat.advance("1h")
     assert len(started(chat)) == 1
-    crisis = await open_crisis(chat)
+    crisis = await chat.open_crisis()
     assert crisis is not None and crisis.drill and crisis.description == "se cae la web"
     assert chat.inbox("Luis")[-1].text.startswith("🧪 DRILL · ")
     await chat.advance("1h")
@@ -80,7 +69,7 @@ async def test_a_surprise_drill_is_told_to_its_declarer_alone(chat: Chat) -> Non
     assert chat.inbox("Valeria")[-1].text == "No hay ninguna crisis abierta."
     await chat.advance("24h30m")
     assert len(started(chat)) == 1
-    crisis = await open_crisis(chat)
+    crisis = await chat.open_crisis()
     assert crisis is not None and crisis.drill
 
 
@@ -99,7 +88,7 @@ async def test_cancelling_tells_those_who_were_told_and_nothing_starts(chat: Cha
     cancelled = "🧪 Simulacro anulado: el del jueves 26 de noviembre a las 10:00 ya no se hará. Lo anuló Cecilia."
     assert {to for to, m in sent if m.text == cancelled} == {GROUP, *(p.id for p in chat.rt.directory.people)}
     await chat.advance("4d")
-    assert started(chat) == [] and await open_crisis(chat) is None
+    assert started(chat) == [] and await chat.open_crisis() is None
     await chat.say("Cecilia", "SIMULACRO cancelar")
     assert chat.inbox("Cecilia")[-1].text == "No hay ningún simulacro programado."
 
@@ -117,7 +106,7 @@ async def test_a_crisis_open_at_that_time_keeps_the_drill_from_starting_and_the_
     await chat.advance("1h")
     assert chat.inbox("Jaime")[-1].text == (
         "🧪 Tu simulacro programado para las 10:00 no empezó: hay una crisis real abierta desde las 09:00.")
-    crisis = await open_crisis(chat)
+    crisis = await chat.open_crisis()
     assert crisis is not None and not crisis.drill
     assert started(chat) == []
 
@@ -135,7 +124,7 @@ async def test_only_declarers_schedule_and_a_bad_time_is_refused_with_an_example
     assert chat.inbox("Jaime")[-1].text == "Falta la hora en «el jueves». " + example
     await chat.say("Jaime", "SIMULACRO el martes 26/11 a las 10:00")
     assert chat.inbox("Jaime")[-1].text == "El 26/11/2026 es jueves, no martes. " + example
-    assert await open_crisis(chat) is None
+    assert await chat.open_crisis() is None
     await chat.say("Jaime", "SIMULACRO el 26/11 a las 10:00")
     await chat.say("Luis", "SIMULACRO cancelar")  # nor cancel
     assert chat.inbox("Luis")[-1].text.startswith("Solo pueden iniciar un simulacro quienes decretan la crisis:")
@@ -145,7 +134,7 @@ async def test_only_declarers_schedule_and_a_bad_time_is_refused_with_an_example
 
 async def test_a_description_with_numbers_starts_the_drill_now(chat: Chat) -> None:
     await chat.say("Jaime", "SIMULACRO 24/7 caído en 3 sucursales")
-    crisis = await open_crisis(chat)
+    crisis = await chat.open_crisis()
     assert crisis is not None and crisis.drill and crisis.description == "24/7 caído en 3 sucursales"
 
 
@@ -168,7 +157,7 @@ async def test_the_schedule_survives_a_restart_and_two_replicas_start_it_once(tm
         await asyncio.gather(a.rt.timers.sweep(), b.rt.timers.sweep())
         await asyncio.gather(a.rt.outbox.drain(), b.rt.outbox.drain())
         assert len(started(a)) + len(started(b)) == 1
-        crisis = await open_crisis(a)
+        crisis = await a.open_crisis()
         assert crisis is not None and crisis.drill
     finally:
         await a.close()

@@ -12,30 +12,19 @@ import pytest
 
 from flows.banner import is_up
 from flows.messages import GROUP
-from persistence.database import reading
-from persistence.repository import load_world
-from tests.support import DIRECTORY, Chat, settings_for
+from tests.support import Chat, directory_with, settings_for
 
 PREFIX = "🧪 SIMULACRO · "
 
 
 @pytest.fixture
 async def mixed(tmp_path: Path) -> AsyncIterator[Chat]:
-    """The shipped directory, Luis reading English."""
-    text = DIRECTORY.read_text(encoding="utf-8").replace("    name: Luis\n", "    name: Luis\n    lang: en\n")
-    directory = tmp_path / "dir.yaml"
-    directory.write_text(text, encoding="utf-8")
-    chat = await Chat.open(settings_for(tmp_path, directory=directory))
+    """The test directory, Luis reading English."""
+    chat = await Chat.open(settings_for(tmp_path, directory=directory_with(tmp_path, {"Luis": "lang: en"})))
     try:
         yield chat
     finally:
         await chat.close()
-
-
-async def open_crisis(chat: Chat):  # type: ignore[no-untyped-def]
-    async with reading(chat.rt.db) as conn:
-        world = await load_world(conn, chat.rt.playbook, chat.rt.directory, chat.clock.now(), lambda: "x", "es")
-    return world.crisis
 
 
 async def test_a_drill_says_so_in_every_message_in_each_readers_language(mixed: Chat) -> None:
@@ -63,25 +52,25 @@ async def test_a_drill_says_so_in_every_message_in_each_readers_language(mixed: 
 
 async def test_the_public_banner_never_shows_a_drill(chat: Chat) -> None:
     await chat.say("Catalina", "SIMULACRO")
-    crisis = await open_crisis(chat)
+    crisis = await chat.open_crisis()
     assert crisis is not None and crisis.drill and not is_up(crisis)
     await chat.say("Catalina", "banner")
     assert chat.inbox("Catalina")[-1].text.startswith(PREFIX + "📣 En un simulacro el banner del sitio no se publica.")
     await chat.say("Catalina", "banner: Ensayo de corte, sigan atentos")  # rehearsed, never published
     assert chat.inbox("Catalina")[-1].text == (
         PREFIX + "📣 Anotado: el banner habría dicho «Ensayo de corte, sigan atentos» (en un simulacro no se publica).")
-    crisis = await open_crisis(chat)
+    crisis = await chat.open_crisis()
     assert crisis is not None and not is_up(crisis)
 
 
 async def test_only_declarers_start_a_drill_and_never_over_an_open_crisis(chat: Chat) -> None:
     await chat.say("Luis", "SIMULACRO")
     assert chat.inbox("Luis")[-1].text.startswith("Solo pueden iniciar un simulacro quienes decretan la crisis:")
-    assert await open_crisis(chat) is None
+    assert await chat.open_crisis() is None
     await chat.say("Catalina", "ALERTA ROJA: se cayó la web")
     await chat.say("Jaime", "SIMULACRO")
     assert chat.inbox("Jaime")[-1].text.startswith("Hay una crisis real abierta desde las")
-    crisis = await open_crisis(chat)
+    crisis = await chat.open_crisis()
     assert crisis is not None and not crisis.drill
 
 
@@ -93,13 +82,13 @@ async def test_the_crisis_keyword_during_a_drill_asks_and_part_of_the_drill_keep
     assert [b.label for b in question.buttons] == ["🚨 Crisis real", "🧪 Parte del simulacro"]
     await chat.press("Luis", "🧪 Parte del simulacro")
     assert chat.inbox("Luis")[-1].text == PREFIX + "Entendido: es parte del simulacro. Sigue el simulacro."
-    crisis = await open_crisis(chat)
+    crisis = await chat.open_crisis()
     assert crisis is not None and crisis.drill
 
 
 async def test_a_real_crisis_from_a_declarer_ends_the_drill_at_once(chat: Chat) -> None:
     await chat.say("Catalina", "SIMULACRO")
-    drill = await open_crisis(chat)
+    drill = await chat.open_crisis()
     chat.new()
     await chat.say("Jaime", "ALERTA ROJA: se cayó de verdad el servidor")
     await chat.press("Jaime", "🚨 Crisis real")
@@ -115,7 +104,7 @@ async def test_a_real_crisis_from_a_declarer_ends_the_drill_at_once(chat: Chat) 
     assert any(to == GROUP and m.ref == f"summary:{drill.id}" for to, m in sent)
     redrawn = [m for to, m in sent if to == chat.pid("Luis") and (m.ref or "").startswith(f"card:{drill.id}/")]
     assert redrawn and all(not m.buttons and m.text.startswith(PREFIX) for m in redrawn)
-    crisis = await open_crisis(chat)
+    crisis = await chat.open_crisis()
     assert crisis is not None and not crisis.drill and crisis.id != drill.id and is_up(crisis)
     await chat.say("Luis", "hecho 2")
     assert not chat.inbox("Luis")[-1].text.startswith(PREFIX)
@@ -129,7 +118,7 @@ async def test_a_real_crisis_proposed_by_staff_ends_the_drill_when_a_declarer_co
     assert proposal.text.startswith("🚨 ¿Decretar ALERTA ROJA? Luis dice que es una crisis REAL, no parte del simulacro")
     await chat.press("Jaime", "Decretar ALERTA ROJA")
     assert chat.received("grupo", "🚨 El simulacro terminó: Jaime decretó una crisis real")
-    crisis = await open_crisis(chat)
+    crisis = await chat.open_crisis()
     assert crisis is not None and not crisis.drill and crisis.reported_by == chat.pid("Luis")
 
 
@@ -142,7 +131,7 @@ async def test_a_drill_started_from_elsewhere_keeps_the_script_it_was_given(chat
     script = (Inject(at=timedelta(minutes=5), text="Entel no contesta", to_step="entel"),)
     await chat.rt.service.handle(StartDrill(chat.pid("Jaime"), "prueba de guion", "test", script))
     await chat.rt.outbox.drain()
-    crisis = await open_crisis(chat)
+    crisis = await chat.open_crisis()
     assert crisis is not None and crisis.drill
     assert Playbook.from_frozen(crisis.playbook_json).drill.injects == list(script)
     assert chat.received("grupo", PREFIX + "Simulacro iniciado por Jaime")
@@ -194,7 +183,7 @@ async def test_a_bare_1_still_declares_the_real_crisis_after_drill_reminders_cam
     assert not chat.received("Luis", "descart")
     await chat.type("Jaime", "1")
     assert chat.received("grupo", "🚨 El simulacro terminó: Jaime decretó una crisis real")
-    crisis = await open_crisis(chat)
+    crisis = await chat.open_crisis()
     assert crisis is not None and not crisis.drill and crisis.reported_by == chat.pid("Luis")
 
 

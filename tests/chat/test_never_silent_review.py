@@ -13,7 +13,7 @@ import pytest
 from bot.runtime import Runtime
 from flows.clock import ManualClock
 from flows.directory import Person
-from tests.chat.test_contact import Phones, bitacora, reports, settle
+from tests.chat.test_contact import Phones, bitacora, reports
 from tests.support import DIRECTORY, START, Chat, settings_for
 
 Edit = Callable[[str], str]
@@ -58,7 +58,7 @@ def english(name: str) -> Edit:
 async def test_every_coordinator_unreachable_the_declarers_are_told(open_chat: OpenChat) -> None:
     chat, _ = await open_chat(refused=("juan_pablo", "jaime"))  # the playbook's only two coordinators
     await chat.say("Cecilia", "ALERTA ROJA: caída")
-    await settle(chat)
+    await chat.settle_contact()
     for declarer in ("Cecilia", "Catalina"):
         assert len(reports(chat, declarer, "Juan Pablo")) == 1, declarer
         assert len(reports(chat, declarer, "Jaime")) == 1, declarer
@@ -72,7 +72,7 @@ async def test_an_english_coordinator_is_told_in_english_and_reads_estado_in_eng
         open_chat: OpenChat) -> None:
     chat, transport = await open_chat(edit=english("Juan Pablo"), refused=("valeria",))
     await chat.say("Jaime", "ALERTA ROJA: caída")
-    await settle(chat)
+    await chat.settle_contact()
     told = [m.text for m in chat.inbox("Juan Pablo") if "Valeria" in m.text and "⚠️" in m.text]
     assert told == ["⚠️ I cannot reach Valeria (WhatsApp: error 63016). Let them know some other way "
                     "(phone +56911110006)."]
@@ -81,7 +81,7 @@ async def test_an_english_coordinator_is_told_in_english_and_reads_estado_in_eng
     await chat.say("Jaime", "FIN DE LA CRISIS")
     await chat.press("Jaime", "Cerrar igual")  # work undone: asked first (issue 11 point 1)
     await chat.advance("10m")
-    await settle(chat)
+    await chat.settle_contact()
     told = [m.text for m in chat.inbox("Juan Pablo") if "Marcelo" in m.text and "⚠️" in m.text]
     assert told == ["⚠️ I cannot reach Marcelo (WhatsApp: undelivered for 10 min). Let them know some other way "
                     "(phone +56911110009)."]
@@ -94,13 +94,13 @@ async def test_a_person_no_configured_channel_reaches_is_reported_at_once(open_c
     """Marcelo has only an e-mail (Slack would find him) but this company runs on WhatsApp."""
     chat, transport = await open_chat(edit=lambda text: text.replace('    whatsapp: "+56911110009"\n', ""))
     await chat.say("Jaime", "ALERTA ROJA: caída")
-    await settle(chat)
+    await chat.settle_contact()
     [report] = reports(chat, "Juan Pablo", "Marcelo")
     assert "teléfono" not in report  # he has none to call on
     assert not [r for r, _ in transport.tried if r == "marcelo"]
     assert len(reports(chat, "Jaime", "Marcelo")) == 1
     await chat.advance("30m")
-    await settle(chat)
+    await chat.settle_contact()
     assert len(reports(chat, "Jaime", "Marcelo")) == 1  # once per person per crisis
     assert sum(line.startswith("contact_lost") for line in await bitacora(chat)) == 1
 
@@ -109,7 +109,7 @@ async def test_a_name_over_two_lines_in_the_directory_is_one_line_everywhere(ope
     chat, _ = await open_chat(edit=lambda text: text.replace("    name: Valeria\n", '    name: "Valeria\\n  Soto"\n'),
                               refused=("valeria",))
     await chat.say("Jaime", "ALERTA ROJA: caída")
-    await settle(chat)
+    await chat.settle_contact()
     [report] = reports(chat, "Juan Pablo", "Valeria Soto")
     assert "\n" not in report
     await chat.say("Jaime", "estado")

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import DIRECTORY
+from tests.support import directory_with
 from tests.web.server import Site, site
 
 BANNER_ES = "Estamos con problemas técnicos"  # the start of the playbook's public message
@@ -21,9 +21,7 @@ WOULD = "«Estamos con problemas técnicos y ya estamos trabajando para resolver
 @pytest.fixture
 async def english_reader(tmp_path: Path) -> AsyncIterator[Site]:
     """The site with Juan Pablo (a dashboard viewer) reading English."""
-    text = DIRECTORY.read_text(encoding="utf-8").replace("    name: Juan Pablo\n", "    name: Juan Pablo\n    lang: en\n")
-    directory = tmp_path / "dir.yaml"
-    directory.write_text(text, encoding="utf-8")
+    directory = directory_with(tmp_path, {"Juan Pablo": "lang: en"})
     async with site(tmp_path, tick=30.0, stream_lifetime=30.0, watch_every=0.2,
                     settings={"directory": directory}) as running:
         yield running
